@@ -1,0 +1,191 @@
+"""Formatting with citeproc-js, the reference CSL processor, embedded through mini-racer (V8).
+
+The engine is created lazily in each process (a V8 context made before a fork hangs in the
+child) and each style is loaded on first use (an engine costs tens of MB). Calls are serialised
+with a lock: one V8 isolate must not be entered from two threads at once.
+
+Output is plain data: each item is rendered on its own, with no disambiguation between items,
+which is what a stored, per-record citation needs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .styles import get_style, locale_xml, style_xml
+
+_ENGINE_JS = r"""
+var LOCALES = {};
+var ITEMS = {};
+var ENGINES = {};
+var sys = {
+  retrieveLocale: function (lang) { return LOCALES[lang] || LOCALES["en-US"]; },
+  retrieveItem: function (id) { return ITEMS[id]; }
+};
+function bdAddLocale(lang, xml) { LOCALES[lang] = xml; return true; }
+function bdAddStyle(key, xml) {
+  ENGINES[key] = new CSL.Engine(sys, xml, "en-US", true);
+  return true;
+}
+function bdFormat(key, items, wantSubsequent) {
+  var engine = ENGINES[key];
+  var out = [];
+  for (var i = 0; i < items.length; i++) {
+    var item = items[i];
+    ITEMS[item.id] = item;
+    engine.updateItems([item.id]);
+    var row = {};
+    engine.setOutputFormat("text");
+    row.bib_text = engine.makeBibliography()[1][0];
+    var first = engine.processCitationCluster(
+      {citationItems: [{id: item.id}], properties: {noteIndex: 1}}, [], []);
+    row.cite_text = first[1][0][1];
+    if (wantSubsequent) {
+      var second = engine.processCitationCluster(
+        {citationItems: [{id: item.id}], properties: {noteIndex: 2}},
+        [[first[1][0][2], 1]], []);
+      for (var j = 0; j < second[1].length; j++) {
+        if (second[1][j][0] === 1) { row.subsequent_text = second[1][j][1]; }
+      }
+    }
+    engine.setOutputFormat("html");
+    row.bib_html = engine.makeBibliography()[1][0];
+    row.cite_html = engine.previewCitationCluster(
+      {citationItems: [{id: item.id}], properties: {noteIndex: 1}}, [], [], "html");
+    if (wantSubsequent) {
+      row.subsequent_html = engine.previewCitationCluster(
+        {citationItems: [{id: item.id}], properties: {noteIndex: 2}},
+        [[first[1][0][2], 1]], [], "html");
+    }
+    engine.setOutputFormat("text");
+    delete ITEMS[item.id];
+    out.push(row);
+  }
+  engine.updateItems([]);
+  return JSON.stringify(out);
+}
+"""
+
+_ENTRY_DIV = re.compile(r'^\s*<div class="csl-entry">(.*)</div>\s*$', re.S)
+
+
+class CiteprocUnavailable(RuntimeError):
+    """citeproc-js is not installed where the settings say (run `npm ci`)."""
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """One item in one style.
+
+    `bibliography` is the reference-list entry; `citation` the in-text citation, or for a note
+    style the first (full) note; `subsequent` the short note (note styles only). Text variants
+    are raw text (escape before putting them in HTML); HTML variants are already escaped by
+    citeproc-js and safe to mark safe.
+    """
+
+    bibliography: str
+    bibliography_html: str
+    citation: str
+    citation_html: str
+    subsequent: str = ""
+    subsequent_html: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "bibliography": self.bibliography,
+            "bibliography_html": self.bibliography_html,
+            "citation": self.citation,
+            "citation_html": self.citation_html,
+            "subsequent": self.subsequent,
+            "subsequent_html": self.subsequent_html,
+        }
+
+
+class _Engine:
+    def __init__(self, citeproc_js: Path) -> None:
+        from py_mini_racer import MiniRacer
+
+        try:
+            source = citeproc_js.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CiteprocUnavailable(
+                f"citeproc-js not found at {citeproc_js} (run `npm ci` in the project root "
+                "or set BRIEFDESK_CITEPROC_JS)"
+            ) from exc
+        self.pid = os.getpid()
+        self.ctx = MiniRacer()
+        # citeproc_commonjs.js assigns to module.exports; give it a CommonJS shim.
+        self.ctx.eval("var module = {exports: {}}; var exports = module.exports;")
+        self.ctx.eval(source)
+        self.ctx.eval("var CSL = module.exports;")
+        self.ctx.eval(_ENGINE_JS)
+        self.ctx.call("bdAddLocale", "en-US", locale_xml("en-US"))
+        self.styles: set[str] = set()
+
+    def ensure_style(self, key: str) -> None:
+        if key not in self.styles:
+            self.ctx.call("bdAddStyle", key, style_xml(key))
+            self.styles.add(key)
+
+    def format(self, key: str, items: list[dict[str, Any]]) -> list[Formatted]:
+        self.ensure_style(key)
+        raw = json.loads(self.ctx.call("bdFormat", key, items, get_style(key).is_note))
+        return [
+            Formatted(
+                bibliography=_clean(row["bib_text"]),
+                bibliography_html=_clean(_ENTRY_DIV.sub(r"\1", row["bib_html"])),
+                citation=_clean(row["cite_text"]),
+                citation_html=_clean(row["cite_html"]),
+                subsequent=_clean(row.get("subsequent_text", "")),
+                subsequent_html=_clean(row.get("subsequent_html", "")),
+            )
+            for row in raw
+        ]
+
+
+_lock = threading.Lock()
+_engine: _Engine | None = None
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _get_engine() -> _Engine:
+    global _engine
+    if _engine is None or _engine.pid != os.getpid():
+        from django.conf import settings
+
+        _engine = _Engine(Path(settings.BRIEFDESK_CITEPROC_JS))
+    return _engine
+
+
+def format_items(items: Iterable[Mapping[str, Any]], style: str) -> list[Formatted]:
+    """Format CSL-JSON items in one style, each rendered on its own.
+
+    Items need an `id` and a `type`; ids only have to be unique within the call.
+    Raises UnknownStyle for a key not in STYLES.
+    """
+    get_style(style)
+    batch = [dict(item) for item in items]
+    if not batch:
+        return []
+    with _lock:
+        return _get_engine().format(style, batch)
+
+
+def format_item_all_styles(item: Mapping[str, Any], styles: Iterable[str]) -> dict[str, Formatted]:
+    """One item in several styles: {style key: Formatted}."""
+    return {key: format_items([item], key)[0] for key in styles}
+
+
+def loaded_styles() -> set[str]:
+    """Styles loaded in this process so far (for benchmarks and diagnostics)."""
+    return set(_engine.styles) if _engine is not None and _engine.pid == os.getpid() else set()
