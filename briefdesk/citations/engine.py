@@ -181,9 +181,6 @@ def format_items(items: Iterable[Mapping[str, Any]], style: str) -> list[Formatt
         return _get_engine().format(style, batch)
 
 
-def format_item_all_styles(item: Mapping[str, Any], styles: Iterable[str]) -> dict[str, Formatted]:
-    """One item in several styles: {style key: Formatted}."""
-    return {key: format_items([item], key)[0] for key in styles}
 
 
 def loaded_styles() -> set[str]:

@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_tasks",
-    "django_tasks.backends.database",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,6 +92,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # SQLite keeps one file open per thread; persistent connections buy nothing there.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -153,4 +153,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # One line per background task and per page action is noise on a console.
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": envstr("WAGTAIL_LOG_LEVEL", "WARNING")},
+    },
 }

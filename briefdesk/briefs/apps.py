@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class BriefsConfig(AppConfig):
+    name = "briefdesk.briefs"
+    label = "briefs"
+    verbose_name = "Briefs"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -1,0 +1,69 @@
+"""StreamField blocks for a brief's body and its Additional Analysis."""
+
+from __future__ import annotations
+
+from wagtail import blocks
+
+CITING_FEATURES = ["bold", "italic", "link", "source"]
+
+
+class ParagraphBlock(blocks.RichTextBlock):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(features=CITING_FEATURES, **kwargs)
+
+    class Meta:
+        icon = "pilcrow"
+        template = "briefs/blocks/paragraph.html"
+        label = "Paragraph"
+
+
+class HeadingBlock(blocks.CharBlock):
+    class Meta:
+        icon = "title"
+        template = "briefs/blocks/heading.html"
+        label = "Sub-heading"
+
+
+class QuoteBlock(blocks.StructBlock):
+    quote = blocks.TextBlock()
+    attribution = blocks.CharBlock(required=False, help_text="Who said or wrote it.")
+
+    class Meta:
+        icon = "openquote"
+        template = "briefs/blocks/quote.html"
+        label = "Block quote"
+
+
+class TopicBoxBlock(blocks.StructBlock):
+    topic = blocks.PageChooserBlock(page_type="topics.TopicGuidePage")
+    text = blocks.CharBlock(
+        required=False, help_text="Optional line under the title, e.g. what the guide covers."
+    )
+
+    class Meta:
+        icon = "doc-full"
+        template = "briefs/blocks/topic_box.html"
+        label = "Topic guide box"
+
+
+class BodyBlock(blocks.StreamBlock):
+    paragraph = ParagraphBlock()
+    heading = HeadingBlock()
+    quote = QuoteBlock()
+    topic_box = TopicBoxBlock()
+
+
+class AnalysisItemBlock(blocks.RichTextBlock):
+    """One item of Additional Analysis: a short paragraph by the editor citing one source."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(features=CITING_FEATURES, **kwargs)
+
+    class Meta:
+        icon = "link"
+        template = "briefs/blocks/paragraph.html"
+        label = "Commentary"
+
+
+class AdditionalAnalysisBlock(blocks.StreamBlock):
+    item = AnalysisItemBlock()

@@ -1,0 +1,373 @@
+"""Briefs and their authors.
+
+Pages live at /briefs/<slug>/ (BriefPage under the single BriefIndexPage) and
+/authors/<slug>/ (AuthorPage under AuthorIndexPage). Page models hold editorial concerns; the
+formatting, rendering and teaser logic they call lives in ORM-free modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet
+from wagtail.search import index
+
+from briefdesk.citations.engine import format_items
+from briefdesk.citations.styles import DIALOG_STYLES, STYLES
+from briefdesk.sources.csl import authors_display
+
+from .blocks import AdditionalAnalysisBlock, BodyBlock
+from .teasers import make_teaser, plain_text
+
+BRIEF_TYPES = ["Analysis Brief", "Backgrounder", "Expert Brief", "Interview", "Op-Ed"]
+
+
+# --- authors ---------------------------------------------------------------------------
+
+
+class AuthorIndexPage(Page):
+    parent_page_types = ["core.HomePage"]
+    subpage_types = ["briefs.AuthorPage"]
+    max_count = 1
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["authors"] = AuthorPage.objects.child_of(self).live().order_by("family_name")
+        return context
+
+
+class AuthorPage(Page):
+    given_name = models.CharField(max_length=255)
+    family_name = models.CharField(max_length=255)
+    role = models.CharField(max_length=255, blank=True, help_text="e.g. Senior Fellow")
+    bio = RichTextField(features=["bold", "italic", "link"], blank=True)
+
+    parent_page_types = ["briefs.AuthorIndexPage"]
+    subpage_types: list[str] = []
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("given_name"), FieldPanel("family_name")]),
+        FieldPanel("role"),
+        FieldPanel("bio"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("given_name"),
+        index.SearchField("family_name"),
+        index.SearchField("bio"),
+    ]
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    def csl_name(self) -> dict[str, str]:
+        return {"family": self.family_name, "given": self.given_name}
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        briefs = BriefPage.objects.for_listing().filter(brief_authors__author=self)
+        context["briefs"] = Paginator(briefs, 20).get_page(request.GET.get("page"))
+        return context
+
+
+# --- briefs ----------------------------------------------------------------------------
+
+
+class BriefIndexPage(Page):
+    parent_page_types = ["core.HomePage"]
+    subpage_types = ["briefs.BriefPage"]
+    max_count = 1
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["briefs"] = Paginator(BriefPage.objects.for_listing(), 20).get_page(
+            request.GET.get("page")
+        )
+        return context
+
+
+class BriefPageQuerySet(PageQuerySet):
+    def for_listing(self) -> BriefPageQuerySet:
+        """Published briefs, newest first, with what a listing item shows, in fixed queries."""
+        return (
+            self.live()
+            .public()
+            .order_by("-date", "-first_published_at")
+            .prefetch_related(
+                models.Prefetch(
+                    "brief_authors", queryset=BriefAuthor.objects.select_related("author")
+                )
+            )
+        )
+
+
+BriefPageManager = PageManager.from_queryset(BriefPageQuerySet)
+
+
+class BriefPage(RoutablePageMixin, Page):
+    brief_type = models.CharField(
+        "type", max_length=40, choices=[(t, t) for t in BRIEF_TYPES], default=BRIEF_TYPES[0]
+    )
+    date = models.DateField("publication date", default=dt.date.today)
+    updated = models.DateField(
+        "updated on",
+        null=True,
+        blank=True,
+        help_text="Shown as “Updated …”. Leave empty to use the day a revision was "
+        "last published, when that is after the publication date.",
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="One or two sentences for listings and link previews. "
+        "Empty: the body's opening is used.",
+    )
+    title_apa = models.CharField(
+        "title in sentence case (APA)",
+        max_length=255,
+        blank=True,
+        help_text="APA cites titles in sentence case. Leave empty to use the title as written.",
+    )
+    body = StreamField(BodyBlock(), blank=True)
+    additional_analysis = StreamField(
+        AdditionalAnalysisBlock(),
+        blank=True,
+        help_text="Outside commentary: one short paragraph per item, each citing its source.",
+    )
+    citations = models.JSONField(default=dict, editable=False)
+
+    objects = BriefPageManager()
+
+    parent_page_types = ["briefs.BriefIndexPage"]
+    subpage_types: list[str] = []
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("brief_type"), FieldPanel("date"), FieldPanel("updated")]),
+        InlinePanel("brief_authors", label="Author", min_num=1, heading="Authors"),
+        InlinePanel("brief_topics", label="Topic", heading="Topics (first is primary)"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("additional_analysis"),
+        MultiFieldPanel(
+            [InlinePanel("related_pins", label="Related brief", max_num=3)],
+            heading="More on This Topic (pinned; empty = chosen automatically)",
+        ),
+        FieldPanel("title_apa"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+        index.FilterField("brief_type"),
+    ]
+
+    class Meta:
+        ordering = ["-date"]
+
+    # --- display ---------------------------------------------------------------------
+
+    @property
+    def authors(self) -> list[AuthorPage]:
+        return [link.author for link in self.brief_authors.all() if link.author_id]
+
+    @property
+    def byline_label(self) -> str:
+        return "Authors" if len(self.authors) > 1 else "Author"
+
+    @property
+    def authors_text(self) -> str:
+        return authors_display([a.csl_name() for a in self.authors])
+
+    @property
+    def updated_on(self) -> dt.date | None:
+        if self.updated:
+            return self.updated if self.updated > self.date else None
+        if self.last_published_at and self.first_published_at:
+            last = timezone.localdate(self.last_published_at)
+            if last > timezone.localdate(self.first_published_at) and last > self.date:
+                return last
+        return None
+
+    @property
+    def teaser(self) -> str:
+        body_text = " ".join(
+            plain_text(str(block.value.source))
+            for block in self.body
+            if block.block_type == "paragraph"
+        )
+        return make_teaser(self.summary, body_text)
+
+    def rich_text_values(self) -> list[str]:
+        """Every rich-text value in the brief, body first, for finding cited sources."""
+        values = [str(b.value.source) for b in self.body if b.block_type == "paragraph"]
+        values += [str(b.value.source) for b in self.additional_analysis]
+        return values
+
+    # --- citation --------------------------------------------------------------------
+
+    def canonical_url(self) -> str:
+        url = None
+        if self.url_path:
+            try:
+                url = self.get_full_url()
+            except Exception:  # not in the tree yet  # noqa: BLE001
+                url = None
+        return url or f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/briefs/{self.slug}/"
+
+    def to_csl(self) -> dict[str, Any]:
+        """CSL-JSON for the brief itself: a web page published by the site's publisher."""
+        item: dict[str, Any] = {
+            "id": f"brief-{self.pk or self.slug}",
+            "type": "webpage",
+            "title": self.title,
+            "container-title": settings.BRIEFDESK_PUBLISHER,
+            "genre": self.brief_type,
+            "issued": {"date-parts": [[self.date.year, self.date.month, self.date.day]]},
+            "URL": self.canonical_url(),
+        }
+        names = [a.csl_name() for a in self.authors]
+        if names:
+            item["author"] = names
+        return item
+
+    def refresh_citations(self) -> None:
+        """Format the brief's own citation in every style (stored; pages never format)."""
+        item = self.to_csl()
+        apa_item = dict(item, title=self.title_apa) if self.title_apa else item
+        self.citations = {
+            key: format_items([apa_item if key == "apa" else item], key)[0].as_dict()
+            for key in STYLES
+        }
+
+    def save(self, *args: Any, **kwargs: Any) -> Any:
+        # Saving a draft revision touches only a few columns (update_fields); the row's content
+        # is what is live, so citations and the cited-source index follow full saves only.
+        full_save = kwargs.get("update_fields") is None
+        if full_save:
+            self.refresh_citations()
+        result = super().save(*args, **kwargs)
+        if full_save:
+            self.index_cited_sources()
+        return result
+
+    def index_cited_sources(self) -> None:
+        """Record which sources this brief cites, in order, for "briefs citing this source"."""
+        from briefdesk.sources.models import Source
+        from briefdesk.sources.richtext import cited_source_ids
+
+        ids = cited_source_ids(self.rich_text_values())
+        existing = set(Source.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        BriefSource.objects.filter(page=self).delete()
+        BriefSource.objects.bulk_create(
+            BriefSource(page=self, source_id=sid, position=n)
+            for n, sid in enumerate(i for i in ids if i in existing)
+        )
+
+    def citation_in(self, style: str) -> dict[str, str]:
+        return (self.citations or {}).get(style) or {}
+
+    def dialog_citations(self) -> list[dict[str, str]]:
+        return [
+            {"key": key, "label": STYLES[key].label, **self.citation_in(key)}
+            for key in DIALOG_STYLES
+        ]
+
+    # --- related ---------------------------------------------------------------------
+
+    def related_briefs(self, limit: int = 3) -> list[BriefPage]:
+        """Pinned briefs first, then the newest published briefs sharing a topic."""
+        pinned = [
+            pin.related
+            for pin in self.related_pins.select_related("related")
+            if pin.related and pin.related.live and pin.related_id != self.pk
+        ][:limit]
+        if len(pinned) < limit:
+            topic_ids = [link.topic_id for link in self.brief_topics.all()]
+            if topic_ids:
+                exclude = [self.pk, *(p.pk for p in pinned)]
+                pinned += list(
+                    BriefPage.objects.live()
+                    .public()
+                    .filter(brief_topics__topic_id__in=topic_ids)
+                    .exclude(pk__in=exclude)
+                    .distinct()
+                    .order_by("-date", "-pk")[: limit - len(pinned)]
+                )
+        models.prefetch_related_objects(
+            pinned,
+            models.Prefetch("brief_authors", queryset=BriefAuthor.objects.select_related("author")),
+        )
+        return pinned
+
+    # --- routes ----------------------------------------------------------------------
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from .rendering import brief_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(brief_page_context(self))
+        return context
+
+    @path("")
+    def brief(self, request: HttpRequest) -> HttpResponse:
+        return self.render(request)
+
+    @path("cite/")
+    def cite(self, request: HttpRequest) -> HttpResponse:
+        return TemplateResponse(
+            request,
+            "briefs/brief_cite.html",
+            {"page": self, "self": self, "citations": self.dialog_citations()},
+        )
+
+
+class BriefAuthor(Orderable):
+    page = ParentalKey(BriefPage, on_delete=models.CASCADE, related_name="brief_authors")
+    author = models.ForeignKey(AuthorPage, on_delete=models.PROTECT, related_name="+")
+
+    panels = [FieldPanel("author")]
+
+
+class BriefTopic(Orderable):
+    page = ParentalKey(BriefPage, on_delete=models.CASCADE, related_name="brief_topics")
+    topic = models.ForeignKey(
+        "topics.TopicGuidePage", on_delete=models.CASCADE, related_name="topic_briefs"
+    )
+
+    panels = [FieldPanel("topic")]
+
+
+class BriefRelatedPin(Orderable):
+    page = ParentalKey(BriefPage, on_delete=models.CASCADE, related_name="related_pins")
+    related = models.ForeignKey(BriefPage, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("related")]
+
+
+class BriefSource(models.Model):
+    """Which sources a brief's saved content cites, in order of first citation (an index
+    rebuilt on every full save; the rich text itself is the record)."""
+
+    page = models.ForeignKey(BriefPage, on_delete=models.CASCADE, related_name="cited_sources")
+    source = models.ForeignKey(
+        "sources.Source", on_delete=models.CASCADE, related_name="citing_briefs"
+    )
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["page", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "source"], name="unique_brief_source")
+        ]

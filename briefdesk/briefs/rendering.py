@@ -1,0 +1,35 @@
+"""What a brief page shows, gathered in a fixed number of queries however many sources the
+brief cites: the sources are looked up once, in order of first citation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from briefdesk.sources.models import Source
+from briefdesk.sources.richtext import CitedSource, cited_source_ids
+
+if TYPE_CHECKING:
+    from .models import BriefPage
+
+
+def cited_sources(values: list[str]) -> list[Source]:
+    """The Source records cited in these rich-text values, in order of first citation.
+    Citations of deleted sources are skipped."""
+    ids = cited_source_ids(values)
+    if not ids:
+        return []
+    by_id = Source.objects.select_related("outlet").in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def brief_page_context(page: BriefPage) -> dict[str, Any]:
+    sources = cited_sources(page.rich_text_values())
+    return {
+        "sources": sources,
+        "cited": {
+            s.pk: CitedSource(id=s.pk, label=s.parenthetical_label, url=s.url) for s in sources
+        },
+        "topics": [link.topic for link in page.brief_topics.select_related("topic")],
+        "related_briefs": page.related_briefs(),
+        "citations": page.dialog_citations(),
+    }

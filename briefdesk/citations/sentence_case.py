@@ -1,0 +1,76 @@
+"""A suggested APA sentence-case title. No CSL engine converts case, so APA titles are stored;
+this offers the editor a starting point that keeps proper nouns and acronyms.
+
+Heuristic, not grammar: a word keeps its capital when it is the first word or follows a colon,
+question or exclamation mark, or a dash; when it is an acronym, contains a capital after its
+first letter (WikiLeaks), a digit or a dot (U.S.); or when it is a known proper noun (countries,
+peoples, institutions, months and days, plus any names the caller passes, such as the source's
+outlet and author names). Everything else is lower-cased.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+PROPER_NOUNS = frozenset(
+    """
+    afghan afghanistan africa african al al-qaeda america american americans arab arabia asia
+    asian atlantic baghdad balochistan beijing bin britain british brookings cairo capitol
+    china chinese christian clinton congress congressional crimea delhi democrat democrats
+    egypt english europe european fata gaza geneva german germany god gulf haqqani
+    hindu india indian indians iran iranian iraq iraqi islam islamabad islamic israel israeli
+    japan japanese jerusalem jewish kabul kandahar karachi kashmir kerry korea korean kremlin
+    lahore laden lashkar london mexico moscow mumbai muslim muslims nato
+    obama pacific pakistan pakistani pakistanis palestinian paris pashtun pentagon
+    persian punjab qaeda quetta russia russian saudi senate shia soviet sunni swat syria
+    syrian taliban tehran tokyo turkey turkish ukraine urdu usa washington waziristan
+    wikileaks zardari
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    """.split()
+)
+
+_WORD = re.compile(r"[\w'’.-]+|[^\w\s]", re.UNICODE)
+_BREAK = {":", "?", "!", "—", "–"}
+
+
+def suggest_sentence_case(title: str, extra_proper_nouns: Iterable[str] = ()) -> str:
+    """Suggest the APA sentence-case form of a headline-case title."""
+    keep = set(PROPER_NOUNS)
+    for phrase in extra_proper_nouns:
+        keep.update(w.lower() for w in re.findall(r"[\w'’-]+", phrase))
+    out: list[str] = []
+    capitalise_next = True
+    pos = 0
+    for match in _WORD.finditer(title):
+        out.append(title[pos : match.start()])
+        pos = match.end()
+        token = match.group()
+        if not re.match(r"\w", token):
+            out.append(token)
+            if token in _BREAK:
+                capitalise_next = True
+            continue
+        out.append(token if capitalise_next else _case_word(token, keep))
+        capitalise_next = False
+    out.append(title[pos:])
+    return "".join(out)
+
+
+def _case_word(word: str, keep: set[str]) -> str:
+    # Hyphenated compounds are decided part by part ("U.S.-Pakistan", "Long-Term").
+    if "-" in word.strip("-"):
+        return "-".join(_case_word(part, keep) if part else part for part in word.split("-"))
+    core = word.strip("'’.")
+    if not core:
+        return word
+    if (
+        any(c.isdigit() for c in core)
+        or "." in core
+        or any(c.isupper() for c in core[1:])
+        or core.lower().rstrip("s").rstrip("'’") in keep
+        or core.lower() in keep
+    ):
+        return word
+    return word.lower()

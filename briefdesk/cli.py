@@ -1,0 +1,109 @@
+"""The `briefdesk` command: thin wrappers over Django management commands and the server.
+
+    briefdesk demo [--port N]                 migrate, load the demo if empty, serve on 127.0.0.1
+    briefdesk serve [--host H] [--port N]     production server (granian, WSGI)
+    briefdesk manage ARGS...                  Django's manage.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+DEV_SETTINGS = "briefdesk.settings.dev"
+PROD_SETTINGS = "briefdesk.settings.production"
+
+
+def _fail(message: str) -> int:
+    print(f"briefdesk: {message}", file=sys.stderr)
+    return 2
+
+
+def _manage(argv: list[str], default_settings: str) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings)
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["briefdesk manage", *argv])
+    except ImproperlyConfigured as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def _run_child(argv: list[str], settings_module: str) -> int:
+    # Database work runs in a child process so this one never starts V8 (citations) before
+    # the server forks its workers: a V8 context made before a fork hangs in the child.
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings_module)
+    return subprocess.call([sys.executable, "-m", "briefdesk.cli", "manage", *argv], env=env)
+
+
+def _serve(host: str, port: int, workers: int, settings_module: str) -> int:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    import django
+
+    try:
+        django.setup()
+    except Exception as exc:  # noqa: BLE001 - configuration errors end in one line
+        return _fail(f"cannot start: {exc}")
+    print(f"briefdesk: serving on http://{host}:{port}/ (admin at /admin/)", flush=True)
+    Granian(
+        "briefdesk.wsgi:application",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=4,
+    ).serve()
+    return 0
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not between 1 and 65535")
+    return port
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["manage"]:
+        return _manage(argv[1:], os.environ.get("DJANGO_SETTINGS_MODULE", DEV_SETTINGS))
+
+    parser = argparse.ArgumentParser(prog="briefdesk", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="set up and serve the demo site on 127.0.0.1")
+    demo.add_argument("--port", type=_port, default=8000)
+    serve = sub.add_parser("serve", help="serve the site with a production server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument("--workers", type=int, default=2)
+    sub.add_parser("manage", help="run a Django management command (briefdesk manage help)")
+    args = parser.parse_args(argv)
+
+    if args.command == "demo":
+        settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", DEV_SETTINGS)
+        for step in (["migrate", "--noinput"], ["load_demo", "--if-empty"]):
+            code = _run_child(step, settings_module)
+            if code:
+                return _fail(f"'{' '.join(step)}' failed (exit {code})")
+        return _serve("127.0.0.1", args.port, 1, settings_module)
+    if args.command == "serve":
+        settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", PROD_SETTINGS)
+        code = _run_child(["collectstatic", "--noinput", "-v0"], settings_module)
+        if code:
+            return _fail(f"collectstatic failed (exit {code})")
+        return _serve(args.host, args.port, args.workers, settings_module)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Load the demo content (content.json, written for this project) idempotently: records are
+matched by slug or key, so running it twice changes nothing and adds nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from briefdesk.briefs.models import (
+    AuthorIndexPage,
+    AuthorPage,
+    BriefAuthor,
+    BriefIndexPage,
+    BriefPage,
+    BriefRelatedPin,
+    BriefTopic,
+)
+from briefdesk.citations.sentence_case import suggest_sentence_case
+from briefdesk.core.models import HomePage
+from briefdesk.core.roles import AUTHORS, EDITORS
+from briefdesk.sources.models import Outlet, Source
+from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
+
+from .markup import to_db_html
+
+CONTENT = Path(__file__).with_name("content.json")
+DEMO_PASSWORD = "briefdesk-demo"  # noqa: S105 - demo accounts on a local demo site only
+
+
+@dataclass
+class LoadReport:
+    created: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, created: bool) -> None:
+        if created:
+            self.created[kind] = self.created.get(kind, 0) + 1
+
+
+def _publish(page: Page) -> None:
+    page.save_revision().publish()
+
+
+def _child(parent: Page, model: type[Page], slug: str, **values: Any) -> tuple[Page, bool]:
+    existing = model.objects.child_of(parent).filter(slug=slug).first()
+    if existing:
+        return existing, False
+    page = model(slug=slug, **values)
+    parent.add_child(instance=page)
+    _publish(page)
+    return page, True
+
+
+def _home() -> HomePage:
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        home = HomePage(title="Home", slug="home-briefdesk", tagline="Analysis of the news")
+        root.add_child(instance=home)
+        _publish(home)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    elif site.root_page_id != home.pk:
+        old_root = site.root_page
+        site.root_page = home
+        site.save()
+        # Wagtail's placeholder "Welcome" page goes once nothing points at it.
+        if old_root.specific_class is Page and not old_root.get_children().exists():
+            old_root.delete()
+    return home
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@transaction.atomic
+def load_demo(content_path: Path = CONTENT) -> LoadReport:
+    data = json.loads(content_path.read_text(encoding="utf-8"))
+    report = LoadReport()
+    home = _home()
+    brief_index, _ = _child(home, BriefIndexPage, "briefs", title="Briefs")
+    author_index, _ = _child(home, AuthorIndexPage, "authors", title="Authors")
+    topic_index, _ = _child(home, TopicIndexPage, "topics", title="Topic guides")
+
+    outlets: dict[str, Outlet] = {}
+    for row in data["outlets"]:
+        outlet, created = Outlet.objects.get_or_create(
+            name=row["name"],
+            defaults={"short_label": row.get("short_label") or "", "home_url": row["home_url"]},
+        )
+        outlets[row["key"]] = outlet
+        report.count("outlets", created)
+
+    sources: dict[str, Source] = {}
+    for row in data["sources"]:
+        source = Source.objects.filter(citation_key=row["key"]).first()
+        report.count("sources", source is None)
+        if source is None:
+            outlet = outlets.get(row.get("outlet") or "")
+            source = Source(
+                citation_key=row["key"],
+                kind=row["kind"],
+                outlet=outlet,
+                title=row["title"],
+                title_apa=row.get("title_apa") or "",
+                authors=row.get("authors") or [],
+                issued=row.get("issued") or "",
+                url=row.get("url") or "",
+                accessed=_date(row.get("accessed")),
+                number=row.get("number") or "",
+                publisher=row.get("publisher") or "",
+                publisher_place=row.get("publisher_place") or "",
+                genre=row.get("genre") or "",
+                medium=row.get("medium") or "",
+                csl_extra=row.get("extra") or {},
+            )
+            source.full_clean()
+            source.save()
+        sources[row["key"]] = source
+    source_ids = {key: s.pk for key, s in sources.items()}
+    labels = {key: s.parenthetical_label for key, s in sources.items()}
+
+    authors: dict[str, AuthorPage] = {}
+    for row in data["authors"]:
+        page, created = _child(
+            author_index,
+            AuthorPage,
+            row["slug"],
+            title=f"{row['given']} {row['family']}",
+            given_name=row["given"],
+            family_name=row["family"],
+            role=row.get("role", ""),
+            bio=f"<p>{row.get('bio', '')}</p>",
+        )
+        authors[row["slug"]] = page.specific
+        report.count("authors", created)
+
+    topics: dict[str, TopicGuidePage] = {}
+    for row in data["topics"]:
+        intro = "".join(
+            to_db_html(p, source_ids, labels) for p in row["introduction"].split("\n\n") if p
+        )
+        page, created = _child(
+            topic_index,
+            TopicGuidePage,
+            row["slug"],
+            title=row["title"],
+            label=row.get("label", ""),
+            introduction=intro,
+            show_in_menus=True,
+        )
+        topics[row["slug"]] = page.specific
+        report.count("topics", created)
+
+    briefs: dict[str, BriefPage] = {}
+    pending_pins: list[tuple[BriefPage, list[str]]] = []
+    for row in data["briefs"]:
+        existing = BriefPage.objects.child_of(brief_index).filter(slug=row["slug"]).first()
+        report.count("briefs", existing is None)
+        if existing:
+            briefs[row["slug"]] = existing
+            continue
+        body = []
+        for block in row["body"]:
+            if block["type"] == "paragraph":
+                body.append(("paragraph", to_db_html(block["text"], source_ids, labels)))
+            elif block["type"] == "quote":
+                body.append(
+                    ("quote", {"quote": block["text"], "attribution": block.get("attribution", "")})
+                )
+            elif block["type"] == "topic_box":
+                body.append(("topic_box", {"topic": topics[block["topic"]], "text": ""}))
+        analysis = [
+            ("item", to_db_html(text, source_ids, labels))
+            for text in row.get("additional_analysis", [])
+        ]
+        date = _date(row["date"])
+        assert date is not None
+        names = [f"{a.given_name} {a.family_name}" for a in (authors[s] for s in row["authors"])]
+        brief = BriefPage(
+            slug=row["slug"],
+            title=row["title"],
+            brief_type=row["type"],
+            date=date,
+            updated=_date(row.get("updated")),
+            summary=row.get("summary", ""),
+            title_apa=suggest_sentence_case(row["title"], names),
+            body=body,
+            additional_analysis=analysis,
+            first_published_at=timezone.make_aware(dt.datetime.combine(date, dt.time(9))),
+        )
+        brief.brief_authors = [BriefAuthor(author=authors[s]) for s in row["authors"]]
+        brief.brief_topics = [BriefTopic(topic=topics[s]) for s in row["topics"]]
+        brief_index.add_child(instance=brief)
+        _publish(brief)
+        briefs[row["slug"]] = brief
+        if row.get("related"):
+            pending_pins.append((brief, row["related"]))
+
+    for brief, slugs in pending_pins:
+        brief.related_pins = [BriefRelatedPin(related=briefs[s]) for s in slugs if s in briefs]
+        _publish(brief)
+
+    _demo_users(report)
+    return report
+
+
+def _demo_users(report: LoadReport) -> None:
+    User = get_user_model()
+    for username, group, superuser in (
+        ("admin", None, True),
+        ("editor", EDITORS, False),
+        ("author", AUTHORS, False),
+    ):
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User.objects.create_user(
+            username=username,
+            email=f"{username}@example.org",
+            password=DEMO_PASSWORD,
+            is_staff=superuser,
+            is_superuser=superuser,
+            first_name=username.title(),
+        )
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        report.count("users", True)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class SourcesConfig(AppConfig):
+    name = "briefdesk.sources"
+    label = "sources"
+    verbose_name = "Sources"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -1,0 +1,260 @@
+"""Outlets and sources: every source a brief cites is a record, formatted on write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.urls import reverse
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.search import index
+
+from briefdesk.citations.engine import format_items
+from briefdesk.citations.styles import STYLES
+
+from . import csl
+from .forms import SourceForm
+from .kinds import KIND_LABELS, Kind
+
+
+def validate_partial_date(value: str) -> None:
+    if value:
+        try:
+            csl.parse_partial_date(value)
+        except csl.InvalidDate as exc:
+            raise ValidationError(str(exc)) from None
+
+
+validate_web_url = URLValidator(schemes=["http", "https"])
+
+
+class Outlet(index.Indexed, models.Model):
+    """Who published a source: a newspaper, agency, site, programme or institution."""
+
+    name = models.CharField(max_length=255, unique=True, help_text="e.g. The New York Times")
+    short_label = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Shown in parentheses after a claim, e.g. NYT. Defaults to the name.",
+    )
+    home_url = models.URLField(
+        "home page", blank=True, max_length=500, validators=[validate_web_url]
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("short_label"), FieldPanel("home_url")]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("short_label"),
+        index.AutocompleteField("name"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_label or self.name
+
+
+class Source(index.Indexed, models.Model):
+    """A cited work. Columns hold what editors edit; `csl_extra` holds every other CSL-JSON
+    variable so import/export round-trips without loss. `formatted` stores citeproc-js output
+    per style, refreshed on every save, so pages never run the engine."""
+
+    kind = models.CharField(
+        max_length=32, choices=[(k.value, v) for k, v in KIND_LABELS.items()], default="news_article"
+    )
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="sources"
+    )
+    title = models.CharField(max_length=1000)
+    title_apa = models.CharField(
+        "title in sentence case (APA)",
+        max_length=1000,
+        blank=True,
+        help_text="APA cites titles in sentence case. Leave empty to use the title as written.",
+    )
+    authors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="One per line: 'Family, Given' for a person, or an organisation's name.",
+    )
+    issued = models.CharField(
+        "publication date",
+        max_length=10,
+        blank=True,
+        validators=[validate_partial_date],
+        help_text="YYYY-MM-DD, YYYY-MM or YYYY; empty if undated.",
+    )
+    url = models.URLField("URL", max_length=2000, blank=True, validators=[validate_web_url])
+    accessed = models.DateField(
+        "accessed", null=True, blank=True, help_text="When the URL was read (YYYY-MM-DD)."
+    )
+    number = models.CharField(
+        max_length=255, blank=True, help_text="Report, cable or document number."
+    )
+    publisher = models.CharField(max_length=500, blank=True)
+    publisher_place = models.CharField("place of publication", max_length=255, blank=True)
+    genre = models.CharField(
+        max_length=255, blank=True, help_text="e.g. Op-ed, Diplomatic cable, Report to Congress."
+    )
+    medium = models.CharField(max_length=255, blank=True, help_text="e.g. PDF.")
+    container_title = models.CharField(
+        "container title",
+        max_length=1000,
+        blank=True,
+        help_text="Newspaper, site, blog or journal, when it is not the outlet.",
+    )
+    label = models.CharField(
+        "label override",
+        max_length=40,
+        blank=True,
+        help_text="Text shown in parentheses after a claim. Defaults to PDF for PDFs, "
+        "else the outlet's short label.",
+    )
+    citation_key = models.CharField(
+        max_length=255, blank=True, help_text="Identifier from a reference manager, if imported."
+    )
+    csl_extra = models.JSONField(
+        "other CSL fields",
+        default=dict,
+        blank=True,
+        help_text='Other CSL-JSON variables, e.g. {"volume": "90", "page": "112-125"}.',
+    )
+    formatted = models.JSONField(default=dict, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    base_form_class = SourceForm
+    panels = [
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("outlet")]),
+        FieldPanel("title"),
+        FieldPanel("title_apa"),
+        FieldPanel("authors"),
+        FieldRowPanel([FieldPanel("issued"), FieldPanel("accessed")]),
+        FieldPanel("url"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("number"), FieldPanel("genre"), FieldPanel("medium")]),
+                FieldRowPanel([FieldPanel("publisher"), FieldPanel("publisher_place")]),
+                FieldPanel("container_title"),
+                FieldPanel("label"),
+                FieldPanel("csl_extra"),
+            ],
+            heading="More details",
+        ),
+    ]
+    search_fields = [
+        index.SearchField("title"),
+        index.AutocompleteField("title"),
+        index.SearchField("url"),
+        index.RelatedFields("outlet", [index.SearchField("name"), index.SearchField("short_label")]),
+        index.FilterField("kind"),
+    ]
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        outlet = f"{self.outlet.label}: " if self.outlet_id and self.outlet else ""
+        date = f" ({self.issued})" if self.issued else ""
+        return f"{outlet}{self.title}{date}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:detail", args=[self.pk])
+
+    # --- editorial display -------------------------------------------------------------
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[Kind(self.kind)]
+
+    @property
+    def parenthetical_label(self) -> str:
+        """What a brief shows in parentheses after a claim citing this source."""
+        if self.label:
+            return self.label
+        if self.medium.strip().upper() == "PDF":
+            return "PDF"
+        if self.outlet_id and self.outlet:
+            return self.outlet.label
+        return self.publisher or self.container_title or self.kind_label
+
+    @property
+    def outlet_name(self) -> str:
+        return self.outlet.name if self.outlet_id and self.outlet else ""
+
+    # --- CSL ---------------------------------------------------------------------------
+
+    @property
+    def csl_id(self) -> str:
+        return self.citation_key or f"source-{self.pk}"
+
+    def fields(self) -> csl.SourceFields:
+        return csl.SourceFields(
+            kind=self.kind,
+            title=self.title,
+            authors=list(self.authors or []),
+            issued=self.issued,
+            accessed=self.accessed,
+            url=self.url,
+            number=self.number,
+            publisher=self.publisher,
+            publisher_place=self.publisher_place,
+            genre=self.genre,
+            medium=self.medium,
+            container_title=self.container_title,
+            outlet_name=self.outlet_name,
+            csl_extra=dict(self.csl_extra or {}),
+        )
+
+    def to_csl(self) -> dict[str, Any]:
+        return csl.to_csl(self.fields(), self.csl_id)
+
+    def apply_csl(self, item: dict[str, Any]) -> str:
+        """Set this source's fields from a CSL-JSON item; returns the outlet name to link."""
+        fields = csl.from_csl(item)
+        for name in (
+            "kind title authors issued accessed url number publisher publisher_place genre "
+            "medium container_title csl_extra"
+        ).split():
+            setattr(self, name, getattr(fields, name))
+        if item.get("id"):
+            self.citation_key = str(item["id"])
+        return fields.outlet_name
+
+    def refresh_formatted(self) -> None:
+        """Format this source in every style with citeproc-js (stored on the record)."""
+        item = self.to_csl()
+        apa_item = dict(item, title=self.title_apa) if self.title_apa else item
+        self.formatted = {
+            key: format_items([apa_item if key == "apa" else item], key)[0].as_dict()
+            for key in STYLES
+        }
+
+    def clean(self) -> None:
+        super().clean()
+        if not isinstance(self.authors, list) or not all(
+            isinstance(a, dict) for a in self.authors
+        ):
+            raise ValidationError({"authors": "Authors must be a list of names."})
+        if not isinstance(self.csl_extra, dict):
+            raise ValidationError({"csl_extra": 'Enter a JSON object, e.g. {"page": "A1"}.'})
+        reserved = {"id", "title", "author", "URL", "issued", "accessed"} & set(self.csl_extra)
+        if reserved:
+            raise ValidationError(
+                {"csl_extra": f"Use the form's own fields for: {', '.join(sorted(reserved))}."}
+            )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The CSL id is never printed, so a new record formats before it has a pk.
+        self.refresh_formatted()
+        super().save(*args, **kwargs)
+
+    def formatted_in(self, style: str) -> dict[str, str]:
+        return (self.formatted or {}).get(style) or {}

@@ -1,0 +1,93 @@
+"""Source citations inside rich text. No ORM here.
+
+Authors insert a source citation as a Draftail entity; Wagtail stores it in the database HTML
+as `<a linktype="source" id="12">Reuters</a>`. Rendering replaces each with the source's current
+label in parentheses, linked to the source: "(<a href="…">Reuters</a>)". The label and link are
+looked up at render time, so editing a Source updates every brief that cites it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import nh3
+
+_ANCHOR = re.compile(r"<a\b(?P<attrs>[^>]*)>(?P<text>.*?)</a>", re.S | re.I)
+_ATTR = re.compile(r'([\w-]+)\s*=\s*"([^"]*)"')
+
+ALLOWED_TAGS = {
+    "p", "br", "b", "i", "strong", "em", "a", "ul", "ol", "li", "h2", "h3", "h4",
+    "blockquote", "sup", "sub", "code",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "linktype", "id"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    """What a rendered citation needs to know about a source."""
+
+    id: int
+    label: str
+    url: str
+
+    @property
+    def href(self) -> str:
+        # A source with no URL (a cable, a print article) links to its entry in the list.
+        return self.url or f"#source-{self.id}"
+
+
+def sanitize(db_html: str) -> str:
+    """Strip anything rich text may not hold (scripts, styles, event handlers, javascript:
+    URLs), keeping Wagtail's link attributes. Applied to stored HTML on every render."""
+    return nh3.clean(
+        db_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=None,
+    )
+
+
+def _source_id(attrs: str) -> int | None:
+    values = dict(_ATTR.findall(attrs))
+    if values.get("linktype") != "source":
+        return None
+    try:
+        return int(values.get("id", ""))
+    except ValueError:
+        return -1
+
+
+def cited_source_ids(db_htmls: Iterable[str]) -> list[int]:
+    """Ids of the sources cited in these rich-text values, in order of first citation."""
+    seen: dict[int, None] = {}
+    for value in db_htmls:
+        for match in _ANCHOR.finditer(value):
+            source_id = _source_id(match.group("attrs"))
+            if source_id is not None and source_id > 0:
+                seen.setdefault(source_id, None)
+    return list(seen)
+
+
+def render_source_citations(db_html: str, sources: Mapping[int, CitedSource]) -> str:
+    """Replace source entities with "(LABEL)" linked to the source. A citation whose source
+    no longer exists becomes its stored text in parentheses, unlinked."""
+
+    def replace(match: re.Match[str]) -> str:
+        source_id = _source_id(match.group("attrs"))
+        if source_id is None:
+            return match.group(0)
+        source = sources.get(source_id)
+        if source is None:
+            text = match.group("text").strip()
+            return f'<span class="cite cite--missing">({text})</span>' if text else ""
+        return (
+            f'<span class="cite">(<a href="{html.escape(source.href)}" '
+            f'data-source="{source.id}">{html.escape(source.label)}</a>)</span>'
+        )
+
+    return _ANCHOR.sub(replace, db_html)
