@@ -1,8 +1,8 @@
 """The `briefdesk` command: thin wrappers over Django management commands and the server.
 
-    briefdesk demo [--port N]                 migrate, load the demo if empty, serve on 127.0.0.1
-    briefdesk serve [--host H] [--port N]     production server (granian, WSGI)
-    briefdesk manage ARGS...                  Django's manage.py
+briefdesk demo [--port N]                 migrate, load the demo if empty, serve on 127.0.0.1
+briefdesk serve [--host H] [--port N]     production server (granian, WSGI)
+briefdesk manage ARGS...                  Django's manage.py
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _serve(host: str, port: int, workers: int, settings_module: str) -> int:
 
     try:
         django.setup()
-    except Exception as exc:  # noqa: BLE001 - configuration errors end in one line
+    except Exception as exc:
         return _fail(f"cannot start: {exc}")
     print(f"briefdesk: serving on http://{host}:{port}/ (admin at /admin/)", flush=True)
     Granian(

@@ -222,7 +222,7 @@ class BriefPage(RoutablePageMixin, Page):
         if self.url_path:
             try:
                 url = self.get_full_url()
-            except Exception:  # not in the tree yet  # noqa: BLE001
+            except Exception:  # not in the tree yet
                 url = None
         return url or f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/briefs/{self.slug}/"
 

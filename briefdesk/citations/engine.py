@@ -181,8 +181,6 @@ def format_items(items: Iterable[Mapping[str, Any]], style: str) -> list[Formatt
         return _get_engine().format(style, batch)
 
 
-
-
 def loaded_styles() -> set[str]:
     """Styles loaded in this process so far (for benchmarks and diagnostics)."""
     return set(_engine.styles) if _engine is not None and _engine.pid == os.getpid() else set()

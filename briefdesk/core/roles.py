@@ -28,13 +28,13 @@ MEDIA_ACTIONS = [("wagtailimages", "image"), ("wagtaildocs", "document")]
 
 
 def _perm(app_label: str, codename: str) -> Permission | None:
-    return Permission.objects.filter(
-        content_type__app_label=app_label, codename=codename
-    ).first()
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
 
 
 @transaction.atomic
 def ensure_roles(**kwargs: Any) -> None:
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from wagtail.models import (
         GroupApprovalTask,
         GroupPagePermission,
@@ -43,9 +43,6 @@ def ensure_roles(**kwargs: Any) -> None:
         WorkflowPage,
         WorkflowTask,
     )
-
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
 
     root = Page.get_first_root_node()
     if root is None:

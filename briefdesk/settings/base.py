@@ -101,6 +101,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -127,7 +128,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {
-    "default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}
+    "default": {
+        "BACKEND": envstr("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+    }
 }
 
 WAGTAIL_SITE_NAME = envstr("BRIEFDESK_SITE_NAME", "briefdesk")
@@ -142,9 +145,7 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 
 # Citations: citeproc-js (npm package `citeproc`, installed by `npm ci`) runs in mini-racer.
 BRIEFDESK_CITEPROC_JS = Path(
-    envstr(
-        "BRIEFDESK_CITEPROC_JS", str(PROJECT_DIR / "node_modules/citeproc/citeproc_commonjs.js")
-    )
+    envstr("BRIEFDESK_CITEPROC_JS", str(PROJECT_DIR / "node_modules/citeproc/citeproc_commonjs.js"))
 )
 BRIEFDESK_PUBLISHER = envstr("BRIEFDESK_PUBLISHER", "briefdesk")
 

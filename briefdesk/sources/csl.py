@@ -92,7 +92,9 @@ def to_csl(src: SourceFields, csl_id: str) -> dict[str, Any]:
     if src.issued:
         item["issued"] = {"date-parts": [parse_partial_date(src.issued)]}
     if src.accessed:
-        item["accessed"] = {"date-parts": [[src.accessed.year, src.accessed.month, src.accessed.day]]}
+        item["accessed"] = {
+            "date-parts": [[src.accessed.year, src.accessed.month, src.accessed.day]]
+        }
     # Anything else (volume, page, DOI, interviewer, event, raw dates, a foreign type...) is
     # kept verbatim; it wins over derived values because it came from the record itself.
     for key, value in src.csl_extra.items():

@@ -67,7 +67,9 @@ class Source(index.Indexed, models.Model):
     per style, refreshed on every save, so pages never run the engine."""
 
     kind = models.CharField(
-        max_length=32, choices=[(k.value, v) for k, v in KIND_LABELS.items()], default="news_article"
+        max_length=32,
+        choices=[(k.value, v) for k, v in KIND_LABELS.items()],
+        default="news_article",
     )
     outlet = models.ForeignKey(
         Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="sources"
@@ -153,7 +155,9 @@ class Source(index.Indexed, models.Model):
         index.SearchField("title"),
         index.AutocompleteField("title"),
         index.SearchField("url"),
-        index.RelatedFields("outlet", [index.SearchField("name"), index.SearchField("short_label")]),
+        index.RelatedFields(
+            "outlet", [index.SearchField("name"), index.SearchField("short_label")]
+        ),
         index.FilterField("kind"),
     ]
 
@@ -219,10 +223,21 @@ class Source(index.Indexed, models.Model):
     def apply_csl(self, item: dict[str, Any]) -> str:
         """Set this source's fields from a CSL-JSON item; returns the outlet name to link."""
         fields = csl.from_csl(item)
-        for name in (
-            "kind title authors issued accessed url number publisher publisher_place genre "
-            "medium container_title csl_extra"
-        ).split():
+        for name in [
+            "kind",
+            "title",
+            "authors",
+            "issued",
+            "accessed",
+            "url",
+            "number",
+            "publisher",
+            "publisher_place",
+            "genre",
+            "medium",
+            "container_title",
+            "csl_extra",
+        ]:
             setattr(self, name, getattr(fields, name))
         if item.get("id"):
             self.citation_key = str(item["id"])
@@ -239,9 +254,7 @@ class Source(index.Indexed, models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if not isinstance(self.authors, list) or not all(
-            isinstance(a, dict) for a in self.authors
-        ):
+        if not isinstance(self.authors, list) or not all(isinstance(a, dict) for a in self.authors):
             raise ValidationError({"authors": "Authors must be a list of names."})
         if not isinstance(self.csl_extra, dict):
             raise ValidationError({"csl_extra": 'Enter a JSON object, e.g. {"page": "A1"}.'})

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse_lazy
 from django.utils.html import escape
 from draftjs_exporter.dom import DOM
 from wagtail import hooks
-from wagtail.admin.rich_text.converters.html_to_contentstate import InlineEntityElementHandler
+from wagtail.admin.rich_text.converters.html_to_contentstate import LinkElementHandler
 from wagtail.admin.rich_text.editors.draftail import features as draftail_features
 from wagtail.rich_text import LinkHandler
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import (
+    SnippetChooserViewSet,
+    SnippetChosenView,
+    SnippetCreateView,
+)
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .forms import SourceForm
 from .models import Outlet, Source
 
 SOURCE_ENTITY = "SOURCE"
@@ -24,7 +31,38 @@ class OutletViewSet(SnippetViewSet):
     icon = "site"
     menu_label = "Outlets"
     list_display = ["name", "short_label", "home_url"]
-    search_fields = ["name", "short_label"]
+
+
+class SourceChooserCreateForm(SourceForm):
+    """The short form for creating a source from inside the rich-text editor."""
+
+    class Meta:
+        model = Source
+        fields = ["kind", "outlet", "title", "authors", "issued", "url", "medium"]
+
+
+class _ChosenData:
+    """Send the label a brief will show with the chosen source, for the editor's entity text."""
+
+    def get_chosen_response_data(self, item: Source) -> dict[str, Any]:
+        data = super().get_chosen_response_data(item)  # type: ignore[misc]
+        data.update(label=item.parenthetical_label, title=str(item))
+        return data
+
+
+class SourceChosenView(_ChosenData, SnippetChosenView):
+    pass
+
+
+class SourceCreateView(_ChosenData, SnippetCreateView):
+    pass
+
+
+class SourceChooserViewSet(SnippetChooserViewSet):
+    creation_form_class = SourceChooserCreateForm
+    create_action_label = "Create source"
+    chosen_view_class = SourceChosenView
+    create_view_class = SourceCreateView
 
 
 class SourceViewSet(SnippetViewSet):
@@ -33,7 +71,7 @@ class SourceViewSet(SnippetViewSet):
     menu_label = "Sources"
     list_display = ["title", "outlet", "kind", "issued"]
     list_filter = ["kind", "outlet"]
-    search_fields = ["title", "url"]
+    chooser_viewset_class = SourceChooserViewSet
 
 
 class SourcesGroup(SnippetViewSetGroup):
@@ -68,25 +106,26 @@ class SourceLinkHandler(LinkHandler):
             tags.append(f'<a href="{escape(href)}">' if href else "<a>")
         return tags
 
+    @classmethod
+    def extract_references(cls, attrs: dict[str, str]) -> Any:
+        # Feeds Wagtail's reference index: a source's "Usage" tab lists the briefs citing it.
+        yield Source, attrs.get("id", ""), "", ""
 
-class SourceEntityElementHandler(InlineEntityElementHandler):
+
+class SourceEntityElementHandler(LinkElementHandler):
     """Stored `<a linktype="source" id="12">` -> a Draftail SOURCE entity with its data."""
-
-    mutability = "MUTABLE"
 
     def get_attribute_data(self, attrs: dict[str, str]) -> dict[str, Any]:
         try:
             source = Source.objects.select_related("outlet").get(pk=int(attrs["id"]))
         except (KeyError, ValueError, Source.DoesNotExist):
-            return {"id": attrs.get("id"), "missing": True}
+            return {"id": attrs.get("id"), "title": "(deleted source)"}
         return {"id": source.pk, "label": source.parenthetical_label, "title": str(source)}
 
 
 def source_entity_decorator(props: dict[str, Any]) -> Any:
     """A Draftail SOURCE entity -> stored `<a linktype="source" id="12">text</a>`."""
-    return DOM.create_element(
-        "a", {"linktype": "source", "id": props.get("id")}, props["children"]
-    )
+    return DOM.create_element("a", {"linktype": "source", "id": props.get("id")}, props["children"])
 
 
 @hooks.register("register_rich_text_features")
@@ -96,8 +135,16 @@ def register_source_feature(features: Any) -> None:
         "draftail",
         "source",
         draftail_features.EntityFeature(
-            {"type": SOURCE_ENTITY, "icon": "link", "description": "Source citation"},
-            js=["sources/js/source-entity.js"],
+            {
+                "type": SOURCE_ENTITY,
+                "icon": "openquote",
+                "description": "Source citation",
+                "chooserUrls": {
+                    "sourceChooser": reverse_lazy("wagtailsnippetchoosers_sources_source:choose")
+                },
+                "attributes": ["id", "label", "title"],
+            },
+            js=["wagtailadmin/js/chooser-modal.js", "sources/js/source-entity.js"],
             css={"all": ["sources/css/source-entity.css"]},
         ),
     )
@@ -105,7 +152,9 @@ def register_source_feature(features: Any) -> None:
         "contentstate",
         "source",
         {
-            "from_database_format": {'a[linktype="source"]': SourceEntityElementHandler(SOURCE_ENTITY)},
+            "from_database_format": {
+                'a[linktype="source"]': SourceEntityElementHandler(SOURCE_ENTITY)
+            },
             "to_database_format": {"entity_decorators": {SOURCE_ENTITY: source_entity_decorator}},
         },
     )

@@ -18,7 +18,7 @@ def cited_richtext(context: template.Context, value: RichText | str) -> SafeStri
     source = value.source if isinstance(value, RichText) else str(value)
     cited: dict[int, Any] = context.get("cited") or {}
     html = render_source_citations(sanitize(source), cited)
-    return mark_safe(expand_db_html(html))  # noqa: S308 - sanitised above
+    return mark_safe(expand_db_html(html))
 
 
 @register.filter
@@ -27,3 +27,32 @@ def long_date(value: Any) -> str:
     if not value:
         return ""
     return f"{value:%B} {value.day}, {value.year}"
+
+
+@register.filter
+def partial_date(value: str) -> str:
+    """'2010-12-06' -> 'December 6, 2010'; '2010-12' -> 'December 2010'; '2010' -> '2010'."""
+    import datetime as dt
+
+    from briefdesk.sources.csl import InvalidDate, parse_partial_date
+
+    try:
+        parts = parse_partial_date(value or "")
+    except InvalidDate:
+        return value or ""
+    if len(parts) == 1:
+        return str(parts[0])
+    month = dt.date(parts[0], parts[1], 1).strftime("%B")
+    return f"{month} {parts[2]}, {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
+
+
+@register.filter
+def names(value: list[dict[str, Any]]) -> str:
+    from briefdesk.sources.csl import authors_display
+
+    return authors_display(value or [])
+
+
+@register.filter
+def citation(page: Any, style: str) -> dict[str, str]:
+    return page.citation_in(style)

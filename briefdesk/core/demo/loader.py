@@ -33,7 +33,7 @@ from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 from .markup import to_db_html
 
 CONTENT = Path(__file__).with_name("content.json")
-DEMO_PASSWORD = "briefdesk-demo"  # noqa: S105 - demo accounts on a local demo site only
+DEMO_PASSWORD = "briefdesk-demo"
 
 
 @dataclass
@@ -210,6 +210,12 @@ def load_demo(content_path: Path = CONTENT) -> LoadReport:
     for brief, slugs in pending_pins:
         brief.related_pins = [BriefRelatedPin(related=briefs[s]) for s in slugs if s in briefs]
         _publish(brief)
+
+    # The demo's briefs were "published" on their dates, not today: without this, loading them
+    # now would read as a revision and show an "Updated" line on every brief.
+    for brief in briefs.values():
+        if brief.first_published_at:
+            BriefPage.objects.filter(pk=brief.pk).update(last_published_at=brief.first_published_at)
 
     _demo_users(report)
     return report

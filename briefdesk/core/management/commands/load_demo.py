@@ -27,6 +27,4 @@ class Command(BaseCommand):
         created = ", ".join(f"{n} {kind}" for kind, n in report.created.items()) or "nothing new"
         self.stdout.write(f"Demo content loaded: {created}.")
         if report.created.get("users"):
-            self.stdout.write(
-                f"Demo accounts (password {DEMO_PASSWORD}): admin, editor, author."
-            )
+            self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}): admin, editor, author.")

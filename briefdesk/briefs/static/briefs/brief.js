@@ -1,0 +1,83 @@
+// Brief page enhancements: Print, and the Cite dialog (the Cite link works without JS).
+(function () {
+  'use strict';
+  var STORAGE_KEY = 'briefdesk.citeStyle';
+
+  var printButton = document.querySelector('[data-action="print"]');
+  if (printButton) {
+    printButton.hidden = false;
+    printButton.addEventListener('click', function () { window.print(); });
+  }
+
+  var dialog = document.getElementById('cite-dialog');
+  var opener = document.querySelector('[data-action="cite"]');
+  if (!dialog || !opener || typeof dialog.showModal !== 'function') return;
+
+  var radios = dialog.querySelectorAll('input[name="cite-style"]');
+  var texts = dialog.querySelectorAll('.cite-text');
+  var status = dialog.querySelector('.cite-status');
+
+  function show(style) {
+    var found = false;
+    texts.forEach(function (el) {
+      var match = el.getAttribute('data-style') === style;
+      el.hidden = !match;
+      found = found || match;
+    });
+    radios.forEach(function (r) { r.checked = r.value === style; });
+    status.textContent = '';
+    return found;
+  }
+
+  function current() {
+    var checked = dialog.querySelector('input[name="cite-style"]:checked');
+    return checked ? checked.value : radios[0].value;
+  }
+
+  try {
+    var saved = window.localStorage.getItem(STORAGE_KEY);
+    if (saved && !show(saved)) show(radios[0].value);
+  } catch (e) { /* storage may be unavailable */ }
+
+  opener.addEventListener('click', function (event) {
+    event.preventDefault();
+    dialog.showModal();
+    var checked = dialog.querySelector('input[name="cite-style"]:checked');
+    if (checked) checked.focus();
+  });
+
+  radios.forEach(function (radio) {
+    radio.addEventListener('change', function () {
+      show(radio.value);
+      try { window.localStorage.setItem(STORAGE_KEY, radio.value); } catch (e) { /* ignore */ }
+    });
+  });
+
+  dialog.querySelector('[data-cite="close"]').addEventListener('click', function () {
+    dialog.close();
+  });
+  // Clicking the backdrop closes too.
+  dialog.addEventListener('click', function (event) {
+    if (event.target === dialog) dialog.close();
+  });
+  dialog.addEventListener('close', function () { opener.focus(); });
+
+  dialog.querySelector('[data-cite="copy"]').addEventListener('click', function () {
+    var el = dialog.querySelector('.cite-text[data-style="' + current() + '"]');
+    var text = el.getAttribute('data-text');
+    function done() { status.textContent = 'Citation copied.'; }
+    function fallback() {
+      var range = document.createRange();
+      range.selectNodeContents(el);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      status.textContent = 'Press Ctrl+C (or ⌘C) to copy the selected citation.';
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else {
+      fallback();
+    }
+  });
+})();

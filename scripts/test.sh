@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what it needs (virtualenv, npm packages,
+# Debian's chromium and PostgreSQL), runs the static checks, then pytest twice: on SQLite
+# (everything, browser tests in real headless Chromium included) and on a throwaway
+# PostgreSQL server (everything but the browser tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+source scripts/apt.sh
+apt_install chromium postgresql fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+
+export DJANGO_SETTINGS_MODULE=briefdesk.settings.test
+export BRIEFDESK_DATA_DIR="${BRIEFDESK_DATA_DIR:-$(mktemp -d /tmp/briefdesk-test-data.XXXXXX)}"
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+PY=.venv/bin
+
+echo "== ruff"
+$PY/ruff check .
+$PY/ruff format --check .
+echo "== django checks"
+$PY/briefdesk manage check --fail-level WARNING
+$PY/briefdesk manage makemigrations --check --dry-run
+
+echo "== pytest (SQLite, with Chromium)"
+$PY/pytest -q -p no:randomly "$@"
+
+echo "== pytest (PostgreSQL)"
+source scripts/pg.sh
+pg_start
+DATABASE_URL="$PG_URL" $PY/pytest -q -m "not browser" "$@"
