@@ -16,6 +16,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -25,6 +26,7 @@ from wagtail.search import index
 
 from briefdesk.citations.engine import format_items
 from briefdesk.citations.styles import DIALOG_STYLES, STYLES
+from briefdesk.core.routing import TypedChildRouteMixin
 from briefdesk.sources.csl import authors_display
 
 from .blocks import AdditionalAnalysisBlock, BodyBlock
@@ -36,7 +38,8 @@ BRIEF_TYPES = ["Analysis Brief", "Backgrounder", "Expert Brief", "Interview", "O
 # --- authors ---------------------------------------------------------------------------
 
 
-class AuthorIndexPage(Page):
+class AuthorIndexPage(TypedChildRouteMixin, Page):
+    routed_child_model = "briefs.AuthorPage"
     parent_page_types = ["core.HomePage"]
     subpage_types = ["briefs.AuthorPage"]
     max_count = 1
@@ -85,7 +88,8 @@ class AuthorPage(Page):
 # --- briefs ----------------------------------------------------------------------------
 
 
-class BriefIndexPage(Page):
+class BriefIndexPage(TypedChildRouteMixin, Page):
+    routed_child_model = "briefs.BriefPage"
     parent_page_types = ["core.HomePage"]
     subpage_types = ["briefs.BriefPage"]
     max_count = 1
@@ -178,9 +182,13 @@ class BriefPage(RoutablePageMixin, Page):
 
     # --- display ---------------------------------------------------------------------
 
-    @property
+    @cached_property
     def authors(self) -> list[AuthorPage]:
-        return [link.author for link in self.brief_authors.all() if link.author_id]
+        """The brief's authors in order; one query, or none when prefetched (listings)."""
+        links = self.brief_authors
+        if "brief_authors" not in getattr(self, "_prefetched_objects_cache", {}):
+            links = links.select_related("author")
+        return [link.author for link in links.all() if link.author_id]
 
     @property
     def byline_label(self) -> str:
@@ -286,15 +294,17 @@ class BriefPage(RoutablePageMixin, Page):
 
     # --- related ---------------------------------------------------------------------
 
-    def related_briefs(self, limit: int = 3) -> list[BriefPage]:
-        """Pinned briefs first, then the newest published briefs sharing a topic."""
+    def related_briefs(self, limit: int = 3, topic_ids: list[int] | None = None) -> list[BriefPage]:
+        """Pinned briefs first, then the newest published briefs sharing a topic. Their
+        authors are prefetched together with this brief's own, in one query."""
         pinned = [
             pin.related
             for pin in self.related_pins.select_related("related")
             if pin.related and pin.related.live and pin.related_id != self.pk
         ][:limit]
         if len(pinned) < limit:
-            topic_ids = [link.topic_id for link in self.brief_topics.all()]
+            if topic_ids is None:
+                topic_ids = [link.topic_id for link in self.brief_topics.all()]
             if topic_ids:
                 exclude = [self.pk, *(p.pk for p in pinned)]
                 pinned += list(
@@ -306,7 +316,7 @@ class BriefPage(RoutablePageMixin, Page):
                     .order_by("-date", "-pk")[: limit - len(pinned)]
                 )
         models.prefetch_related_objects(
-            pinned,
+            [p for p in (self, *pinned) if "authors" not in p.__dict__],
             models.Prefetch("brief_authors", queryset=BriefAuthor.objects.select_related("author")),
         )
         return pinned

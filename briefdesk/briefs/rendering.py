@@ -24,12 +24,13 @@ def cited_sources(values: list[str]) -> list[Source]:
 
 def brief_page_context(page: BriefPage) -> dict[str, Any]:
     sources = cited_sources(page.rich_text_values())
+    topics = [link.topic for link in page.brief_topics.select_related("topic")]
     return {
         "sources": sources,
         "cited": {
             s.pk: CitedSource(id=s.pk, label=s.parenthetical_label, url=s.url) for s in sources
         },
-        "topics": [link.topic for link in page.brief_topics.select_related("topic")],
-        "related_briefs": page.related_briefs(),
+        "topics": topics,
+        "related_briefs": page.related_briefs(topic_ids=[t.pk for t in topics]),
         "citations": page.dialog_citations(),
     }

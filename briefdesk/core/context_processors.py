@@ -10,9 +10,8 @@ from django.utils.functional import SimpleLazyObject
 def _main_topics() -> list[Any]:
     from briefdesk.topics.models import TopicGuidePage
 
-    return list(
-        TopicGuidePage.objects.live().public().filter(show_in_menus=True).order_by("title")[:6]
-    )
+    # Menus show what editors flag with "show in menus"; a private topic is not flagged.
+    return list(TopicGuidePage.objects.live().filter(show_in_menus=True).order_by("title")[:6])
 
 
 def site_chrome(request: HttpRequest) -> dict[str, Any]:

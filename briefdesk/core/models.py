@@ -9,8 +9,11 @@ from django.http import HttpRequest
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from .routing import TypedChildRouteMixin
 
-class HomePage(Page):
+
+class HomePage(TypedChildRouteMixin, Page):
+    routed_child_model = "briefs.BriefIndexPage"  # the hot path: /briefs/<slug>/
     tagline = models.CharField(max_length=255, blank=True)
 
     parent_page_types = ["wagtailcore.Page"]

@@ -12,8 +12,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from briefdesk.core.routing import TypedChildRouteMixin
 
-class TopicIndexPage(Page):
+
+class TopicIndexPage(TypedChildRouteMixin, Page):
+    routed_child_model = "topics.TopicGuidePage"
     introduction = models.TextField(blank=True)
 
     parent_page_types = ["core.HomePage"]
