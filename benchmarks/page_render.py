@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._setup import django_with_demo  # noqa: E402
+from benchmarks._setup import django_with_demo
 
 SLUG = "how-wikileaks-hurts-us-pakistan-ties"
 
