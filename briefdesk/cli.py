@@ -33,6 +33,21 @@ def _manage(argv: list[str], default_settings: str) -> int:
     return 0
 
 
+def _settings_error(settings_module: str) -> str | None:
+    """Load the settings here (no apps, no V8) so a bad configuration ends in one line."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - importing the settings module is the check
+    except ImproperlyConfigured as exc:
+        return str(exc)
+    except ImportError as exc:
+        return f"cannot load settings {settings_module!r}: {exc}"
+    return None
+
+
 def _run_child(argv: list[str], settings_module: str) -> int:
     # Database work runs in a child process so this one never starts V8 (citations) before
     # the server forks its workers: a V8 context made before a fork hangs in the child.
@@ -89,15 +104,18 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("manage", help="run a Django management command (briefdesk manage help)")
     args = parser.parse_args(argv)
 
+    default = DEV_SETTINGS if args.command == "demo" else PROD_SETTINGS
+    settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", default)
+    error = _settings_error(settings_module)
+    if error:
+        return _fail(error)
     if args.command == "demo":
-        settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", DEV_SETTINGS)
         for step in (["migrate", "--noinput"], ["load_demo", "--if-empty"]):
             code = _run_child(step, settings_module)
             if code:
                 return _fail(f"'{' '.join(step)}' failed (exit {code})")
         return _serve("127.0.0.1", args.port, 1, settings_module)
     if args.command == "serve":
-        settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", PROD_SETTINGS)
         code = _run_child(["collectstatic", "--noinput", "-v0"], settings_module)
         if code:
             return _fail(f"collectstatic failed (exit {code})")

@@ -12,13 +12,32 @@ if TYPE_CHECKING:
     from .models import BriefPage
 
 
+LISTED_FIELDS = (
+    "id",
+    "kind",
+    "outlet",
+    "title",
+    "issued",
+    "url",
+    "medium",
+    "label",
+    "publisher",
+    "container_title",
+)
+
+
 def cited_sources(values: list[str]) -> list[Source]:
     """The Source records cited in these rich-text values, in order of first citation.
     Citations of deleted sources are skipped."""
     ids = cited_source_ids(values)
     if not ids:
         return []
-    by_id = Source.objects.select_related("outlet").in_bulk(ids)
+    # Only what the page shows: the stored citation formats are large JSON, not needed here.
+    by_id = (
+        Source.objects.select_related("outlet")
+        .only(*LISTED_FIELDS, "outlet__name", "outlet__short_label")
+        .in_bulk(ids)
+    )
     return [by_id[i] for i in ids if i in by_id]
 
 
