@@ -226,13 +226,12 @@ class BriefPage(RoutablePageMixin, Page):
     # --- citation --------------------------------------------------------------------
 
     def canonical_url(self) -> str:
-        url = None
-        if self.url_path:
-            try:
-                url = self.get_full_url()
-            except Exception:  # not in the tree yet
-                url = None
-        return url or f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/briefs/{self.slug}/"
+        """The brief's public URL under BRIEFDESK_BASE_URL (what citations print)."""
+        base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        path = self.get_url() if self.url_path else None
+        if path and path.startswith(("http://", "https://")):
+            return path  # several sites: Wagtail gives the full URL of this page's site
+        return f"{base}{path or f'/briefs/{self.slug}/'}"
 
     def to_csl(self) -> dict[str, Any]:
         """CSL-JSON for the brief itself: a web page published by the site's publisher."""
@@ -241,7 +240,6 @@ class BriefPage(RoutablePageMixin, Page):
             "type": "webpage",
             "title": self.title,
             "container-title": settings.BRIEFDESK_PUBLISHER,
-            "genre": self.brief_type,
             "issued": {"date-parts": [[self.date.year, self.date.month, self.date.day]]},
             "URL": self.canonical_url(),
         }

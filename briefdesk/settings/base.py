@@ -134,7 +134,7 @@ TASKS = {
     }
 }
 
-WAGTAIL_SITE_NAME = envstr("BRIEFDESK_SITE_NAME", "briefdesk")
+WAGTAIL_SITE_NAME = envstr("BRIEFDESK_SITE_NAME", "Briefdesk")
 WAGTAILADMIN_BASE_URL = envstr("BRIEFDESK_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
@@ -148,7 +148,7 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 BRIEFDESK_CITEPROC_JS = Path(
     envstr("BRIEFDESK_CITEPROC_JS", str(PROJECT_DIR / "node_modules/citeproc/citeproc_commonjs.js"))
 )
-BRIEFDESK_PUBLISHER = envstr("BRIEFDESK_PUBLISHER", "briefdesk")
+BRIEFDESK_PUBLISHER = envstr("BRIEFDESK_PUBLISHER", WAGTAIL_SITE_NAME)
 
 LOGGING = {
     "version": 1,
