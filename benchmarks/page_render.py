@@ -80,8 +80,17 @@ def main() -> None:
     times, queries = measure(client, url, args.n)
     ordered = sorted(times)
     p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    # Reference measured in the same run: the smallest Wagtail page on the site (the topic
+    # index), so the ratio says what the brief costs beyond Wagtail's own serving.
+    ref_times, ref_queries = measure(client, "/topics/", args.n)
+    ref_median = statistics.median(ref_times)
+    median = statistics.median(times)
     print(f"anatomy brief {url}: {args.n} uncached renders")
-    print(f"  median {statistics.median(times):.2f} ms   p95 {p95:.2f} ms   queries {queries}")
+    print(f"  median {median:.2f} ms   p95 {p95:.2f} ms   queries {queries}")
+    print(
+        f"  reference /topics/ (plain Wagtail page): median {ref_median:.2f} ms, "
+        f"queries {ref_queries}; brief/reference = {median / ref_median:.2f}x"
+    )
     for count in (5, 40):
         bench_url = brief_with_sources(count)
         bench_times, bench_queries = measure(client, bench_url, max(20, args.n // 5))

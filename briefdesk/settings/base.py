@@ -91,8 +91,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# A request's writes land together or not at all (no half-saved records on an error).
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # SQLite keeps one file open per thread; persistent connections buy nothing there.
