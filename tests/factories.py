@@ -131,6 +131,7 @@ def make_brief(
     )
     page.brief_authors = [BriefAuthor(author=a) for a in (authors or [])]
     page.brief_topics = [BriefTopic(topic=t) for t in (topics or [])]
+    page.live = publish  # Wagtail pages are created live unless told otherwise
     tree.briefs.add_child(instance=page)
     if publish:
         return _publish(page)

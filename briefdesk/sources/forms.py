@@ -10,6 +10,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from briefdesk.citations.sentence_case import suggest_sentence_case
 
 from . import csl
+from .validators import validate_partial_date
 
 
 class NameListField(forms.CharField):
@@ -40,6 +41,13 @@ class NameListField(forms.CharField):
 
 
 class SourceForm(WagtailAdminModelForm):
+    # No max_length here: "Winter 2010" should hear that it is not a date, not that it is long.
+    issued = forms.CharField(
+        label="Publication date",
+        required=False,
+        validators=[validate_partial_date],
+        help_text="YYYY-MM-DD, YYYY-MM or YYYY; empty if undated.",
+    )
     authors = NameListField(
         required=False,
         help_text="One per line: 'Family, Given' for a person, or an organisation's name.",

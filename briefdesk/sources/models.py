@@ -16,15 +16,8 @@ from briefdesk.citations.styles import STYLES
 
 from . import csl
 from .forms import SourceForm
+from .validators import validate_partial_date
 from .kinds import KIND_LABELS, Kind
-
-
-def validate_partial_date(value: str) -> None:
-    if value:
-        try:
-            csl.parse_partial_date(value)
-        except csl.InvalidDate as exc:
-            raise ValidationError(str(exc)) from None
 
 
 validate_web_url = URLValidator(schemes=["http", "https"])

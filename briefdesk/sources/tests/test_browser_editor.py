@@ -1,0 +1,188 @@
+"""The "Source citation" rich-text entity in Wagtail's editor, driven in a real browser: an
+editor marks text as citing a Source chosen in the modal, saves a draft, and the revision
+stores `<a linktype="source" id="N">`."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Locator, Page, expect
+
+from briefdesk.briefs.models import BriefPage
+from tests.factories import (
+    PASSWORD,
+    OutletFactory,
+    SourceFactory,
+    make_author,
+    make_brief,
+    make_site_tree,
+    make_users,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PARAGRAPH = "Washington and Islamabad distrust each other."
+CITED_WORD = "Islamabad"
+
+
+@dataclass
+class Desk:
+    brief: BriefPage
+    source: Any
+    other: Any
+    users: Any
+
+
+@pytest.fixture
+def desk(live_server: Any) -> Desk:
+    tree = make_site_tree()
+    users = make_users()
+    author = make_author(tree)
+    source = SourceFactory(
+        title="Cables show strain",
+        outlet=OutletFactory(name="Reuters", short_label="Reuters"),
+    )
+    other = SourceFactory(
+        title="Editorial on the cables", outlet=OutletFactory(name="Dawn", short_label="Dawn")
+    )
+    brief = make_brief(tree, authors=[author], body=[("paragraph", f"<p>{PARAGRAPH}</p>")])
+    return Desk(brief=brief, source=source, other=other, users=users)
+
+
+def log_in(page: Page, live_server: Any, username: str) -> None:
+    page.goto(live_server.url + reverse("wagtailadmin_login"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + reverse("wagtailadmin_home"))
+
+
+def open_editor(page: Page, live_server: Any, brief: BriefPage) -> Locator:
+    """The edit view, returning the body paragraph's Draftail editor once it is ready."""
+    page.goto(live_server.url + reverse("wagtailadmin_pages:edit", args=[brief.id]))
+    editor = page.locator("[data-contentpath='body'] .public-DraftEditor-content").first
+    expect(editor).to_contain_text(PARAGRAPH)
+    editor.scroll_into_view_if_needed()
+    return editor
+
+
+def select_text(page: Page, editor: Locator, start: int, length: int) -> None:
+    """Select characters [start, start+length) of the first line with the keyboard, which
+    Draft.js always follows (a double-click lands wherever the word happens to be)."""
+    editor.click()
+    page.keyboard.press("Control+Home")
+    for _ in range(start):
+        page.keyboard.press("ArrowRight")
+    for _ in range(length):
+        page.keyboard.press("Shift+ArrowRight")
+    assert page.evaluate("window.getSelection().toString()") == PARAGRAPH[start : start + length]
+
+
+def choose_source(page: Page, title: str) -> None:
+    """In the open chooser modal: check it lists the sources, then pick one."""
+    modal = page.locator(".modal-dialog")
+    expect(modal.get_by_role("heading", name="Choose source")).to_be_visible()
+    choices = modal.locator("a[data-chooser-modal-choice]")
+    expect(choices).to_have_count(2)
+    modal.get_by_role("link", name=title).click()
+    expect(modal).to_be_hidden()
+
+
+def wait_for_editor_to_store(page: Page, source: Any) -> None:
+    """Draftail writes its state to the hidden form field a moment after each change (its
+    `stateSaveInterval`); wait for the citation to be in the field before saving."""
+    field = page.locator("input[type=hidden][name='body-0-value']")
+    expect(field).to_have_value(re.compile(rf'"type":\s*"SOURCE".*?"id":\s*{source.pk}\b'))
+
+
+def latest_paragraphs(brief: BriefPage) -> list[str]:
+    """The stored HTML of each body paragraph in the brief's latest revision."""
+    revision = BriefPage.objects.get(pk=brief.pk).get_latest_revision()
+    assert revision is not None
+    body = revision.content["body"]
+    blocks = json.loads(body) if isinstance(body, str) else body
+    return [b["value"] for b in blocks if b["type"] == "paragraph"]
+
+
+def plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def test_editor_marks_selected_text_as_citing_a_chosen_source(
+    page: Page, live_server: Any, desk: Desk
+) -> None:
+    log_in(page, live_server, desk.users.editor.username)
+    editor = open_editor(page, live_server, desk.brief)
+    revisions_before = desk.brief.revisions.count()
+
+    select_text(page, editor, PARAGRAPH.index(CITED_WORD), len(CITED_WORD))
+    # The inline toolbar shown for a selection offers the source citation entity.
+    source_button = page.locator('button[name="SOURCE"]')
+    expect(source_button).to_be_visible()
+    expect(source_button).to_have_attribute("aria-label", "Source citation")
+    source_button.click()
+
+    choose_source(page, str(desk.source))
+
+    cited = editor.locator(f'.draftail-source[data-source-id="{desk.source.pk}"]')
+    expect(cited).to_have_text(CITED_WORD)
+    expect(editor).to_contain_text(PARAGRAPH)
+    wait_for_editor_to_store(page, desk.source)
+
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text(f"Page '{desk.brief.title}' has been updated.")).to_be_visible()
+
+    paragraphs = latest_paragraphs(desk.brief)
+    assert len(paragraphs) == 1, paragraphs
+    assert f'<a linktype="source" id="{desk.source.pk}">{CITED_WORD}</a>' in paragraphs[0]
+    assert plain(paragraphs[0]) == PARAGRAPH
+    assert desk.brief.revisions.count() > revisions_before
+    # A draft: the live page is unchanged until an editor publishes.
+    live = BriefPage.objects.get(pk=desk.brief.pk)
+    assert 'linktype="source"' not in str(live.body.raw_data)
+    assert live.has_unpublished_changes
+
+    # The saved entity loads back into the editor as a source citation.
+    cited_after_reload = page.locator(
+        f"[data-contentpath='body'] .draftail-source[data-source-id=\"{desk.source.pk}\"]"
+    )
+    expect(cited_after_reload).to_have_text(CITED_WORD)
+
+
+def test_command_palette_inserts_the_chosen_sources_label(
+    page: Page, live_server: Any, desk: Desk
+) -> None:
+    log_in(page, live_server, desk.users.editor.username)
+    editor = open_editor(page, live_server, desk.brief)
+
+    # "/" at the start of an empty line opens Draftail's command palette.
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("/")
+    option = page.get_by_role("option", name="Source citation")
+    expect(option).to_be_visible()
+    option.click()
+
+    choose_source(page, str(desk.other))
+
+    # Nothing was selected, so the source's label is inserted as the citation's text.
+    cited = editor.locator(f'.draftail-source[data-source-id="{desk.other.pk}"]')
+    expect(cited).to_have_text(desk.other.parenthetical_label)
+    wait_for_editor_to_store(page, desk.other)
+
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text(f"Page '{desk.brief.title}' has been updated.")).to_be_visible()
+    paragraphs = latest_paragraphs(desk.brief)
+    assert len(paragraphs) == 1, paragraphs
+    label = desk.other.parenthetical_label
+    assert f'<a linktype="source" id="{desk.other.pk}">{label}</a>' in paragraphs[0]
+    assert plain(paragraphs[0]) == PARAGRAPH + label
