@@ -16,9 +16,8 @@ from briefdesk.citations.styles import STYLES
 
 from . import csl
 from .forms import SourceForm
-from .validators import validate_partial_date
 from .kinds import KIND_LABELS, Kind
-
+from .validators import validate_partial_date
 
 validate_web_url = URLValidator(schemes=["http", "https"])
 
