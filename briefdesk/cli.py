@@ -13,6 +13,11 @@ import subprocess
 import sys
 
 DEV_SETTINGS = "briefdesk.settings.dev"
+# Verbs that are management commands underneath.
+COMMAND_VERBS = {
+    "import-references": "import_references",
+    "reformat-citations": "reformat_citations",
+}
 PROD_SETTINGS = "briefdesk.settings.production"
 
 
@@ -92,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["manage"]:
         return _manage(argv[1:], os.environ.get("DJANGO_SETTINGS_MODULE", DEV_SETTINGS))
+    if argv and argv[0] in COMMAND_VERBS:
+        settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", DEV_SETTINGS)
+        return _manage([COMMAND_VERBS[argv[0]], *argv[1:]], settings_module)
 
     parser = argparse.ArgumentParser(prog="briefdesk", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=_port, default=8000)
     serve.add_argument("--workers", type=int, default=2)
     sub.add_parser("manage", help="run a Django management command (briefdesk manage help)")
+    # Listed for --help; they are dispatched to management commands before parsing.
+    sub.add_parser("import-references", help="import CSL-JSON, BibTeX or RIS references")
+    sub.add_parser("reformat-citations", help="re-format every stored citation")
     args = parser.parse_args(argv)
 
     default = DEV_SETTINGS if args.command == "demo" else PROD_SETTINGS

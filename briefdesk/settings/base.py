@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "briefdesk.topics",
     "briefdesk.briefs",
     "briefdesk.search",
+    "briefdesk.importers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
