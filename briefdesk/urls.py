@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from briefdesk.briefs import views as brief_views
 from briefdesk.search import views as search_views
 from briefdesk.sources import urls as source_urls
 
@@ -13,6 +14,11 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("sources/", include(source_urls)),
+    path(
+        "briefs/<slug:slug>/cite.<str:fmt>",
+        brief_views.brief_cite_file,
+        name="brief_cite_file",
+    ),
     path("sitemap.xml", sitemap),
 ]
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -25,7 +25,8 @@ from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
 
 from briefdesk.citations.engine import format_items
-from briefdesk.citations.styles import DIALOG_STYLES, STYLES
+from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES, UnknownStyle
+from briefdesk.citations.views import DOWNLOADS, bad_style, download, style_from, text_entry
 from briefdesk.core.routing import TypedChildRouteMixin
 from briefdesk.sources.csl import authors_display
 
@@ -325,12 +326,26 @@ class BriefPage(RoutablePageMixin, Page):
         from .rendering import brief_page_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(brief_page_context(self))
+        context.update(brief_page_context(self, style=kwargs.get("source_style", DEFAULT_STYLE)))
         return context
 
     @path("")
     def brief(self, request: HttpRequest) -> HttpResponse:
-        return self.render(request)
+        try:
+            style = style_from(request, DEFAULT_STYLE)
+        except UnknownStyle as exc:
+            return bad_style(exc)
+        if request.GET.get("partial") == "sources":
+            # The Sources list alone, for switching its style without reloading the page.
+            from .rendering import cited_sources, source_entries
+
+            sources = cited_sources(self.rich_text_values())
+            return TemplateResponse(
+                request,
+                "briefs/includes/source_list.html",
+                {"source_entries": source_entries(sources, style)},
+            )
+        return self.render(request, source_style=style)
 
     @path("cite/")
     def cite(self, request: HttpRequest) -> HttpResponse:
@@ -339,6 +354,27 @@ class BriefPage(RoutablePageMixin, Page):
             "briefs/brief_cite.html",
             {"page": self, "self": self, "citations": self.dialog_citations()},
         )
+
+    def cite_file(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        """cite.txt (one line in ?style=), and the downloads cite.json / cite.bib / cite.ris,
+        optionally ?with=sources (the brief first, then its sources in citation order)."""
+        if fmt == "txt":
+            return text_entry(request, self.citations or {})
+        if fmt not in DOWNLOADS:
+            raise Http404(f"No citation format {fmt!r}")
+        with_sources = request.GET.get("with")
+        if with_sources not in (None, "", "sources"):
+            return HttpResponseBadRequest(
+                "Unknown value for with: use with=sources\n", content_type="text/plain"
+            )
+        items = [self.to_csl()]
+        filename = self.slug
+        if with_sources == "sources":
+            from .rendering import cited_sources
+
+            items += [source.to_csl() for source in cited_sources(self.rich_text_values())]
+            filename += "-with-sources"
+        return download(items, fmt, filename)
 
 
 class BriefAuthor(Orderable):

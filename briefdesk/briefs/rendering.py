@@ -5,43 +5,38 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES
 from briefdesk.sources.models import Source
-from briefdesk.sources.richtext import CitedSource, cited_source_ids
+from briefdesk.sources.richtext import CitedSource, cited_source_ids, linkify_url
 
 if TYPE_CHECKING:
     from .models import BriefPage
 
 
-LISTED_FIELDS = (
-    "id",
-    "kind",
-    "outlet",
-    "title",
-    "issued",
-    "url",
-    "medium",
-    "label",
-    "publisher",
-    "container_title",
-)
-
-
 def cited_sources(values: list[str]) -> list[Source]:
-    """The Source records cited in these rich-text values, in order of first citation.
-    Citations of deleted sources are skipped."""
+    """The Source records cited in these rich-text values, in order of first citation, in
+    one query. Citations of deleted sources are skipped."""
     ids = cited_source_ids(values)
     if not ids:
         return []
-    # Only what the page shows: the stored citation formats are large JSON, not needed here.
-    by_id = (
-        Source.objects.select_related("outlet")
-        .only(*LISTED_FIELDS, "outlet__name", "outlet__short_label")
-        .in_bulk(ids)
-    )
+    by_id = Source.objects.select_related("outlet").in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
 
 
-def brief_page_context(page: BriefPage) -> dict[str, Any]:
+def source_entries(sources: list[Source], style: str) -> list[dict[str, Any]]:
+    """The Sources list in one style: each source's stored entry, its URL made a link."""
+    return [
+        {
+            "source": source,
+            "html": linkify_url(
+                source.formatted_in(style).get("bibliography_html", ""), source.url
+            ),
+        }
+        for source in sources
+    ]
+
+
+def brief_page_context(page: BriefPage, style: str = DEFAULT_STYLE) -> dict[str, Any]:
     sources = cited_sources(page.rich_text_values())
     topics = [link.topic for link in page.brief_topics.select_related("topic")]
     return {
@@ -52,4 +47,7 @@ def brief_page_context(page: BriefPage) -> dict[str, Any]:
         "topics": topics,
         "related_briefs": page.related_briefs(topic_ids=[t.pk for t in topics]),
         "citations": page.dialog_citations(),
+        "source_style": style,
+        "source_entries": source_entries(sources, style),
+        "source_styles": [STYLES[key] for key in DIALOG_STYLES],
     }

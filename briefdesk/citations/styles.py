@@ -38,7 +38,7 @@ STYLES: dict[str, Style] = {
 }
 
 # The three styles the Cite dialog shows, in order.
-DIALOG_STYLES: tuple[str, ...] = ("mla", "apa", "chicago-nb")
+DIALOG_STYLES: tuple[str, ...] = ("mla", "apa", "chicago-nb", "chicago-ad")
 DEFAULT_STYLE = "chicago-nb"
 
 

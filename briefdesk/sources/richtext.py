@@ -91,3 +91,15 @@ def render_source_citations(db_html: str, sources: Mapping[int, CitedSource]) ->
         )
 
     return _ANCHOR.sub(replace, db_html)
+
+
+def linkify_url(entry_html: str, url: str) -> str:
+    """Make the URL that citeproc-js printed as text in an entry a link (http/https only;
+    the entry HTML is citeproc-js output, already escaped)."""
+    if not url or not url.startswith(("http://", "https://")):
+        return entry_html
+    escaped = html.escape(url, quote=False)
+    if escaped not in entry_html:
+        return entry_html
+    anchor = f'<a href="{html.escape(url)}">{escaped}</a>'
+    return entry_html.replace(escaped, anchor, 1)

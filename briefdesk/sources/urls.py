@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "sources"
-urlpatterns = [path("<int:pk>/", views.source_detail, name="detail")]
+urlpatterns = [
+    path("<int:pk>/", views.source_detail, name="detail"),
+    path("<int:pk>/cite.<str:fmt>", views.source_cite_file, name="cite_file"),
+]

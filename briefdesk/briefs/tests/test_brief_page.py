@@ -330,9 +330,8 @@ def test_the_cite_dialog_shows_what_is_stored_without_formatting_again(
 
     dialog = section(get_html(client, world.brief), '<dialog id="cite-dialog"', "</dialog>")
 
-    for key in ("mla", "apa", "chicago-nb"):
+    for key in ("mla", "apa", "chicago-nb", "chicago-ad"):
         assert f"<i>{key}</i> stored" in dialog
-    assert "chicago-ad" not in dialog
     assert "Bajoria" not in dialog
 
 
@@ -483,12 +482,15 @@ def test_it_lists_sources_in_order_of_first_citation(world: World, client: Any) 
 
 def test_each_source_entry_shows_outlet_title_date_and_link(world: World, client: Any) -> None:
     sources = section(get_html(client, world.brief), '<ol class="source-list">', "</ol>")
+    entry = section(sources, f'<li id="source-{world.reuters.pk}">', "</li>")
 
+    assert "<i>Reuters</i>" in entry
+    assert "Pakistan Condemns Leaks" in entry or "Pakistan condemns leaks" in entry
+    assert "November 29, 2010" in entry
     assert (
-        f'<li id="source-{world.reuters.pk}"><span class="source-outlet">Reuters</span>. '
-        '<a href="https://www.reuters.com/pakistan-condemns">Pakistan condemns leaks</a>. '
-        '<span class="source-date">November 29, 2010</span>.'
-    ) in sources
+        '<a href="https://www.reuters.com/pakistan-condemns">'
+        "https://www.reuters.com/pakistan-condemns</a>"
+    ) in entry
 
 
 def test_editing_an_outlet_label_changes_the_label_on_the_brief_without_resaving_it(

@@ -1,6 +1,51 @@
-// Brief page enhancements: Print, and the Cite dialog (the Cite link works without JS).
+// Brief page enhancements: Print, the Cite dialog (the Cite link works without JS), and
+// switching the Sources list's style in place (the ?style= links work without JS).
 (function () {
   'use strict';
+  var SOURCE_STYLE_KEY = 'briefdesk.sourceStyle';
+  var wrap = document.querySelector('.source-list-wrap');
+  if (wrap && window.fetch) {
+    var links = document.querySelectorAll('[data-source-style]');
+    var switchTo = function (style, remember) {
+      var url = new URL(window.location.href);
+      url.searchParams.set('style', style);
+      url.searchParams.set('partial', 'sources');
+      return fetch(url.toString(), { headers: { Accept: 'text/html' } })
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.text();
+        })
+        .then(function (html) {
+          wrap.innerHTML = html;
+          wrap.setAttribute('data-current-style', style);
+          links.forEach(function (a) {
+            if (a.getAttribute('data-source-style') === style) a.setAttribute('aria-current', 'true');
+            else a.removeAttribute('aria-current');
+          });
+          if (remember) {
+            try { window.localStorage.setItem(SOURCE_STYLE_KEY, style); } catch (e) { /* ignore */ }
+          }
+        });
+    };
+    links.forEach(function (a) {
+      a.addEventListener('click', function (event) {
+        event.preventDefault();
+        var style = a.getAttribute('data-source-style');
+        switchTo(style, true).then(function () {
+          var url = new URL(window.location.href);
+          url.searchParams.set('style', style);
+          window.history.replaceState(null, '', url.pathname + url.search + '#sources');
+        }, function () { window.location.href = a.href; });
+      });
+    });
+    var explicit = new URL(window.location.href).searchParams.get('style');
+    var saved = null;
+    try { saved = window.localStorage.getItem(SOURCE_STYLE_KEY); } catch (e) { /* ignore */ }
+    if (!explicit && saved && saved !== wrap.getAttribute('data-current-style') &&
+        document.querySelector('[data-source-style="' + saved + '"]')) {
+      switchTo(saved, false).catch(function () { /* keep the default list */ });
+    }
+  }
   var STORAGE_KEY = 'briefdesk.citeStyle';
 
   var printButton = document.querySelector('[data-action="print"]');
@@ -14,7 +59,7 @@
   if (!dialog || !opener || typeof dialog.showModal !== 'function') return;
 
   var radios = dialog.querySelectorAll('input[name="cite-style"]');
-  var texts = dialog.querySelectorAll('.cite-text');
+  var texts = dialog.querySelectorAll('.cite-style');
   var status = dialog.querySelector('.cite-status');
 
   function show(style) {
