@@ -17,6 +17,7 @@ from briefdesk.citations.styles import STYLES
 from . import csl
 from .forms import SourceForm
 from .kinds import KIND_LABELS, Kind
+from .richtext import is_web_url
 from .validators import validate_partial_date
 
 validate_web_url = URLValidator(schemes=["http", "https"])
@@ -180,6 +181,11 @@ class Source(index.Indexed, models.Model):
         if self.outlet_id and self.outlet:
             return self.outlet.label
         return self.publisher or self.container_title or self.kind_label
+
+    @property
+    def web_url(self) -> str:
+        """The URL if it is http(s), else empty: only web URLs ever become links."""
+        return self.url if is_web_url(self.url) else ""
 
     @property
     def outlet_name(self) -> str:

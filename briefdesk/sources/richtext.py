@@ -36,8 +36,13 @@ class CitedSource:
 
     @property
     def href(self) -> str:
-        # A source with no URL (a cable, a print article) links to its entry in the list.
-        return self.url or f"#source-{self.id}"
+        # A source with no web URL (a cable, a print article) links to its entry in the list;
+        # anything but http(s) (a javascript: URL that came in by import) never becomes a link.
+        return self.url if is_web_url(self.url) else f"#source-{self.id}"
+
+
+def is_web_url(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
 
 
 def sanitize(db_html: str) -> str:
@@ -96,7 +101,7 @@ def render_source_citations(db_html: str, sources: Mapping[int, CitedSource]) ->
 def linkify_url(entry_html: str, url: str) -> str:
     """Make the URL that citeproc-js printed as text in an entry a link (http/https only;
     the entry HTML is citeproc-js output, already escaped)."""
-    if not url or not url.startswith(("http://", "https://")):
+    if not is_web_url(url):
         return entry_html
     escaped = html.escape(url, quote=False)
     if escaped not in entry_html:

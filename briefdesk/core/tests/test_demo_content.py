@@ -226,7 +226,8 @@ ANATOMY_PARTS = {
         r'<a href="/briefs/cables-reveal-reactor-fuel-standoff/">',
     ],
     "sources": [
-        r'<h2 id="sources-title">Sources</h2>\s*<ol class="source-list">\s*<li id="source-\d+">',
+        r'<h2 id="sources-title">Sources</h2>',
+        r'<ol class="source-list">\s*<li id="source-\d+">',
     ],
 }
 

@@ -50,7 +50,7 @@
 
   var printButton = document.querySelector('[data-action="print"]');
   if (printButton) {
-    printButton.hidden = false;
+    printButton.classList.remove('js-only');
     printButton.addEventListener('click', function () { window.print(); });
   }
 

@@ -1,0 +1,117 @@
+"""The brief page's bibliographic <head> metadata: gathers plain data from the page and what
+its view already loaded, and hands it to briefdesk.briefs.metadata (which has no ORM)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from briefdesk.briefs.metadata import (
+    BriefRecord,
+    CitedWork,
+    HeadMetadata,
+    Person,
+    head_metadata,
+    modified_moment,
+    published_moment,
+)
+
+if TYPE_CHECKING:
+    from wagtail.models import Page
+
+    from briefdesk.briefs.models import BriefPage
+    from briefdesk.sources.models import Source
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def brief_head_metadata(context: template.Context) -> HeadMetadata | None:
+    """The metadata for the context's brief page (None on any other page), with its JSON-LD
+    marked safe: it is escaped for a <script> element, not for HTML text."""
+    from briefdesk.briefs.models import BriefPage
+
+    page = context.get("page")
+    if not isinstance(page, BriefPage):
+        return None
+    record = brief_record(
+        page,
+        request=context.get("request"),
+        sources=context.get("sources"),
+        topics=context.get("topics"),
+    )
+    meta = head_metadata(record)
+    return dataclasses.replace(meta, json_ld=mark_safe(meta.json_ld))
+
+
+def brief_record(
+    page: BriefPage,
+    *,
+    request: HttpRequest | None = None,
+    sources: Iterable[Source] | None = None,
+    topics: Iterable[Page] | None = None,
+) -> BriefRecord:
+    """A BriefRecord for the page. `sources` and `topics` are what the page view put in its
+    context (loaded once for the whole page); without them they are looked up here."""
+    if sources is None:
+        from briefdesk.briefs.rendering import cited_sources
+
+        sources = cited_sources(page.rich_text_values())
+    if topics is None:
+        topics = [link.topic for link in page.brief_topics.select_related("topic")]
+    tz = timezone.get_current_timezone()
+    published = published_moment(page.date, page.first_published_at, tz)
+    return BriefRecord(
+        title=page.title,
+        url=page.canonical_url(),
+        # The page id: unique, and unchanged by retitling, moving or re-slugging the brief.
+        number=f"{page.pk}" if page.pk else "",
+        brief_type=page.brief_type,
+        published=published,
+        modified=modified_moment(published, page.updated_on, page.last_published_at, tz),
+        publisher=settings.BRIEFDESK_PUBLISHER,
+        site_name=settings.WAGTAIL_SITE_NAME,
+        site_url=absolute_url("/"),
+        # The summary as written; the teaser (what listings show) always ends in "...".
+        description=" ".join(page.summary.split()) or page.teaser,
+        authors=[
+            Person(
+                given=author.given_name,
+                family=author.family_name,
+                url=absolute_url(author.get_url(request)),
+            )
+            for author in page.authors
+        ],
+        topics=[topic.title for topic in topics],
+        sources=[cited_work(source) for source in sources],
+    )
+
+
+def cited_work(source: Source) -> CitedWork:
+    # The page loads sources without their authors (rendering.LISTED_FIELDS); reading a
+    # deferred field would cost a query per source, so authors come only when loaded.
+    loaded_authors = "authors" not in source.get_deferred_fields()
+    return CitedWork(
+        title=source.title,
+        url=source.url,
+        kind=source.kind,
+        publisher=source.outlet_name or source.publisher or source.container_title,
+        issued=source.issued,
+        authors=list(source.authors or []) if loaded_authors else [],
+    )
+
+
+def absolute_url(path: str | None) -> str:
+    """A page path under BRIEFDESK_BASE_URL (a full URL, on a multi-site setup, as is)."""
+    if not path:
+        return ""
+    if path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{path}"

@@ -1,0 +1,357 @@
+"""BibTeX / BibLaTeX text -> entries, read by bibtexparser 2. No ORM here.
+
+bibtexparser splits the text into blocks and persons; this module maps each entry onto
+CSL-JSON the way Zotero's own BibTeX import does: LaTeX is decoded to Unicode, protective
+braces are dropped, a name written as one braced group ("{Council on Foreign Relations}") is
+an organisation, "--" in pages is a range. Fields with no CSL counterpart (abstract,
+keywords, file, Mendeley's groups...) are not imported; the entry's notes list them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import bibtexparser
+from bibtexparser import model
+from bibtexparser.middlewares import NormalizeFieldKeys, SeparateCoAuthors, SplitNameParts
+from bibtexparser.middlewares.names import NameParts
+from pylatexenc.latex2text import (
+    LatexNodes2Text,
+    MacroTextSpec,
+    get_default_latex_context_db,
+)
+
+from .. import dates
+from ..checks import check_item
+from ..entries import Entry
+
+# The splitter logs each broken block with 0-based line numbers; we report them ourselves.
+logging.getLogger("bibtexparser").setLevel(logging.ERROR)
+
+TYPES: dict[str, str] = {
+    "article": "article-journal",
+    "book": "book",
+    "mvbook": "book",
+    "collection": "book",
+    "mvcollection": "book",
+    "proceedings": "book",
+    "mvproceedings": "book",
+    "reference": "book",
+    "booklet": "pamphlet",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "bookinbook": "chapter",
+    "suppbook": "chapter",
+    "suppcollection": "chapter",
+    "inreference": "entry-encyclopedia",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "techreport": "report",
+    "report": "report",
+    "manual": "report",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "online": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "unpublished": "manuscript",
+    "patent": "patent",
+    "dataset": "dataset",
+    "software": "software",
+    "periodical": "periodical",
+    "misc": "document",
+}
+ARTICLE_SUBTYPES = {"newspaper": "article-newspaper", "magazine": "article-magazine"}
+THESIS_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+GENRE_TYPES = {"report", "thesis", "document", "webpage", "manuscript"}
+PERIODICAL_TYPES = {"article-journal", "article-magazine", "article-newspaper"}
+
+# Fields copied to one CSL variable after LaTeX decoding.
+TEXT_FIELDS: dict[str, str] = {
+    "shorttitle": "title-short",
+    "series": "collection-title",
+    "volume": "volume",
+    "edition": "edition",
+    "chapter": "chapter-number",
+    "note": "note",
+    "language": "language",
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    "eventtitle": "event-title",
+    "venue": "event-place",
+    "version": "version",
+}
+NAME_FIELDS = {"author": "author", "editor": "editor", "translator": "translator"}
+# Read as part of another variable or of the entry type.
+CONSUMED = {
+    "title",
+    "subtitle",
+    "journal",
+    "journaltitle",
+    "booktitle",
+    "publisher",
+    "institution",
+    "school",
+    "organization",
+    "address",
+    "location",
+    "date",
+    "year",
+    "month",
+    "day",
+    "urldate",
+    "number",
+    "issue",
+    "pages",
+    "doi",
+    "url",
+    "howpublished",
+    "type",
+    "entrysubtype",
+    "eventdate",
+}
+
+_URL = re.compile(r"https?://[^\s<>\"{}]+", re.I)
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+
+
+def _decoder() -> LatexNodes2Text:
+    context = get_default_latex_context_db()
+    context.add_context_category(
+        "briefdesk-bibtex",
+        prepend=True,
+        macros=[
+            MacroTextSpec("url", simplify_repl="%s"),
+            MacroTextSpec("textquotedbl", simplify_repl='"'),
+            MacroTextSpec("textquotesingle", simplify_repl="'"),
+        ],
+    )
+    return LatexNodes2Text(latex_context=context, math_mode="verbatim")
+
+
+_DECODER = _decoder()
+
+
+def decode(value: str) -> str:
+    """LaTeX -> Unicode text on one line: braces dropped, whitespace collapsed. A bare % is
+    text in a .bib field (Zotero leaves some unescaped), not a LaTeX comment."""
+    value = re.sub(r"(?<!\\)%", r"\\%", value)
+    return " ".join(_DECODER.latex_to_text(value).split())
+
+
+def parse(text: str) -> list[Entry]:
+    library = bibtexparser.parse_string(
+        text, append_middleware=[NormalizeFieldKeys(), SeparateCoAuthors(), SplitNameParts()]
+    )
+    entries = []
+    for number, block in enumerate(
+        (b for b in library.blocks if isinstance(b, model.Entry | model.ParsingFailedBlock)),
+        start=1,
+    ):
+        line = block.start_line + 1 if block.start_line is not None else None
+        if isinstance(block, model.ParsingFailedBlock):
+            key = _failed_key(block) or f"entry {number}"
+            entries.append(Entry(key=key, line=line, item=None, error=_failure(block, text)))
+            continue
+        key = block.key or f"entry {number}"
+        item, notes = to_csl(block)
+        item, errors = check_item(item)
+        entries.append(
+            Entry(key=key, line=line, item=item, error="; ".join(errors) or None, notes=notes)
+        )
+    return entries
+
+
+def _failed_key(block: model.ParsingFailedBlock) -> str:
+    inner = block.ignore_error_block
+    if isinstance(inner, model.Entry):
+        return inner.key
+    match = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s{}()]+)\s*,", block.raw or "")
+    return match.group(1) if match else ""
+
+
+def _failure(block: model.ParsingFailedBlock, text: str) -> str:
+    if isinstance(block, model.DuplicateBlockKeyBlock):
+        first = block.previous_block.start_line
+        where = f" (first at line {first + 1})" if first is not None else ""
+        return f"the key {block.key!r} is used twice{where}"
+    if isinstance(block, model.DuplicateFieldKeyBlock):
+        fields = ", ".join(sorted(block.duplicate_keys))
+        return f"the field {fields} appears twice"
+    error = block.error
+    if isinstance(block, model.MiddlewareErrorBlock):
+        return f"a name cannot be read: {error}"
+    reason = " ".join(str(getattr(error, "abort_reason", error)).split())
+    end = getattr(error, "end_index", None)
+    if end is not None and block.start_line is not None:
+        last = text.count("\n", 0, end) + 1
+        if last > block.start_line + 1:
+            return f"cannot be read ({reason}); check braces and quotes up to line {last}"
+    return f"cannot be read ({reason})"
+
+
+class _Fields:
+    """An entry's fields by lower-case name, remembering which ones the mapping used."""
+
+    def __init__(self, entry: model.Entry) -> None:
+        self.values: dict[str, Any] = {f.key: f.value for f in entry.fields}
+        self.used: set[str] = set()
+
+    def raw(self, name: str) -> Any:
+        if name in self.values:
+            self.used.add(name)
+        return self.values.get(name)
+
+    def text(self, name: str) -> str:
+        value = self.raw(name)
+        return decode(value) if isinstance(value, str) else ""
+
+    def ignored(self) -> list[str]:
+        return sorted(set(self.values) - self.used)
+
+
+def to_csl(entry: model.Entry) -> tuple[dict[str, Any], list[str]]:
+    """One bibtexparser entry -> a CSL-JSON item and notes for the editor."""
+    f = _Fields(entry)
+    notes: list[str] = []
+    bib_type = entry.entry_type.lower()
+    csl_type = TYPES.get(bib_type)
+    if csl_type is None:
+        csl_type = "document"
+        notes.append(f"@{bib_type} is not a BibTeX type briefdesk knows: imported as a document")
+    subtype = f.text("entrysubtype").lower()
+    if csl_type == "article-journal" and subtype in ARTICLE_SUBTYPES:
+        csl_type = ARTICLE_SUBTYPES[subtype]
+    url, url_note = _url(f)
+    if url_note:
+        notes.append(url_note)
+    if bib_type == "misc" and url:
+        csl_type = "webpage"
+
+    item: dict[str, Any] = {"id": entry.key, "type": csl_type}
+    for field, variable in NAME_FIELDS.items():
+        names = f.raw(field)
+        if isinstance(names, list) and names:
+            item[variable] = [_name(n) for n in names if " ".join(n.last) != "others"]
+
+    title = f.text("title")
+    subtitle = f.text("subtitle")
+    item["title"] = f"{title}: {subtitle}" if title and subtitle else title or subtitle
+    container = f.text("journaltitle") or f.text("journal") or f.text("booktitle")
+    if container:
+        item["container-title"] = container
+    publisher = (
+        f.text("publisher") or f.text("institution") or f.text("school") or f.text("organization")
+    )
+    if publisher:
+        item["publisher"] = publisher
+    place = f.text("location") or f.text("address")
+    if place:
+        item["publisher-place"] = place
+
+    issued = dates.csl_date(f.text("date")) or dates.from_parts(
+        f.text("year"), f.text("month"), f.text("day")
+    )
+    if issued:
+        item["issued"] = issued
+    for field, variable in (("urldate", "accessed"), ("eventdate", "event-date")):
+        value = dates.csl_date(f.text(field))
+        if value:
+            item[variable] = value
+
+    number, issue = f.text("number"), f.text("issue")
+    if csl_type in PERIODICAL_TYPES:
+        issue = issue or number
+        number = ""
+    if issue:
+        item["issue"] = issue
+    if number:
+        item["number"] = number
+    pages = f.text("pages")
+    if pages:
+        item["page"] = re.sub(r"\s*[–—-]+\s*", "-", pages)
+
+    genre = f.text("type") if csl_type in GENRE_TYPES else ""
+    genre = genre or THESIS_GENRES.get(bib_type, "")
+    howpublished = f.text("howpublished")
+    if howpublished and not _URL.search(howpublished):
+        item["medium"] = howpublished
+    if genre:
+        item["genre"] = genre
+    doi = _doi(f.raw("doi"))
+    if doi:
+        item["DOI"] = doi
+    if url:
+        item["URL"] = url
+    for field, variable in TEXT_FIELDS.items():
+        value = f.text(field)
+        if value:
+            item[variable] = value
+
+    f.used |= CONSUMED & set(f.values)
+    ignored = f.ignored()
+    if ignored:
+        notes.append("not imported: " + ", ".join(ignored))
+    return item, notes
+
+
+def _is_one_group(word: str) -> bool:
+    """True for '{Council on Foreign Relations}', false for '{\\"O}zt{\\"u}rk'."""
+    if not (word.startswith("{") and word.endswith("}")):
+        return False
+    depth = 0
+    for index, char in enumerate(word):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0:
+            return index == len(word) - 1
+    return False
+
+
+def _name(parts: NameParts) -> dict[str, str]:
+    """bibtexparser's name parts -> a CSL name. The von part stays in the family name, as
+    Zotero keeps it ('van der Berg')."""
+    if not (parts.first or parts.von or parts.jr) and len(parts.last) == 1:
+        word = parts.last[0]
+        if _is_one_group(word):
+            return {"literal": decode(word[1:-1])}
+    name = {"family": decode(" ".join(parts.von + parts.last))}
+    given = decode(" ".join(parts.first))
+    if given:
+        name["given"] = given
+    suffix = decode(" ".join(parts.jr))
+    if suffix:
+        name["suffix"] = suffix
+    return name
+
+
+def _unescape_verbatim(value: str) -> str:
+    """A URL or DOI as exporters escape it: \\url{...}, {\\_}, \\%, \\&, braces."""
+    value = re.sub(r"\\url\s*\{([^}]*)\}", r"\1", value)
+    value = re.sub(r"\{?\\([_%&#$])\}?", r"\1", value)
+    value = re.sub(r"\{?\\textasciitilde\}?(\{\})?|\\~\{\}|\$\\sim\$", "~", value)
+    return value.replace("{", "").replace("}", "").strip()
+
+
+def _url(f: _Fields) -> tuple[str, str]:
+    """The first web address of url (or of howpublished), and a note if one was dropped."""
+    note = ""
+    for field in ("url", "howpublished"):
+        value = f.raw(field)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        plain = _unescape_verbatim(value)
+        match = _URL.search(plain)
+        if match:
+            return match.group(0).rstrip(".,;"), note
+        if field == "url":
+            note = f"url {plain!r} is not a web address: not imported"
+    return "", note
+
+
+def _doi(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    return _DOI_PREFIX.sub("", _unescape_verbatim(value)).strip()

@@ -1,0 +1,5 @@
+"""CSL-JSON input: what Zotero ("Export... > CSL JSON"), Better BibTeX and briefdesk export."""
+
+from .parser import parse
+
+__all__ = ["parse"]
