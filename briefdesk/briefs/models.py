@@ -263,11 +263,22 @@ class BriefPage(RoutablePageMixin, Page):
         # is what is live, so citations and the cited-source index follow full saves only.
         full_save = kwargs.get("update_fields") is None
         if full_save:
+            self._number_children()
             self.refresh_citations()
         result = super().save(*args, **kwargs)
         if full_save:
             self.index_cited_sources()
         return result
+
+    def _number_children(self) -> None:
+        """Give ordered children (authors, topics, pins) set in code a sort order from their
+        position: the admin numbers them, code that assigns lists does not, and unnumbered
+        rows come back in no defined order on PostgreSQL."""
+        for relation in ("brief_authors", "brief_topics", "related_pins"):
+            children = list(getattr(self, relation).all())
+            if any(child.sort_order is None for child in children):
+                for position, child in enumerate(children):
+                    child.sort_order = position
 
     def index_cited_sources(self) -> None:
         """Record which sources this brief cites, in order, for "briefs citing this source"."""
