@@ -165,4 +165,6 @@ def from_parts(year: str, month: str = "", day: str = "") -> dict[str, Any] | No
             return {"date-parts": [parts]}
     if not month and not day:
         return csl_date(year)
-    return literal(" ".join(v for v in (month, day, year) if v))
+    words = " ".join(v for v in (month, day, year) if v)
+    parts = from_words(words)  # month = dec # "~6" gives 'December 6'
+    return {"date-parts": [parts]} if parts else literal(words)

@@ -256,7 +256,15 @@ class Source(index.Indexed, models.Model):
             raise ValidationError({"authors": "Authors must be a list of names."})
         if not isinstance(self.csl_extra, dict):
             raise ValidationError({"csl_extra": 'Enter a JSON object, e.g. {"page": "A1"}.'})
-        reserved = {"id", "title", "author", "URL", "issued", "accessed"} & set(self.csl_extra)
+        reserved = {"id", "title", "author", "URL"} & set(self.csl_extra)
+        # A date the columns can hold must be typed there; one they cannot ("Winter 2010",
+        # a range) is kept here, as csl.from_csl does.
+        reserved |= {
+            key
+            for key in ("issued", "accessed")
+            if key in self.csl_extra
+            and key not in csl.from_csl({key: self.csl_extra[key]}).csl_extra
+        }
         if reserved:
             raise ValidationError(
                 {"csl_extra": f"Use the form's own fields for: {', '.join(sorted(reserved))}."}

@@ -16,12 +16,13 @@ from typing import Any
 import bibtexparser
 from bibtexparser import model
 from bibtexparser.middlewares import NormalizeFieldKeys, SeparateCoAuthors, SplitNameParts
-from bibtexparser.middlewares.names import NameParts
+from bibtexparser.middlewares.names import InvalidNameError, NameParts
 from pylatexenc.latex2text import (
     LatexNodes2Text,
     MacroTextSpec,
     get_default_latex_context_db,
 )
+from pylatexenc.latexwalker import get_default_latex_context_db as get_default_walker_context
 
 from .. import dates
 from ..checks import check_item
@@ -66,6 +67,20 @@ TYPES: dict[str, str] = {
 }
 ARTICLE_SUBTYPES = {"newspaper": "article-newspaper", "magazine": "article-magazine"}
 THESIS_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 GENRE_TYPES = {"report", "thesis", "document", "webpage", "manuscript"}
 PERIODICAL_TYPES = {"article-journal", "article-magazine", "article-newspaper"}
 
@@ -133,19 +148,29 @@ def _decoder() -> LatexNodes2Text:
 
 
 _DECODER = _decoder()
+# Built once: LatexWalker would otherwise build its default macro table for every value.
+_WALKER_CONTEXT = get_default_walker_context()
+# Only values with one of these need the LaTeX parser; the rest are plain text, at most with
+# protective braces (Zotero braces every capitalised word) - parsing those is the slow part.
+_LATEX = re.compile(r"[\\~$%^_&#]|--|``|''|!`|\?`")
 
 
 def decode(value: str) -> str:
-    """LaTeX -> Unicode text on one line: braces dropped, whitespace collapsed. A bare % is
-    text in a .bib field (Zotero leaves some unescaped), not a LaTeX comment."""
-    value = re.sub(r"(?<!\\)%", r"\\%", value)
-    return " ".join(_DECODER.latex_to_text(value).split())
+    """LaTeX -> Unicode text on one line: braces dropped, whitespace collapsed. A bare % or &
+    is text in a .bib field (exporters leave some unescaped), not a LaTeX comment or column."""
+    if _LATEX.search(value):
+        value = re.sub(r"(?<!\\)([%&])", r"\\\1", value)
+        value = _DECODER.latex_to_text(value, latex_context=_WALKER_CONTEXT)
+    else:
+        value = value.replace("{", "").replace("}", "")
+    return " ".join(value.split())
 
 
 def parse(text: str) -> list[Entry]:
     library = bibtexparser.parse_string(
         text, append_middleware=[NormalizeFieldKeys(), SeparateCoAuthors(), SplitNameParts()]
     )
+    strings = {key.lower(): s.value for key, s in library.strings_dict.items()}
     entries = []
     for number, block in enumerate(
         (b for b in library.blocks if isinstance(b, model.Entry | model.ParsingFailedBlock)),
@@ -157,7 +182,7 @@ def parse(text: str) -> list[Entry]:
             entries.append(Entry(key=key, line=line, item=None, error=_failure(block, text)))
             continue
         key = block.key or f"entry {number}"
-        item, notes = to_csl(block)
+        item, notes = to_csl(block, strings)
         item, errors = check_item(item)
         entries.append(
             Entry(key=key, line=line, item=item, error="; ".join(errors) or None, notes=notes)
@@ -182,22 +207,33 @@ def _failure(block: model.ParsingFailedBlock, text: str) -> str:
         fields = ", ".join(sorted(block.duplicate_keys))
         return f"the field {fields} appears twice"
     error = block.error
+    if isinstance(error, InvalidNameError):
+        return f"the name {error.name!r} cannot be read: {error.reason.lower()}"
     if isinstance(block, model.MiddlewareErrorBlock):
-        return f"a name cannot be read: {error}"
+        return f"cannot be read: {error}"
     reason = " ".join(str(getattr(error, "abort_reason", error)).split())
     end = getattr(error, "end_index", None)
-    if end is not None and block.start_line is not None:
-        last = text.count("\n", 0, end) + 1
-        if last > block.start_line + 1:
-            return f"cannot be read ({reason}); check braces and quotes up to line {last}"
-    return f"cannot be read ({reason})"
+    if reason.startswith("Unexpectedly reached end of file"):
+        return "cannot be read: the text ends inside this entry (is a brace or quote not closed?)"
+    if reason.startswith("Unexpected block start") and end is not None:
+        line = text.count("\n", 0, end + 1) + 1
+        return (
+            f"cannot be read: the next entry starts at line {line} before this one is closed "
+            "(is a brace or quote not closed?)"
+        )
+    return f"cannot be read: {reason}"
 
 
 class _Fields:
     """An entry's fields by lower-case name, remembering which ones the mapping used."""
 
-    def __init__(self, entry: model.Entry) -> None:
-        self.values: dict[str, Any] = {f.key: f.value for f in entry.fields}
+    def __init__(self, entry: model.Entry, strings: dict[str, str]) -> None:
+        self.values: dict[str, Any] = {}
+        for f in entry.fields:
+            value = f.value
+            if f.enclosing == "no-enclosing" and isinstance(value, str) and "#" in value:
+                value = _concatenate(value, strings)
+            self.values[f.key] = value
         self.used: set[str] = set()
 
     def raw(self, name: str) -> Any:
@@ -213,9 +249,12 @@ class _Fields:
         return sorted(set(self.values) - self.used)
 
 
-def to_csl(entry: model.Entry) -> tuple[dict[str, Any], list[str]]:
-    """One bibtexparser entry -> a CSL-JSON item and notes for the editor."""
-    f = _Fields(entry)
+def to_csl(
+    entry: model.Entry, strings: dict[str, str] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """One bibtexparser entry -> a CSL-JSON item and notes for the editor. `strings` are the
+    file's @string macros (bibtexparser resolves lone macros; this resolves `a # b`)."""
+    f = _Fields(entry, strings or {})
     notes: list[str] = []
     bib_type = entry.entry_type.lower()
     csl_type = TYPES.get(bib_type)
@@ -296,6 +335,31 @@ def to_csl(entry: model.Entry) -> tuple[dict[str, Any], list[str]]:
     if ignored:
         notes.append("not imported: " + ", ".join(ignored))
     return item, notes
+
+
+def _concatenate(value: str, strings: dict[str, str]) -> str:
+    """BibTeX concatenation (`dec # "~6"`, `pre # {text}`), which bibtexparser leaves as
+    written: split at # outside braces and quotes, then resolve each part."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(value + "#"):
+        if char == '"' and depth == 0:
+            quoted = not quoted
+        elif char in "{}" and not quoted:
+            depth += 1 if char == "{" else -1
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(value[start:index].strip())
+            start = index + 1
+    text = []
+    for part in parts:
+        if len(part) > 1 and part[0] + part[-1] in ('""', "{}"):
+            text.append(part[1:-1])
+        elif part.lower() in strings:
+            text.append(strings[part.lower()])
+        elif (month := dates.month_number(part)) and not part.isdigit():
+            text.append(MONTH_NAMES[month - 1])
+        else:
+            text.append(part)
+    return "".join(text)
 
 
 def _is_one_group(word: str) -> bool:

@@ -37,7 +37,8 @@ def parse(text: str) -> list[Entry]:
     seen: dict[str, Entry] = {}
     for number, (raw, line) in enumerate(zip(items, lines, strict=True), start=1):
         item, errors = check_item(raw)
-        key = item["id"] if item and item.get("id") else f"entry {number}"
+        key = item["id"] if item and isinstance(item.get("id"), str) and item["id"] else ""
+        key = key or f"entry {number}"
         if key in seen:
             errors.append(f"the id is used twice (also by {seen[key].label})")
         entry = Entry(key=key, line=line, item=item, error="; ".join(errors) or None)

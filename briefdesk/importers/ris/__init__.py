@@ -1,0 +1,5 @@
+"""RIS input: what Zotero, Mendeley and EndNote export as .ris."""
+
+from .parser import parse
+
+__all__ = ["parse"]
