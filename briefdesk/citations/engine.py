@@ -44,7 +44,7 @@ function bdFormat(key, items, wantSubsequent) {
   for (var i = 0; i < items.length; i++) {
     var item = items[i];
     ITEMS[item.id] = item;
-    engine.updateItems([item.id]);
+    engine.updateItems([item.id], true);  // one item: nothing to sort
     var row = {bib: engine.makeBibliography()[1][0]};
     // makeCitationCluster renders without registering a citation; `position` asks for the
     // first (0) or subsequent (1) form, as a note style's first and short notes.
