@@ -309,7 +309,10 @@ class BriefPage(RoutablePageMixin, Page):
         authors are prefetched together with this brief's own, in one query."""
         pinned = [
             pin.related
-            for pin in self.related_pins.select_related("related")
+            # A listing needs neither the stored citations nor the Additional Analysis.
+            for pin in self.related_pins.select_related("related").defer(
+                "related__citations", "related__additional_analysis"
+            )
             if pin.related and pin.related.live and pin.related_id != self.pk
         ][:limit]
         if len(pinned) < limit:
@@ -320,6 +323,7 @@ class BriefPage(RoutablePageMixin, Page):
                 pinned += list(
                     BriefPage.objects.live()
                     .public()
+                    .defer("citations", "additional_analysis")
                     .filter(brief_topics__topic_id__in=topic_ids)
                     .exclude(pk__in=exclude)
                     .distinct()
