@@ -484,3 +484,24 @@ def test_no_horizontal_scroll_on_a_390px_phone(
         assert text.evaluate("el => el.scrollWidth <= el.clientWidth"), style
     widths = page.evaluate(PAGE_WIDTHS)
     assert max(widths.values()) <= PHONE["width"], widths
+
+
+def test_the_sources_list_switches_style_in_place_and_remembers_it(
+    page: Page, live_server: Any, anatomy: Anatomy
+) -> None:
+    from briefdesk.sources.models import Source
+
+    open_brief(page, live_server, anatomy)
+    source = Source.objects.get(pk=anatomy.sources[0].pk)
+    apa_start = source.formatted["apa"]["bibliography"][:25]
+    entries = page.locator(".source-list li")
+    expect(entries.first).not_to_contain_text(apa_start)
+
+    page.click('[data-source-style="apa"]')
+
+    expect(entries.first).to_contain_text(apa_start)
+    expect(page.locator('[data-source-style="apa"]')).to_have_attribute("aria-current", "true")
+    assert "style=apa" in page.url
+
+    page.goto(live_server.url + anatomy.path)  # no ?style=: the remembered choice applies
+    expect(page.locator(".source-list li").first).to_contain_text(apa_start)
