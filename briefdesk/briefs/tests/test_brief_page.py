@@ -32,6 +32,7 @@ from tests.factories import (
     make_site_tree,
     make_topic,
 )
+from tests.pages import page_html, section
 
 pytestmark = pytest.mark.django_db
 
@@ -147,21 +148,6 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def get_html(client: Any, page: BriefPage) -> str:
-    response = client.get(page.url)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def section(html: str, start: str, end: str) -> str:
-    """The part of the page between two markers (both must be present)."""
-    _, found, rest = html.partition(start)
-    assert found, f"{start!r} not in page"
-    body, found, _ = rest.partition(end)
-    assert found, f"{end!r} not after {start!r}"
-    return body
-
-
 def brief_body(html: str) -> str:
     return section(html, '<div class="brief-body">', '<section class="additional-analysis"')
 
@@ -193,7 +179,7 @@ def test_it_serves_a_brief_under_briefs_slug(world: World, client: Any) -> None:
 def test_it_shows_the_type_label_and_the_title(world: World, client: Any) -> None:
     set_fields(world.brief, brief_type="Backgrounder")
 
-    html = get_html(client, world.brief)
+    html = page_html(client, world.brief)
 
     header = section(html, '<header class="brief-header">', "</header>")
     assert '<p class="type-label">Backgrounder</p>' in header
@@ -203,7 +189,7 @@ def test_it_shows_the_type_label_and_the_title(world: World, client: Any) -> Non
 
 
 def test_it_links_a_single_author_byline_to_the_author_page(world: World, client: Any) -> None:
-    html = get_html(client, world.brief)
+    html = page_html(client, world.brief)
 
     assert world.author.url == "/authors/jayshree-bajoria/"
     assert (
@@ -212,7 +198,7 @@ def test_it_links_a_single_author_byline_to_the_author_page(world: World, client
 
 
 def test_it_joins_two_authors_with_and_under_authors(world: World, client: Any) -> None:
-    html = get_html(client, world.two_authors)
+    html = page_html(client, world.two_authors)
 
     assert (
         f'<p class="byline">Authors: <a href="{world.author.url}">Jayshree Bajoria</a> and '
@@ -233,7 +219,7 @@ def test_it_writes_the_date_out_in_full(
 ) -> None:
     set_fields(world.brief, date=date)
 
-    html = get_html(client, world.brief)
+    html = page_html(client, world.brief)
 
     dateline = section(html, '<p class="dateline">', "</p>")
     assert dateline == f'<time datetime="{date:%Y-%m-%d}">{written}</time>'
@@ -244,7 +230,7 @@ def test_it_shows_updated_when_the_updated_date_is_after_the_date(
 ) -> None:
     set_fields(world.brief, date=dt.date(2010, 10, 5), updated=dt.date(2010, 10, 11))
 
-    html = get_html(client, world.brief)
+    html = page_html(client, world.brief)
 
     assert 'Updated <time datetime="2010-10-11">October 11, 2010</time>' in html
 
@@ -259,7 +245,7 @@ def test_it_does_not_show_updated_unless_it_is_after_the_date(
 ) -> None:
     set_fields(world.brief, date=dt.date(2010, 10, 5), updated=updated)
 
-    html = get_html(client, world.brief)
+    html = page_html(client, world.brief)
 
     assert "Updated" not in html
 
@@ -275,7 +261,7 @@ def test_it_shows_updated_on_the_day_a_later_revision_was_published(
         last_published_at=timezone.make_aware(dt.datetime(2010, 10, 12, 9)),
     )
 
-    html = get_html(client, world.brief)
+    html = page_html(client, world.brief)
 
     assert 'Updated <time datetime="2010-10-12">October 12, 2010</time>' in html
 
@@ -285,7 +271,7 @@ def test_it_offers_a_print_button_and_a_cite_link_to_the_cite_page(
 ) -> None:
     brief = world.brief
 
-    actions = section(get_html(client, brief), '<div class="brief-actions">', "</div>")
+    actions = section(page_html(client, brief), '<div class="brief-actions">', "</div>")
 
     cite_url = brief.url + brief.reverse_subpage("cite")
     assert cite_url == f"/briefs/{brief.slug}/cite/"
@@ -304,7 +290,7 @@ def test_the_cite_dialog_shows_the_stored_citation_in_each_style(
 ) -> None:
     stored = world.brief.citations[key]["bibliography_html"]
 
-    dialog = section(get_html(client, world.brief), '<dialog id="cite-dialog"', "</dialog>")
+    dialog = section(page_html(client, world.brief), '<dialog id="cite-dialog"', "</dialog>")
 
     assert "Bajoria" in stored
     assert re.search(rf'<input type="radio" name="cite-style" value="{key}"[^>]*> {label}<', dialog)
@@ -314,7 +300,7 @@ def test_the_cite_dialog_shows_the_stored_citation_in_each_style(
 
 
 def test_the_cite_dialog_has_a_close_button(world: World, client: Any) -> None:
-    dialog = section(get_html(client, world.brief), '<dialog id="cite-dialog"', "</dialog>")
+    dialog = section(page_html(client, world.brief), '<dialog id="cite-dialog"', "</dialog>")
 
     assert re.search(r'<button type="button"[^>]*data-cite="close"[^>]*>Close</button>', dialog)
 
@@ -328,7 +314,7 @@ def test_the_cite_dialog_shows_what_is_stored_without_formatting_again(
     }
     set_fields(world.brief, citations=stored)
 
-    dialog = section(get_html(client, world.brief), '<dialog id="cite-dialog"', "</dialog>")
+    dialog = section(page_html(client, world.brief), '<dialog id="cite-dialog"', "</dialog>")
 
     for key in ("mla", "apa", "chicago-nb", "chicago-ad"):
         assert f"<i>{key}</i> stored" in dialog
@@ -341,20 +327,20 @@ def test_the_cite_dialog_shows_what_is_stored_without_formatting_again(
 def test_it_renders_outlet_label_in_parentheses_linked_to_the_source(
     world: World, client: Any
 ) -> None:
-    body = brief_body(get_html(client, world.brief))
+    body = brief_body(page_html(client, world.brief))
 
     assert f'firm <span class="cite">{cite_link(world.reuters, "Reuters")}</span>.</p>' in body
 
 
 def test_it_prefers_the_outlet_short_label_to_its_name(world: World, client: Any) -> None:
-    body = brief_body(get_html(client, world.brief))
+    body = brief_body(page_html(client, world.brief))
 
     assert cite_link(world.nyt, "NYT") in body
     assert "The New York Times" not in body
 
 
 def test_it_labels_a_pdf_source_pdf(world: World, client: Any) -> None:
-    body = brief_body(get_html(client, world.brief))
+    body = brief_body(page_html(client, world.brief))
 
     assert cite_link(world.crs, "PDF") in body
     assert "Congressional Research Service</a>)" not in body
@@ -363,7 +349,7 @@ def test_it_labels_a_pdf_source_pdf(world: World, client: Any) -> None:
 def test_a_source_without_a_url_links_to_its_entry_in_the_sources_list(
     world: World, client: Any
 ) -> None:
-    html = get_html(client, world.brief)
+    html = page_html(client, world.brief)
 
     cable = world.cable
     assert cite_link(cable, "WikiLeaks", href=f"#source-{cable.pk}") in brief_body(html)
@@ -371,7 +357,7 @@ def test_a_source_without_a_url_links_to_its_entry_in_the_sources_list(
 
 
 def test_it_keeps_plain_inline_links(world: World, client: Any) -> None:
-    body = brief_body(get_html(client, world.brief))
+    body = brief_body(page_html(client, world.brief))
 
     assert (
         '<p>Writing <a href="https://thenews.example/op-ed">in an op-ed</a>, '
@@ -380,7 +366,7 @@ def test_it_keeps_plain_inline_links(world: World, client: Any) -> None:
 
 
 def test_it_renders_a_block_quote_with_its_attribution(world: World, client: Any) -> None:
-    body = brief_body(get_html(client, world.brief))
+    body = brief_body(page_html(client, world.brief))
 
     quote = section(body, '<figure class="brief-quote">', "</figure>")
     assert "<blockquote><p>They told us nothing new.</p></blockquote>" in quote
@@ -388,7 +374,7 @@ def test_it_renders_a_block_quote_with_its_attribution(world: World, client: Any
 
 
 def test_it_renders_the_topic_box_linking_to_the_topic_page(world: World, client: Any) -> None:
-    body = brief_body(get_html(client, world.brief))
+    body = brief_body(page_html(client, world.brief))
 
     box = section(body, '<aside class="topic-box"', "</aside>")
     assert world.topic.url == "/topics/pakistan/"
@@ -400,7 +386,7 @@ def test_it_renders_the_topic_box_linking_to_the_topic_page(world: World, client
 
 
 def test_it_lists_additional_analysis_items(world: World, client: Any) -> None:
-    html = get_html(client, world.brief)
+    html = page_html(client, world.brief)
 
     analysis = section(html, '<section class="additional-analysis"', "</section>")
     assert ">Additional Analysis</h2>" in analysis
@@ -412,7 +398,7 @@ def test_it_lists_additional_analysis_items(world: World, client: Any) -> None:
 
 
 def test_it_leaves_out_additional_analysis_when_there_is_none(world: World, client: Any) -> None:
-    assert "Additional Analysis" not in get_html(client, world.two_authors)
+    assert "Additional Analysis" not in page_html(client, world.two_authors)
 
 
 # --- More on This Topic ------------------------------------------------------------------
@@ -429,7 +415,7 @@ def listed_titles(html: str) -> list[str]:
 def test_more_on_this_topic_shows_the_three_newest_published_briefs_on_the_topic(
     world: World, client: Any
 ) -> None:
-    aside = more_on_topic(get_html(client, world.brief))
+    aside = more_on_topic(page_html(client, world.brief))
 
     assert ">More on This Topic</h2>" in aside
     assert listed_titles(aside) == ["Newest", "Second", "Third"]
@@ -438,7 +424,7 @@ def test_more_on_this_topic_shows_the_three_newest_published_briefs_on_the_topic
 def test_more_on_this_topic_shows_type_title_byline_and_teaser_for_each_brief(
     world: World, client: Any
 ) -> None:
-    aside = more_on_topic(get_html(client, world.brief))
+    aside = more_on_topic(page_html(client, world.brief))
 
     item = section(aside, '<p class="type-label">Backgrounder</p>', "</article>")
     assert f'<a href="{world.second.url}">Second</a>' in item
@@ -449,7 +435,7 @@ def test_more_on_this_topic_shows_type_title_byline_and_teaser_for_each_brief(
 
 
 def test_more_on_this_topic_never_lists_the_brief_itself(world: World, client: Any) -> None:
-    aside = more_on_topic(get_html(client, world.second))
+    aside = more_on_topic(page_html(client, world.second))
 
     assert "Second" not in listed_titles(aside)
     assert listed_titles(aside) == ["How WikiLeaks Hurts U.S.-Pakistan Ties", "Newest", "Third"]
@@ -458,13 +444,13 @@ def test_more_on_this_topic_never_lists_the_brief_itself(world: World, client: A
 def test_more_on_this_topic_is_left_out_when_no_other_brief_shares_a_topic(
     world: World, client: Any
 ) -> None:
-    assert "More on This Topic" not in get_html(client, world.two_authors)
+    assert "More on This Topic" not in page_html(client, world.two_authors)
 
 
 def test_pinned_related_briefs_come_before_the_automatic_choice(world: World, client: Any) -> None:
     BriefRelatedPin.objects.create(page=world.brief, related=world.two_authors)
 
-    aside = more_on_topic(get_html(client, world.brief))
+    aside = more_on_topic(page_html(client, world.brief))
 
     assert listed_titles(aside) == ["Elsewhere", "Newest", "Second"]
 
@@ -473,7 +459,7 @@ def test_pinned_related_briefs_come_before_the_automatic_choice(world: World, cl
 
 
 def test_it_lists_sources_in_order_of_first_citation(world: World, client: Any) -> None:
-    sources = section(get_html(client, world.brief), '<ol class="source-list">', "</ol>")
+    sources = section(page_html(client, world.brief), '<ol class="source-list">', "</ol>")
 
     ids = [int(i) for i in re.findall(r'<li id="source-(\d+)">', sources)]
     w = world
@@ -481,7 +467,7 @@ def test_it_lists_sources_in_order_of_first_citation(world: World, client: Any) 
 
 
 def test_each_source_entry_shows_outlet_title_date_and_link(world: World, client: Any) -> None:
-    sources = section(get_html(client, world.brief), '<ol class="source-list">', "</ol>")
+    sources = section(page_html(client, world.brief), '<ol class="source-list">', "</ol>")
     entry = section(sources, f'<li id="source-{world.reuters.pk}">', "</li>")
 
     assert "<i>Reuters</i>" in entry
@@ -502,7 +488,7 @@ def test_editing_an_outlet_label_changes_the_label_on_the_brief_without_resaving
     outlet.short_label = "Reuters wire"
     outlet.save()
 
-    body = brief_body(get_html(client, world.brief))
+    body = brief_body(page_html(client, world.brief))
     assert cite_link(world.reuters, "Reuters wire") in body
     assert cite_link(world.reuters, "Reuters") not in body
     assert BriefPage.objects.filter(pk=world.brief.pk).values().get() == saved
@@ -542,7 +528,7 @@ def test_it_strips_html_injected_into_a_stored_paragraph(
 ) -> None:
     set_body(world.brief, stored)
 
-    body = brief_body(get_html(client, world.brief))
+    body = brief_body(page_html(client, world.brief))
 
     assert forbidden not in body
     assert "<script" not in body
@@ -553,7 +539,7 @@ def test_it_keeps_the_text_of_a_link_whose_javascript_href_was_stripped(
 ) -> None:
     set_body(world.brief, '<p>See <a href="javascript:alert(1)">this</a>.</p>')
 
-    body = brief_body(get_html(client, world.brief))
+    body = brief_body(page_html(client, world.brief))
 
     assert "See <a>this</a>." in body
 
@@ -561,7 +547,7 @@ def test_it_keeps_the_text_of_a_link_whose_javascript_href_was_stripped(
 def test_it_escapes_a_title_containing_a_script_tag(world: World, client: Any) -> None:
     brief = make_brief(world.tree, title="Ties <script>alert('title')</script>", slug="ties")
 
-    html = get_html(client, brief)
+    html = page_html(client, brief)
 
     assert "<script>alert('title')</script>" not in html
     assert "Ties &lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in html
@@ -597,7 +583,7 @@ TRANSACTION_CONTROL = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK|BEG
 def count_queries(client: Any, page: BriefPage) -> tuple[int, str]:
     """Data queries made to render a page (the savepoints of ATOMIC_REQUESTS aside)."""
     with CaptureQueriesContext(connection) as context:
-        html = get_html(client, page)
+        html = page_html(client, page)
     queries = [q for q in context.captured_queries if not TRANSACTION_CONTROL.match(q["sql"])]
     return len(queries), html
 
@@ -608,7 +594,7 @@ def test_rendering_a_brief_takes_the_same_queries_for_2_or_30_sources(
     small = brief_citing(world, 2, "two-sources")
     large = brief_citing(world, 30, "thirty-sources")
     for page in (small, large):  # warm the site-root cache both requests share
-        get_html(client, page)
+        page_html(client, page)
 
     small_count, _ = count_queries(client, small)
     large_count, large_html = count_queries(client, large)

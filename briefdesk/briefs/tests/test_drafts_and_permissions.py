@@ -38,6 +38,7 @@ from tests.factories import (
     make_topic,
     make_users,
 )
+from tests.pages import html_of
 
 pytestmark = pytest.mark.django_db
 
@@ -111,12 +112,6 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
         yield build_world()
         transaction.set_rollback(True)
     cache.clear()  # Wagtail caches site root paths; the rolled-back site must not linger.
-
-
-def html_of(client: Any, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.content.decode()
 
 
 # --- drafts on the public site -----------------------------------------------------------

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from briefdesk.briefs.models import BriefPage
 from tests.factories import SiteTree, make_author, make_brief, make_site_tree, make_topic
+from tests.pages import html_of
 
 pytestmark = pytest.mark.django_db
 
@@ -80,12 +81,6 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
         yield build_world()
         transaction.set_rollback(True)
     cache.clear()  # Wagtail caches site root paths; the rolled-back site must not linger.
-
-
-def html_of(client: Any, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.content.decode()
 
 
 def listed_titles(html: str) -> list[str]:

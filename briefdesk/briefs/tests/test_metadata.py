@@ -55,6 +55,7 @@ from tests.factories import (
     make_site_tree,
     make_topic,
 )
+from tests.pages import page_html
 
 UTC = dt.UTC
 JSON_LD = "application/ld+json"
@@ -396,12 +397,6 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
     cache.clear()  # Wagtail caches site root paths; the rolled-back site must not linger.
 
 
-def get_html(client: Any, page: BriefPage) -> str:
-    response = client.get(page.url)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def head_of(html: str) -> str:
     head, found, _ = html.partition("</head>")
     assert found
@@ -433,7 +428,7 @@ def json_ld_items(html: str, page: BriefPage) -> list[dict[str, Any]]:
 def test_zotero_saves_a_brief_as_a_report_with_its_title_date_and_url(
     world: World, client: Any
 ) -> None:
-    item = zotero_embedded_metadata(get_html(client, world.brief), world.brief.canonical_url())
+    item = zotero_embedded_metadata(page_html(client, world.brief), world.brief.canonical_url())
 
     assert item.item_type == "report"
     assert item.fields["title"] == "How WikiLeaks Hurts U.S.-Pakistan Ties"
@@ -446,7 +441,7 @@ def test_zotero_saves_a_brief_as_a_report_with_its_title_date_and_url(
 
 @pytest.mark.django_db
 def test_zotero_reads_every_author_in_byline_order(world: World, client: Any) -> None:
-    item = zotero_embedded_metadata(get_html(client, world.brief), world.brief.canonical_url())
+    item = zotero_embedded_metadata(page_html(client, world.brief), world.brief.canonical_url())
 
     assert item.names() == [
         ("Bajoria", "Jayshree"),
@@ -460,7 +455,7 @@ def test_zotero_reads_every_author_in_byline_order(world: World, client: Any) ->
 def test_the_highwire_tags_carry_publisher_keywords_and_no_pdf_yet(
     world: World, client: Any
 ) -> None:
-    doc = lxml.html.document_fromstring(get_html(client, world.brief))
+    doc = lxml.html.document_fromstring(page_html(client, world.brief))
 
     def values(name: str) -> list[str]:
         return doc.xpath(f"/html/head/meta[@name='{name}']/@content")
@@ -476,7 +471,7 @@ def test_the_highwire_tags_carry_publisher_keywords_and_no_pdf_yet(
 
 @pytest.mark.django_db
 def test_extruct_finds_one_analysis_news_article_in_json_ld(world: World, client: Any) -> None:
-    [article] = json_ld_items(get_html(client, world.brief), world.brief)
+    [article] = json_ld_items(page_html(client, world.brief), world.brief)
 
     assert article["@context"] == "https://schema.org"
     assert article["@type"] == "AnalysisNewsArticle"
@@ -496,7 +491,7 @@ def test_extruct_finds_one_analysis_news_article_in_json_ld(world: World, client
 def test_the_json_ld_names_each_author_as_a_person_with_their_page(
     world: World, client: Any
 ) -> None:
-    [article] = json_ld_items(get_html(client, world.brief), world.brief)
+    [article] = json_ld_items(page_html(client, world.brief), world.brief)
 
     assert article["author"] == [
         {
@@ -514,7 +509,7 @@ def test_the_json_ld_names_each_author_as_a_person_with_their_page(
 def test_the_json_ld_lists_the_cited_sources_in_order_of_first_citation(
     world: World, client: Any
 ) -> None:
-    [article] = json_ld_items(get_html(client, world.brief), world.brief)
+    [article] = json_ld_items(page_html(client, world.brief), world.brief)
 
     assert article["citation"] == [
         {
@@ -546,7 +541,7 @@ def test_the_json_ld_lists_the_cited_sources_in_order_of_first_citation(
 
 @pytest.mark.django_db
 def test_extruct_finds_the_opengraph_article(world: World, client: Any) -> None:
-    [og] = extract(get_html(client, world.brief), world.brief)["opengraph"]
+    [og] = extract(page_html(client, world.brief), world.brief)["opengraph"]
     props = og["properties"]
 
     def values(key: str) -> list[str]:
@@ -566,7 +561,7 @@ def test_extruct_finds_the_opengraph_article(world: World, client: Any) -> None:
 
 @pytest.mark.django_db
 def test_extruct_finds_the_dublin_core_record(world: World, client: Any) -> None:
-    [dc] = extract(get_html(client, world.brief), world.brief)["dublincore"]
+    [dc] = extract(page_html(client, world.brief), world.brief)["dublincore"]
 
     def values(element: str) -> list[str]:
         return [e["content"] for e in dc["elements"] if e["name"] == f"DC.{element}"]
@@ -584,7 +579,7 @@ def test_extruct_finds_the_dublin_core_record(world: World, client: Any) -> None
 def test_modified_time_follows_the_updated_line_the_page_shows(world: World, client: Any) -> None:
     BriefPage.objects.filter(pk=world.brief.pk).update(updated=dt.date(2011, 2, 3))
 
-    html = get_html(client, world.brief)
+    html = page_html(client, world.brief)
 
     [article] = json_ld_items(html, world.brief)
     [og] = extract(html, world.brief)["opengraph"]
@@ -598,7 +593,7 @@ def test_modified_time_follows_the_updated_line_the_page_shows(world: World, cli
 
 @pytest.mark.django_db
 def test_the_head_links_to_the_citation_downloads(world: World, client: Any) -> None:
-    doc = lxml.html.document_fromstring(get_html(client, world.brief))
+    doc = lxml.html.document_fromstring(page_html(client, world.brief))
     base = world.brief.canonical_url()
 
     links = [
@@ -615,7 +610,7 @@ def test_the_head_links_to_the_citation_downloads(world: World, client: Any) -> 
 
 @pytest.mark.django_db
 def test_the_head_has_exactly_one_canonical_link(world: World, client: Any) -> None:
-    doc = lxml.html.document_fromstring(get_html(client, world.brief))
+    doc = lxml.html.document_fromstring(page_html(client, world.brief))
 
     assert doc.xpath("//link[@rel='canonical']/@href") == [world.brief.canonical_url()]
 
@@ -625,7 +620,7 @@ def test_the_head_has_exactly_one_canonical_link(world: World, client: Any) -> N
 
 @pytest.mark.django_db
 def test_a_script_title_stays_text_in_every_tag(world: World, client: Any) -> None:
-    html = get_html(client, world.hostile)
+    html = page_html(client, world.hostile)
     head = head_of(html)
     doc = lxml.html.document_fromstring(html)
 
@@ -643,7 +638,7 @@ def test_a_script_title_stays_text_in_every_tag(world: World, client: Any) -> No
 
 @pytest.mark.django_db
 def test_the_json_ld_cannot_close_its_script_element(world: World, client: Any) -> None:
-    head = head_of(get_html(client, world.hostile))
+    head = head_of(page_html(client, world.hostile))
     _, _, rest = head.partition(f'<script type="{JSON_LD}">')
     raw, found, _ = rest.partition("</script>")
 
@@ -660,7 +655,7 @@ def test_the_json_ld_cannot_close_its_script_element(world: World, client: Any) 
 def test_a_javascript_url_is_never_emitted_in_the_head_or_the_json_ld(
     world: World, client: Any
 ) -> None:
-    html = get_html(client, world.hostile)
+    html = page_html(client, world.hostile)
     [article] = json_ld_items(html, world.hostile)
 
     assert "javascript:" not in head_of(html)
@@ -672,7 +667,7 @@ def test_a_javascript_url_is_never_emitted_in_the_head_or_the_json_ld(
 def test_a_javascript_url_never_becomes_a_live_link_anywhere_on_the_page(
     world: World, client: Any
 ) -> None:
-    doc = lxml.html.document_fromstring(get_html(client, world.hostile))
+    doc = lxml.html.document_fromstring(page_html(client, world.hostile))
 
     urls = doc.xpath("//@href | //@src | //@action")
 
@@ -704,7 +699,7 @@ def brief_citing(world: World, n: int, slug: str) -> BriefPage:
 
 def count_queries(client: Any, page: BriefPage) -> tuple[int, str]:
     with CaptureQueriesContext(connection) as context:
-        html = get_html(client, page)
+        html = page_html(client, page)
     queries = [q for q in context.captured_queries if not TRANSACTION_CONTROL.match(q["sql"])]
     return len(queries), html
 
@@ -714,7 +709,7 @@ def test_the_metadata_costs_no_query_per_cited_source(world: World, client: Any)
     small = brief_citing(world, 2, "meta-two-sources")
     large = brief_citing(world, 20, "meta-twenty-sources")
     for page in (small, large):  # warm the site-root cache both requests share
-        get_html(client, page)
+        page_html(client, page)
 
     small_count, _ = count_queries(client, small)
     large_count, large_html = count_queries(client, large)

@@ -27,6 +27,7 @@ from briefdesk.core.roles import AUTHORS, EDITORS
 from briefdesk.sources.kinds import Kind
 from briefdesk.sources.models import Outlet, Source
 from briefdesk.topics.models import TopicGuidePage
+from tests.pages import html_of
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +59,6 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
         yield load()
         transaction.set_rollback(True)
     cache.clear()  # Wagtail caches site root paths; the rolled-back site must not linger.
-
-
-def html_of(client: Any, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.content.decode()
 
 
 # --- what it loads -----------------------------------------------------------------------
