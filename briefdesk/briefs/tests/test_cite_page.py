@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
-from django.db import transaction
 
 from briefdesk.briefs.models import BriefPage
+from tests.db import rolled_back
 from tests.factories import SiteTree, make_author, make_brief, make_site_tree
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +23,9 @@ def cite_url(page: BriefPage) -> str:
 @pytest.fixture(scope="module")
 def tree_and_brief(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tuple[SiteTree, Any]]:
     """Built once for the module, in a transaction rolled back after its last test."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         tree = make_site_tree()
         yield tree, make_brief(tree, authors=[make_author(tree)], brief_type="Backgrounder")
-        transaction.set_rollback(True)
-    cache.clear()  # Wagtail caches site root paths; the rolled-back site must not linger.
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.core.cache import cache
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import GroupApprovalTask
@@ -26,6 +24,7 @@ from briefdesk.briefs.blocks import CITING_FEATURES
 from briefdesk.briefs.models import BriefPage
 from briefdesk.core.roles import WORKFLOW
 from briefdesk.sources.models import Source
+from tests.db import rolled_back
 from tests.factories import (
     PASSWORD,
     SiteTree,
@@ -108,10 +107,8 @@ def build_world() -> World:
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
     """Built once for the module, in a transaction rolled back after its last test."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         yield build_world()
-        transaction.set_rollback(True)
-    cache.clear()  # Wagtail caches site root paths; the rolled-back site must not linger.
 
 
 # --- drafts on the public site -----------------------------------------------------------

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from briefdesk.briefs.models import BriefPage
+from tests.db import rolled_back
 from tests.factories import SiteTree, make_author, make_brief, make_site_tree, make_topic
 from tests.pages import html_of
 
@@ -77,10 +77,8 @@ def build_world() -> World:
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
     """Built once for the module, in a transaction rolled back after its last test."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         yield build_world()
-        transaction.set_rollback(True)
-    cache.clear()  # Wagtail caches site root paths; the rolled-back site must not linger.
 
 
 def listed_titles(html: str) -> list[str]:

@@ -27,8 +27,7 @@ import extruct
 import lxml.html
 import pytest
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -45,6 +44,7 @@ from briefdesk.briefs.metadata import (
 )
 from briefdesk.briefs.models import AuthorPage, BriefPage
 from briefdesk.sources.models import Outlet, Source
+from tests.db import rolled_back
 from tests.factories import (
     OutletFactory,
     SiteTree,
@@ -391,10 +391,8 @@ def build_world() -> World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         yield build_world()
-        transaction.set_rollback(True)
-    cache.clear()  # Wagtail caches site root paths; the rolled-back site must not linger.
 
 
 def head_of(html: str) -> str:

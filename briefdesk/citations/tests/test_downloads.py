@@ -10,14 +10,13 @@ from typing import Any
 import bibtexparser
 import pytest
 import rispy
-from django.core.cache import cache
-from django.db import transaction
 from django.urls import reverse
 
 from briefdesk.briefs.models import BriefPage
 from briefdesk.citations.export import to_bibtex, to_csl_json, to_ris
 from briefdesk.citations.styles import STYLES
 from briefdesk.sources.models import Source
+from tests.db import rolled_back
 from tests.factories import (
     OutletFactory,
     SourceFactory,
@@ -38,7 +37,7 @@ CORPUS = json.loads(
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         tree = make_site_tree()
         a = make_author(tree, "Jayshree", "Bajoria")
         b = make_author(tree, "Imran", "Khan")
@@ -53,8 +52,6 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
         )
         draft = make_brief(tree, title="Secret draft", slug="secret-draft", publish=False)
         yield {"brief": brief, "draft": draft, "s1": s1, "s2": s2}
-        transaction.set_rollback(True)
-    cache.clear()
 
 
 def file_url(page: BriefPage, fmt: str) -> str:

@@ -16,9 +16,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.db import transaction
 
 from briefdesk.briefs.models import AuthorPage, BriefPage
 from briefdesk.citations.styles import STYLES
@@ -27,6 +25,7 @@ from briefdesk.core.roles import AUTHORS, EDITORS
 from briefdesk.sources.kinds import Kind
 from briefdesk.sources.models import Outlet, Source
 from briefdesk.topics.models import TopicGuidePage
+from tests.db import rolled_back
 from tests.pages import html_of
 
 pytestmark = pytest.mark.django_db
@@ -54,11 +53,9 @@ def load(*args: str) -> str:
 @pytest.fixture(scope="module")
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     """The output of loading the demo into the empty test database."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         assert BriefPage.objects.count() == 0
         yield load()
-        transaction.set_rollback(True)
-    cache.clear()  # Wagtail caches site root paths; the rolled-back site must not linger.
 
 
 # --- what it loads -----------------------------------------------------------------------
