@@ -42,7 +42,8 @@ def brief_page_context(page: BriefPage, style: str = DEFAULT_STYLE) -> dict[str,
     return {
         "sources": sources,
         "cited": {
-            s.pk: CitedSource(id=s.pk, label=s.parenthetical_label, url=s.url) for s in sources
+            s.pk: CitedSource(id=s.pk, label=s.parenthetical_label, url=s.url, number=n)
+            for n, s in enumerate(sources, start=1)
         },
         "topics": topics,
         "related_briefs": page.related_briefs(topic_ids=[t.pk for t in topics]),

@@ -33,6 +33,8 @@ class CitedSource:
     id: int
     label: str
     url: str
+    # Position in the brief's Sources list (1-based); print shows it as an endnote number.
+    number: int = 0
 
     @property
     def href(self) -> str:
@@ -90,9 +92,14 @@ def render_source_citations(db_html: str, sources: Mapping[int, CitedSource]) ->
         if source is None:
             text = match.group("text").strip()
             return f'<span class="cite cite--missing">({text})</span>' if text else ""
+        note = (
+            f'<sup class="cite-note" aria-hidden="true">{source.number}</sup>'
+            if source.number
+            else ""
+        )
         return (
             f'<span class="cite">(<a href="{html.escape(source.href)}" '
-            f'data-source="{source.id}">{html.escape(source.label)}</a>)</span>'
+            f'data-source="{source.id}">{html.escape(source.label)}</a>){note}</span>'
         )
 
     return _ANCHOR.sub(replace, db_html)

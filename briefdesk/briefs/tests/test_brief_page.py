@@ -155,6 +155,15 @@ def cite_link(source: Source, label: str, href: str | None = None) -> str:
     return f'(<a href="{href}" data-source="{source.pk}">{label}</a>)'
 
 
+def note(number: int) -> str:
+    """The endnote number print shows after a citation."""
+    return f'<sup class="cite-note" aria-hidden="true">{number}</sup>'
+
+
+def sources_order(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<li id="source-(\d+)">', html)]
+
+
 def set_fields(page: BriefPage, **fields: Any) -> None:
     """Change columns of the live row directly, as a published revision would."""
     BriefPage.objects.filter(pk=page.pk).update(**fields)
@@ -325,9 +334,13 @@ def test_the_cite_dialog_shows_what_is_stored_without_formatting_again(
 def test_it_renders_outlet_label_in_parentheses_linked_to_the_source(
     world: World, client: Any
 ) -> None:
-    body = brief_body(page_html(client, world.brief))
+    html = page_html(client, world.brief)
+    number = sources_order(html).index(world.reuters.pk) + 1
 
-    assert f'firm <span class="cite">{cite_link(world.reuters, "Reuters")}</span>.</p>' in body
+    assert (
+        f'firm <span class="cite">{cite_link(world.reuters, "Reuters")}{note(number)}</span>.</p>'
+        in brief_body(html)
+    )
 
 
 def test_it_prefers_the_outlet_short_label_to_its_name(world: World, client: Any) -> None:
@@ -390,7 +403,8 @@ def test_it_lists_additional_analysis_items(world: World, client: Any) -> None:
     assert ">Additional Analysis</h2>" in analysis
     assert re.findall(r"<li>(.*?)</li>", analysis) == [
         '<p>Saima Gulzar argues for an account <span class="cite">'
-        f"{cite_link(world.dawn, 'Dawn')}</span>.</p>",
+        f"{cite_link(world.dawn, 'Dawn')}{note(sources_order(html).index(world.dawn.pk) + 1)}"
+        "</span>.</p>",
         "<p>Matthew Varga cautions against reading too much.</p>",
     ]
 
@@ -600,3 +614,16 @@ def test_rendering_a_brief_takes_the_same_queries_for_2_or_30_sources(
     assert large_html.count('<span class="cite">(<a href=') == 31
     assert small_count == large_count
     assert large_count <= 15
+
+
+def test_each_citation_carries_the_number_of_its_sources_entry(world: World, client: Any) -> None:
+    html = page_html(client, world.brief)
+    order = sources_order(html)
+
+    cited = re.findall(
+        r'data-source="(\d+)">[^<]*</a>\)<sup class="cite-note"[^>]*>(\d+)</sup>', html
+    )
+
+    assert cited
+    for source_id, number in cited:
+        assert order[int(number) - 1] == int(source_id)

@@ -505,3 +505,14 @@ def test_the_sources_list_switches_style_in_place_and_remembers_it(
 
     page.goto(live_server.url + anatomy.path)  # no ?style=: the remembered choice applies
     expect(page.locator(".source-list li").first).to_contain_text(apa_start)
+
+
+def test_endnote_numbers_show_in_print_only(page: Page, live_server: Any, anatomy: Anatomy) -> None:
+    open_brief(page, live_server, anatomy)
+    notes = page.locator(".brief-body sup.cite-note")
+    expect(notes.first).to_be_hidden()
+
+    page.emulate_media(media="print")
+
+    expect(notes.first).to_be_visible()
+    expect(notes.first).to_have_text("1")
