@@ -53,15 +53,11 @@ class BodyBlock(blocks.StreamBlock):
     topic_box = TopicBoxBlock()
 
 
-class AnalysisItemBlock(blocks.RichTextBlock):
+class AnalysisItemBlock(ParagraphBlock):
     """One item of Additional Analysis: a short paragraph by the editor citing one source."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(features=CITING_FEATURES, **kwargs)
 
     class Meta:
         icon = "link"
-        template = "briefs/blocks/paragraph.html"
         label = "Commentary"
 
 
