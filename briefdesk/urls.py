@@ -19,6 +19,7 @@ urlpatterns = [
         brief_views.brief_cite_file,
         name="brief_cite_file",
     ),
+    path("briefs/<slug:slug>/pdf/", brief_views.brief_pdf, name="brief_pdf"),
     path("sitemap.xml", sitemap),
 ]
 

@@ -337,6 +337,16 @@ class BriefPage(RoutablePageMixin, Page):
 
     # --- routes ----------------------------------------------------------------------
 
+    preview_modes = [("", "Web page"), ("pdf", "PDF")]
+
+    def serve_preview(self, request: HttpRequest, mode_name: str) -> HttpResponse:
+        """The admin preview; in "PDF" mode the draft as its PDF (never cached)."""
+        if mode_name == "pdf":
+            from .views import preview_pdf
+
+            return preview_pdf(request, self)
+        return super().serve_preview(request, mode_name)
+
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from .rendering import brief_page_context
 
@@ -430,3 +440,38 @@ class BriefSource(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["page", "source"], name="unique_brief_source")
         ]
+
+
+def _pdf_upload_to(instance: BriefPdf, filename: str) -> str:
+    return f"briefs/pdf/{filename}"
+
+
+class BriefPdf(models.Model):
+    """A brief's PDF for one published revision in one citation style (see printing.py),
+    or the record of why it could not be made (`error`), for the admin."""
+
+    page = models.ForeignKey(BriefPage, on_delete=models.CASCADE, related_name="pdfs")
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    style = models.CharField(max_length=20)
+    file = models.FileField(upload_to=_pdf_upload_to, blank=True, max_length=255)
+    size = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    render_seconds = models.FloatField(default=0)
+    problems = models.JSONField(
+        default=list, blank=True, help_text="Warnings while rendering, e.g. images not loaded."
+    )
+    error = models.TextField(blank=True)
+    made_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "brief PDF"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "revision", "style"], name="unique_brief_pdf_revision_style"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page_id} r{self.revision_id} {self.style}"

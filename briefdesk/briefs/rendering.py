@@ -49,6 +49,7 @@ def brief_page_context(page: BriefPage, style: str = DEFAULT_STYLE) -> dict[str,
         "related_briefs": page.related_briefs(topic_ids=[t.pk for t in topics]),
         "citations": page.dialog_citations(),
         "source_style": style,
+        "default_style": DEFAULT_STYLE,
         "source_entries": source_entries(sources, style),
         "source_styles": [STYLES[key] for key in DIALOG_STYLES],
     }

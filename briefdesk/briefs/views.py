@@ -1,17 +1,25 @@
-"""Citation files of a published brief: /briefs/<slug>/cite.(txt|json|bib|ris).
+"""File-like URLs of a published brief: /briefs/<slug>/cite.(txt|json|bib|ris) and
+/briefs/<slug>/pdf/.
 
-Wagtail serves pages only at URLs ending in a slash, so these file-like URLs are Django routes
-that look up the live, public brief and hand over to BriefPage.cite_file.
+Wagtail serves pages only at URLs ending in a slash and routes every segment of the path, so
+these are plain Django routes that look up the live, public brief and hand over to it (the PDF
+route is one too, to answer from the cache without Wagtail's page routing).
 """
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_safe
+
+from briefdesk.citations.styles import DEFAULT_STYLE, UnknownStyle
+from briefdesk.citations.views import bad_style, style_from
 
 from .models import BriefPage
+from .pdf import PdfRenderError
 
 
-def brief_cite_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def published_brief(slug: str) -> BriefPage:
     page = (
         BriefPage.objects.live()
         .public()
@@ -20,4 +28,64 @@ def brief_cite_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     )
     if page is None:
         raise Http404("No published brief at this address")
-    return page.cite_file(request, fmt)
+    return page
+
+
+def brief_cite_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    return published_brief(slug).cite_file(request, fmt)
+
+
+def _pdf_unavailable(request: HttpRequest, page: BriefPage) -> HttpResponse:
+    """Rendering failed (recorded for the admin): say so, and offer the page to print."""
+    response = HttpResponse(
+        render_to_string("briefs/pdf_unavailable.html", {"page": page}, request=request),
+        status=503,
+    )
+    response["Retry-After"] = "300"
+    return response
+
+
+@require_safe
+def brief_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The brief's PDF in ?style= (default Chicago notes), from the cache when made before."""
+    from .printing import cached_pdf, pdf_filename
+
+    try:
+        style = style_from(request, DEFAULT_STYLE)
+    except UnknownStyle as exc:
+        return bad_style(exc)
+    page = published_brief(slug)
+    try:
+        record = cached_pdf(page, style, request)
+    except PdfRenderError:
+        return _pdf_unavailable(request, page)
+    response = FileResponse(
+        record.file.open("rb"), content_type="application/pdf", filename=pdf_filename(page)
+    )
+    response["Content-Disposition"] = response["Content-Disposition"].replace(
+        "attachment", "inline"
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def preview_pdf(request: HttpRequest, page: BriefPage) -> HttpResponse:
+    """The admin's "PDF" preview of an unpublished draft: rendered each time, never stored."""
+    from .printing import pdf_filename, render_brief_pdf
+
+    try:
+        style = style_from(request, DEFAULT_STYLE)
+    except UnknownStyle:
+        style = DEFAULT_STYLE
+    try:
+        rendered = render_brief_pdf(page, style, request)
+    except PdfRenderError as exc:
+        return HttpResponse(
+            f"The PDF could not be made: {exc}\n", status=422, content_type="text/plain"
+        )
+    response = HttpResponse(rendered.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{pdf_filename(page)}"'
+    if rendered.problems:
+        response["X-Briefdesk-PDF-Problems"] = str(len(rendered.problems))
+    return response

@@ -156,11 +156,17 @@ BRIEFDESK_PUBLISHER = envstr("BRIEFDESK_PUBLISHER", WAGTAIL_SITE_NAME)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {
         # One line per background task and per page action is noise on a console.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": envstr("WAGTAIL_LOG_LEVEL", "WARNING")},
+        # WeasyPrint's warnings are collected per render and shown in the admin (briefs.pdf);
+        # its progress lines and notes on unsupported screen CSS are not for the console.
+        "weasyprint": {"level": "WARNING", "handlers": ["null"], "propagate": False},
     },
 }

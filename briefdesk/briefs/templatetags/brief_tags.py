@@ -52,7 +52,3 @@ def names(value: list[dict[str, Any]]) -> str:
 
     return authors_display(value or [])
 
-
-@register.filter
-def citation(page: Any, style: str) -> dict[str, str]:
-    return page.citation_in(style)

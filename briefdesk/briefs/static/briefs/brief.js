@@ -18,6 +18,17 @@
         .then(function (html) {
           wrap.innerHTML = html;
           wrap.setAttribute('data-current-style', style);
+          // What prints and downloads follows the chosen style: "Cite as:" and the PDF link.
+          document.querySelectorAll('.cite-as__entry').forEach(function (el) {
+            el.hidden = el.getAttribute('data-style') !== style;
+          });
+          var pdf = document.querySelector('[data-action="pdf"]');
+          if (pdf) {
+            var pdfUrl = new URL(pdf.href);
+            if (style === wrap.getAttribute('data-default-style')) pdfUrl.searchParams.delete('style');
+            else pdfUrl.searchParams.set('style', style);
+            pdf.href = pdfUrl.toString();
+          }
           links.forEach(function (a) {
             if (a.getAttribute('data-source-style') === style) a.setAttribute('aria-current', 'true');
             else a.removeAttribute('aria-current');

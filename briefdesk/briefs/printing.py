@@ -1,0 +1,133 @@
+"""A brief as a PDF: the page's print layout rendered by WeasyPrint, cached per published
+revision and per citation style.
+
+The cache is the BriefPdf table plus files in the default storage. A PDF is made on the first
+request for a (revision, style) and served from storage afterwards. Publishing a new revision
+drops the brief's PDFs of older revisions; editing what a brief shows without a new revision
+(a cited source, its outlet, an author's name, a topic's title) drops that brief's PDFs too
+(see signals.py), so a cached PDF is never stale.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.test import RequestFactory
+
+from .models import BriefPage, BriefPdf
+from .pdf import PdfMetadata, PdfRenderError, RenderedPdf, render_pdf
+
+logger = logging.getLogger(__name__)
+
+
+def pdf_filename(page: BriefPage) -> str:
+    """e.g. how-wikileaks-hurts-us-pakistan-ties-2010-12-06.pdf"""
+    return f"{page.slug}-{page.date.isoformat()}.pdf"
+
+
+def pdf_metadata(page: BriefPage) -> PdfMetadata:
+    return PdfMetadata(
+        title=page.title,
+        authors=[author.name for author in page.authors],
+        subject=page.teaser,
+        keywords=[link.topic.title for link in page.brief_topics.select_related("topic")],
+        created=page.date,
+        modified=page.updated_on,
+    )
+
+
+def _print_request(page: BriefPage, request: HttpRequest | None) -> HttpRequest:
+    """An anonymous GET of the brief's URL: a PDF shows what any reader sees, whoever asked."""
+    if request is not None and getattr(request, "is_preview", False):
+        return request  # the admin preview renders the draft for the editor who asked
+    base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    host = request.get_host() if request is not None else base.netloc
+    fake = RequestFactory().get(
+        page.url_path and page.get_url(None) or f"/briefs/{page.slug}/",
+        HTTP_HOST=host,
+        secure=(request.is_secure() if request is not None else base.scheme == "https"),
+    )
+    fake.user = AnonymousUser()
+    fake.is_preview = False
+    return fake
+
+
+def print_html(page: BriefPage, style: str, request: HttpRequest | None = None) -> str:
+    """The brief page's HTML, which print.css lays out as a document."""
+    response = page.render(
+        _print_request(page, request),
+        source_style=style,
+        context_overrides={"for_pdf": True},
+    )
+    return response.render().content.decode()
+
+
+def render_brief_pdf(page: BriefPage, style: str, request: HttpRequest | None = None) -> RenderedPdf:
+    base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/"
+    return render_pdf(print_html(page, style, request), pdf_metadata(page), base_url=base_url)
+
+
+def cached_pdf(page: BriefPage, style: str, request: HttpRequest | None = None) -> BriefPdf:
+    """The stored PDF of the brief's live revision in this style, made now if need be.
+
+    Raises PdfRenderError when WeasyPrint fails; the failure is recorded for the admin.
+    """
+    revision_id = page.live_revision_id
+    found = BriefPdf.objects.filter(page=page, revision_id=revision_id, style=style).first()
+    if found is not None and found.file:
+        return found
+    try:
+        rendered = render_brief_pdf(page, style, request)
+    except PdfRenderError as exc:
+        logger.warning("PDF of brief %s (%s) failed: %s", page.pk, style, exc)
+        BriefPdf.objects.update_or_create(
+            page=page,
+            revision_id=revision_id,
+            style=style,
+            defaults={"error": str(exc)[:2000], "problems": [], "size": 0, "file": ""},
+        )
+        raise
+    record = found or BriefPdf(page=page, revision_id=revision_id, style=style)
+    record.error = ""
+    record.problems = rendered.problems
+    record.pages = rendered.pages
+    record.size = len(rendered.content)
+    record.render_seconds = round(rendered.seconds, 3)
+    name = f"{page.pk}/{page.slug}-r{revision_id}-{style}.pdf"
+    record.file.save(name, ContentFile(rendered.content), save=False)
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:  # another request made the same PDF at the same time
+        record.file.delete(save=False)
+        return BriefPdf.objects.get(page=page, revision_id=revision_id, style=style)
+    return record
+
+
+def invalidate_pdfs(page_ids: list[int] | None = None, *, keep_revision: int | None = None) -> int:
+    """Drop stored PDFs (of these briefs, or all), except those of `keep_revision`.
+    Files are deleted once the transaction commits. Returns how many were dropped."""
+    records = BriefPdf.objects.all()
+    if page_ids is not None:
+        records = records.filter(page_id__in=page_ids)
+    if keep_revision is not None:
+        records = records.exclude(revision_id=keep_revision)
+    doomed = list(records.only("pk", "file"))
+    if not doomed:
+        return 0
+    BriefPdf.objects.filter(pk__in=[r.pk for r in doomed]).delete()
+    names = [r.file.name for r in doomed if r.file]
+
+    def delete_files() -> None:
+        storage = BriefPdf._meta.get_field("file").storage
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(doomed)
