@@ -16,6 +16,7 @@ DEV_SETTINGS = "briefdesk.settings.dev"
 # Verbs that are management commands underneath.
 COMMAND_VERBS = {
     "import-references": "import_references",
+    "pdf": "brief_pdf",
     "reformat-citations": "reformat_citations",
 }
 PROD_SETTINGS = "briefdesk.settings.production"
@@ -30,11 +31,15 @@ def _manage(argv: list[str], default_settings: str) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings)
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
     try:
         execute_from_command_line(["briefdesk manage", *argv])
     except ImproperlyConfigured as exc:
         return _fail(str(exc))
+    except DatabaseError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _fail(f"database error: {first_line} (is it migrated? briefdesk manage migrate)")
     return 0
 
 
@@ -112,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("manage", help="run a Django management command (briefdesk manage help)")
     # Listed for --help; they are dispatched to management commands before parsing.
     sub.add_parser("import-references", help="import CSL-JSON, BibTeX or RIS references")
+    sub.add_parser("pdf", help="write a brief's PDF (briefdesk pdf SLUG [-o FILE] [--style KEY])")
     sub.add_parser("reformat-citations", help="re-format every stored citation")
     args = parser.parse_args(argv)
 

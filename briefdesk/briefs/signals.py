@@ -1,17 +1,60 @@
-"""Keep stored brief citations true when an author's name changes."""
+"""Keep what is stored about briefs true when what they show changes elsewhere: the brief's
+own citation when an author's name changes, and the cached PDFs (printing.py) whenever a new
+revision is published or a cited source, an outlet, an author or a topic guide changes."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
-from wagtail.signals import page_published
+from wagtail.signals import page_published, page_unpublished
+
+from briefdesk.sources.models import Source
+from briefdesk.topics.models import TopicGuidePage
 
 from .models import AuthorPage, BriefPage
+from .printing import invalidate_pdfs
 
 
 @receiver(page_published, sender=AuthorPage)
 def reformat_author_briefs(sender: type[AuthorPage], instance: AuthorPage, **kwargs: Any) -> None:
-    for brief in BriefPage.objects.filter(brief_authors__author=instance).distinct():
+    briefs = list(BriefPage.objects.filter(brief_authors__author=instance).distinct())
+    for brief in briefs:
         brief.refresh_citations()
         BriefPage.objects.filter(pk=brief.pk).update(citations=brief.citations)
+    invalidate_pdfs([brief.pk for brief in briefs])
+
+
+@receiver(page_published, sender=BriefPage)
+def replace_brief_pdfs(sender: type[BriefPage], instance: BriefPage, **kwargs: Any) -> None:
+    revision = kwargs.get("revision")
+    invalidate_pdfs([instance.pk], keep_revision=revision.pk if revision else None)
+
+
+@receiver(page_unpublished, sender=BriefPage)
+def drop_unpublished_brief_pdfs(sender: type[BriefPage], instance: BriefPage, **kwargs: Any) -> None:
+    invalidate_pdfs([instance.pk])
+
+
+@receiver(page_published, sender=TopicGuidePage)
+def drop_topic_brief_pdfs(sender: type[TopicGuidePage], instance: TopicGuidePage, **kwargs: Any) -> None:
+    # A topic's title is a PDF keyword and can appear in a brief's topic-guide box.
+    ids = BriefPage.objects.filter(brief_topics__topic=instance).values_list("pk", flat=True)
+    invalidate_pdfs(list(ids.distinct()))
+
+
+def _briefs_citing(source: Source) -> list[int]:
+    return list(source.citing_briefs.values_list("page_id", flat=True))
+
+
+@receiver(post_save, sender=Source)
+def drop_citing_brief_pdfs(sender: type[Source], instance: Source, **kwargs: Any) -> None:
+    # An outlet rename re-saves its sources, so it arrives here too.
+    if not kwargs.get("created") and not kwargs.get("raw"):
+        invalidate_pdfs(_briefs_citing(instance))
+
+
+@receiver(pre_delete, sender=Source)
+def drop_pdfs_citing_deleted_source(sender: type[Source], instance: Source, **kwargs: Any) -> None:
+    invalidate_pdfs(_briefs_citing(instance))

@@ -27,4 +27,7 @@ class Command(BaseCommand):
                 brief.refresh_citations()
                 BriefPage.objects.filter(pk=brief.pk).update(citations=brief.citations)
                 briefs += 1
+            from briefdesk.briefs.printing import invalidate_pdfs
+
+            invalidate_pdfs()  # their endnotes and "Cite as:" are made from these
         self.stdout.write(f"Re-formatted {sources} sources and {briefs} briefs.")
