@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wagtail import blocks
+from wagtail.images.blocks import ImageChooserBlock
 
 CITING_FEATURES = ["bold", "italic", "link", "source"]
 
@@ -46,10 +47,30 @@ class TopicBoxBlock(blocks.StructBlock):
         label = "Topic guide box"
 
 
+class FigureBlock(blocks.StructBlock):
+    """A chart, map or photo with its caption and credit (kept whole on a printed page)."""
+
+    image = ImageChooserBlock()
+    alt = blocks.CharBlock(
+        required=False,
+        label="Alt text",
+        help_text="What the image shows, for readers who cannot see it. "
+        "Empty: the image's own description.",
+    )
+    caption = blocks.CharBlock(required=False)
+    credit = blocks.CharBlock(required=False, help_text="e.g. “Source: UNHCR”.")
+
+    class Meta:
+        icon = "image"
+        template = "briefs/blocks/figure.html"
+        label = "Figure"
+
+
 class BodyBlock(blocks.StreamBlock):
     paragraph = ParagraphBlock()
     heading = HeadingBlock()
     quote = QuoteBlock()
+    figure = FigureBlock()
     topic_box = TopicBoxBlock()
 
 

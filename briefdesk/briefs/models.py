@@ -341,6 +341,7 @@ class BriefPage(RoutablePageMixin, Page):
 
     def serve_preview(self, request: HttpRequest, mode_name: str) -> HttpResponse:
         """The admin preview; in "PDF" mode the draft as its PDF (never cached)."""
+        self.refresh_citations()  # the brief's own citation as the draft stands, not as saved
         if mode_name == "pdf":
             from .views import preview_pdf
 

@@ -35,7 +35,7 @@ def pdf_metadata(page: BriefPage) -> PdfMetadata:
     return PdfMetadata(
         title=page.title,
         authors=[author.name for author in page.authors],
-        subject=page.teaser,
+        subject=page.summary.strip() or page.teaser,
         keywords=[link.topic.title for link in page.brief_topics.select_related("topic")],
         created=page.date,
         modified=page.updated_on,
@@ -49,7 +49,7 @@ def _print_request(page: BriefPage, request: HttpRequest | None) -> HttpRequest:
     base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
     host = request.get_host() if request is not None else base.netloc
     fake = RequestFactory().get(
-        page.url_path and page.get_url(None) or f"/briefs/{page.slug}/",
+        (page.url_path and page.get_url(None)) or f"/briefs/{page.slug}/",
         HTTP_HOST=host,
         secure=(request.is_secure() if request is not None else base.scheme == "https"),
     )
@@ -68,7 +68,9 @@ def print_html(page: BriefPage, style: str, request: HttpRequest | None = None) 
     return response.render().content.decode()
 
 
-def render_brief_pdf(page: BriefPage, style: str, request: HttpRequest | None = None) -> RenderedPdf:
+def render_brief_pdf(
+    page: BriefPage, style: str, request: HttpRequest | None = None
+) -> RenderedPdf:
     base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/"
     return render_pdf(print_html(page, style, request), pdf_metadata(page), base_url=base_url)
 

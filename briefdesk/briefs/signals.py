@@ -33,12 +33,16 @@ def replace_brief_pdfs(sender: type[BriefPage], instance: BriefPage, **kwargs: A
 
 
 @receiver(page_unpublished, sender=BriefPage)
-def drop_unpublished_brief_pdfs(sender: type[BriefPage], instance: BriefPage, **kwargs: Any) -> None:
+def drop_unpublished_brief_pdfs(
+    sender: type[BriefPage], instance: BriefPage, **kwargs: Any
+) -> None:
     invalidate_pdfs([instance.pk])
 
 
 @receiver(page_published, sender=TopicGuidePage)
-def drop_topic_brief_pdfs(sender: type[TopicGuidePage], instance: TopicGuidePage, **kwargs: Any) -> None:
+def drop_topic_brief_pdfs(
+    sender: type[TopicGuidePage], instance: TopicGuidePage, **kwargs: Any
+) -> None:
     # A topic's title is a PDF keyword and can appear in a brief's topic-guide box.
     ids = BriefPage.objects.filter(brief_topics__topic=instance).values_list("pk", flat=True)
     invalidate_pdfs(list(ids.distinct()))

@@ -147,6 +147,10 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
     "default": {"WIDGET": "wagtail.admin.rich_text.DraftailRichTextArea"},
 }
 
+# PDFs of briefs (WeasyPrint): paper size "A4" or "letter"; the PDF variant WeasyPrint writes.
+BRIEFDESK_PDF_PAGE_SIZE = envstr("BRIEFDESK_PDF_PAGE_SIZE", "A4")
+BRIEFDESK_PDF_VARIANT = envstr("BRIEFDESK_PDF_VARIANT", "pdf/ua-1")
+
 # Citations: citeproc-js (npm package `citeproc`, installed by `npm ci`) runs in mini-racer.
 BRIEFDESK_CITEPROC_JS = Path(
     envstr("BRIEFDESK_CITEPROC_JS", str(PROJECT_DIR / "node_modules/citeproc/citeproc_commonjs.js"))

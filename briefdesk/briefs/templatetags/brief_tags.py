@@ -51,4 +51,3 @@ def names(value: list[dict[str, Any]]) -> str:
     from briefdesk.sources.csl import authors_display
 
     return authors_display(value or [])
-

@@ -404,3 +404,47 @@ def test_the_admin_accepts_a_post_with_the_forms_csrf_token(world: World) -> Non
     page = created("Genuine")
     assert page is not None
     assert page.live
+
+
+# --- previewing the PDF of a draft -------------------------------------------------------
+
+
+def preview_url(page: BriefPage) -> str:
+    return reverse("wagtailadmin_pages:preview_on_edit", args=[page.pk])
+
+
+def test_an_editor_previews_the_draft_as_a_pdf_in_the_admin(world: World, client: Any) -> None:
+    from tests.pdfs import pdf_text
+
+    client.force_login(world.users.editor)
+    form = brief_form(world, "Previewed draft title")
+    form["slug"] = world.draft.slug
+
+    stored = client.post(preview_url(world.draft), form)
+    assert stored.json()["is_valid"] is True
+    response = client.get(preview_url(world.draft), {"mode": "pdf"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Previewed draft title" in text
+    assert "Published Source" in " ".join(text.split())  # its endnote, title-cased
+    assert "“Previewed Draft Title.”" in " ".join(text.split("Cite as:")[1].split())
+    assert not world.draft.pdfs.exists()  # a preview is never stored
+
+
+def test_the_pdf_preview_mode_is_offered_in_the_editor(world: World, client: Any) -> None:
+    client.force_login(world.users.author)
+
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[world.draft.pk])).content.decode()
+
+    assert 'value="pdf"' in html
+
+
+def test_a_reader_cannot_preview_a_draft_pdf(world: World, client: Any) -> None:
+    client.force_login(world.users.reader)
+
+    response = client.get(preview_url(world.draft), {"mode": "pdf"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("wagtailadmin_login"))
