@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 source scripts/apt.sh
-apt_install chromium postgresql fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+# The PDF tests read PDFs with poppler (pdftotext, pdfinfo, pdftoppm).
+apt_install chromium postgresql poppler-utils
 
 export DJANGO_SETTINGS_MODULE=briefdesk.settings.test
 export BRIEFDESK_DATA_DIR="${BRIEFDESK_DATA_DIR:-$(mktemp -d /tmp/briefdesk-test-data.XXXXXX)}"

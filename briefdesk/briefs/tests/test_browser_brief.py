@@ -398,8 +398,17 @@ def test_print_layout_hides_the_chrome_and_shows_cite_as(
     expect(page.locator(".brief-title")).to_be_visible()
     expect(page.locator(".sources")).to_be_visible()
     expect(cite_as).to_be_visible()
-    expect(cite_as).to_have_text(f"Cite as: {anatomy.bibliography('chicago-nb')}")
+    expect(cite_as).to_have_text(
+        f"Cite as: {anatomy.bibliography('chicago-nb')}", use_inner_text=True
+    )
     expect(page.locator(".brief-body")).to_be_visible()
+    # The title block names the site and gives the brief's canonical URL.
+    expect(page.locator(".print-masthead")).to_have_text("Briefdesk")
+    expect(page.locator(".print-url")).to_have_text(
+        f"http://127.0.0.1:8000/briefs/{anatomy.brief.slug}/"
+    )
+    expect(page.locator('[data-action="pdf"]')).to_be_hidden()
+    expect(page.locator(".source-styles")).to_be_hidden()
 
     page.emulate_media(media="screen")
     expect(cite_as).to_be_hidden()
@@ -516,3 +525,35 @@ def test_endnote_numbers_show_in_print_only(page: Page, live_server: Any, anatom
 
     expect(notes.first).to_be_visible()
     expect(notes.first).to_have_text("1")
+
+
+def test_download_pdf_saves_the_brief_as_a_dated_pdf(
+    page: Page, live_server: Any, anatomy: Anatomy
+) -> None:
+    open_brief(page, live_server, anatomy)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    download = download_info.value
+
+    assert download.suggested_filename == f"{anatomy.brief.slug}-2010-12-06.pdf"
+    with open(download.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+
+
+def test_the_pdf_link_and_cite_as_follow_the_sources_style(
+    page: Page, live_server: Any, anatomy: Anatomy
+) -> None:
+    open_brief(page, live_server, anatomy)
+    pdf_link = page.locator('[data-action="pdf"]')
+    expect(pdf_link).to_have_attribute("href", f"/briefs/{anatomy.brief.slug}/pdf/")
+
+    page.locator('[data-source-style="apa"]').click()
+
+    expect(pdf_link).to_have_attribute(
+        "href", f"{live_server.url}/briefs/{anatomy.brief.slug}/pdf/?style=apa"
+    )
+    page.emulate_media(media="print")
+    expect(page.locator(".cite-as")).to_have_text(
+        f"Cite as: {anatomy.bibliography('apa')}", use_inner_text=True
+    )

@@ -11,8 +11,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
 from briefdesk.briefs.models import (
@@ -30,6 +32,7 @@ from briefdesk.core.roles import AUTHORS, EDITORS
 from briefdesk.sources.models import Outlet, Source
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
+from .charts import Bar, bar_chart_png
 from .markup import to_db_html
 
 CONTENT = Path(__file__).with_name("content.json")
@@ -180,6 +183,8 @@ def load_demo(content_path: Path = CONTENT) -> LoadReport:
                 )
             elif block["type"] == "topic_box":
                 body.append(("topic_box", {"topic": topics[block["topic"]], "text": ""}))
+            elif block["type"] == "figure":
+                body.append(("figure", _figure(block)))
         analysis = [
             ("item", to_db_html(text, source_ids, labels))
             for text in row.get("additional_analysis", [])
@@ -241,3 +246,20 @@ def _demo_users(report: LoadReport) -> None:
         if group:
             user.groups.add(Group.objects.get(name=group))
         report.count("users", True)
+
+
+def _figure(block: dict[str, Any]) -> dict[str, Any]:
+    """A figure block whose image is a bar chart drawn from the block's numbers (once)."""
+    image = Image.objects.filter(title=block["title"]).first()
+    if image is None:
+        png = bar_chart_png(block["title"], block["unit"], [Bar(*bar) for bar in block["bars"]])
+        slug = block["title"].lower().replace(" ", "-").replace(":", "")
+        image = Image.objects.create(
+            title=block["title"], description=block["alt"], file=ContentFile(png, f"{slug}.png")
+        )
+    return {
+        "image": image,
+        "alt": block["alt"],
+        "caption": block["caption"],
+        "credit": block["credit"],
+    }
