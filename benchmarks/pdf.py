@@ -125,8 +125,8 @@ def main() -> None:
         f"min {min(cold):.0f} ms, max {max(cold):.0f} ms   target <= 1000 ms"
     )
     print(
-        f"  cached (from storage), {args.cached} requests: median {statistics.median(cached):.2f} ms,"
-        f" p95 {p95(cached):.2f} ms   target <= 10 ms"
+        f"  cached (from storage), {args.cached} requests: "
+        f"median {statistics.median(cached):.2f} ms, p95 {p95(cached):.2f} ms   target <= 10 ms"
     )
     print(
         f"  reference, the brief's HTML page (uncached) in the same run: median "
