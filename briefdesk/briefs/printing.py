@@ -82,8 +82,8 @@ def cached_pdf(page: BriefPage, style: str, request: HttpRequest | None = None) 
     """
     revision_id = page.live_revision_id
     found = BriefPdf.objects.filter(page=page, revision_id=revision_id, style=style).first()
-    if found is not None and found.file:
-        return found
+    if found is not None and found.file and found.file.storage.exists(found.file.name):
+        return found  # (a record whose file was lost, e.g. media wiped, is made again)
     try:
         rendered = render_brief_pdf(page, style, request)
     except PdfRenderError as exc:
@@ -114,22 +114,13 @@ def cached_pdf(page: BriefPage, style: str, request: HttpRequest | None = None) 
 
 def invalidate_pdfs(page_ids: list[int] | None = None, *, keep_revision: int | None = None) -> int:
     """Drop stored PDFs (of these briefs, or all), except those of `keep_revision`.
-    Files are deleted once the transaction commits. Returns how many were dropped."""
+    Their files go once the transaction commits (signals.delete_pdf_file). Returns how many."""
     records = BriefPdf.objects.all()
     if page_ids is not None:
+        if not page_ids:
+            return 0
         records = records.filter(page_id__in=page_ids)
     if keep_revision is not None:
         records = records.exclude(revision_id=keep_revision)
-    doomed = list(records.only("pk", "file"))
-    if not doomed:
-        return 0
-    BriefPdf.objects.filter(pk__in=[r.pk for r in doomed]).delete()
-    names = [r.file.name for r in doomed if r.file]
-
-    def delete_files() -> None:
-        storage = BriefPdf._meta.get_field("file").storage
-        for name in names:
-            storage.delete(name)
-
-    transaction.on_commit(delete_files)
-    return len(doomed)
+    deleted, _ = records.delete()
+    return deleted

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_save, pre_delete
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
 from briefdesk.sources.models import Source
 from briefdesk.topics.models import TopicGuidePage
 
-from .models import AuthorPage, BriefPage
+from .models import AuthorPage, BriefPage, BriefPdf
 from .printing import invalidate_pdfs
 
 
@@ -62,3 +63,12 @@ def drop_citing_brief_pdfs(sender: type[Source], instance: Source, **kwargs: Any
 @receiver(pre_delete, sender=Source)
 def drop_pdfs_citing_deleted_source(sender: type[Source], instance: Source, **kwargs: Any) -> None:
     invalidate_pdfs(_briefs_citing(instance))
+
+
+@receiver(post_delete, sender=BriefPdf)
+def delete_pdf_file(sender: type[BriefPdf], instance: BriefPdf, **kwargs: Any) -> None:
+    """A dropped PDF's file goes too, once the deletion is committed (also when its brief is
+    deleted and the record goes with it)."""
+    if instance.file:
+        name, storage = instance.file.name, instance.file.storage
+        transaction.on_commit(lambda: storage.delete(name))

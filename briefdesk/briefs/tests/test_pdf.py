@@ -360,6 +360,32 @@ def test_the_second_request_is_served_from_storage(world: World, client: Any) ->
     assert BriefPdf.objects.filter(page=brief).count() == 1
 
 
+def test_a_stored_pdf_whose_file_was_lost_is_made_again(world: World, client: Any) -> None:
+    brief = make_brief(world.tree, title="Lost file")
+    url = f"/briefs/{brief.slug}/pdf/"
+    client.get(url)
+    Path(BriefPdf.objects.get(page=brief).file.path).unlink()
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert Path(BriefPdf.objects.get(page=brief).file.path).exists()
+
+
+def test_deleting_a_brief_deletes_its_stored_pdfs(
+    world: World, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    brief = make_brief(world.tree, title="Deleted later")
+    client.get(f"/briefs/{brief.slug}/pdf/")
+    stored = Path(BriefPdf.objects.get(page=brief).file.path)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        brief.delete()
+
+    assert not stored.exists()
+
+
 def test_each_style_has_its_own_pdf(world: World, client: Any) -> None:
     brief = make_brief(world.tree, title="Two styles")
     client.get(f"/briefs/{brief.slug}/pdf/")
