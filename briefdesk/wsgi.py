@@ -5,3 +5,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "briefdesk.settings.production")
 
 application = get_wsgi_application()
+
+# Load the PDF renderer with the worker, not on the first PDF request (importing WeasyPrint
+# takes about half a second). It holds no state that a fork could break, unlike V8.
+import weasyprint  # noqa: E402, F401

@@ -116,7 +116,7 @@ class BriefRecord:
 
     `published` and `modified` are timezone-aware; `published` falls on the brief's
     publication date in the site's time zone (see `published_moment`). `number` is the
-    brief's report number; `pdf_url` is empty until briefs have PDFs.
+    brief's report number; `pdf_url` is the published brief's PDF (empty for a preview).
     """
 
     title: str

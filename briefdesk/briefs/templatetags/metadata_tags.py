@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -91,6 +92,8 @@ def brief_record(
         ],
         topics=[topic.title for topic in topics],
         sources=[cited_work(source) for source in sources],
+        # The PDF Zotero attaches and Google Scholar indexes; drafts (previews) have none.
+        pdf_url=absolute_url(reverse("brief_pdf", args=[page.slug])) if page.live else "",
     )
 
 

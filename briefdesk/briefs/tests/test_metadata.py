@@ -450,9 +450,7 @@ def test_zotero_reads_every_author_in_byline_order(world: World, client: Any) ->
 
 
 @pytest.mark.django_db
-def test_the_highwire_tags_carry_publisher_keywords_and_no_pdf_yet(
-    world: World, client: Any
-) -> None:
+def test_the_highwire_tags_carry_publisher_keywords_and_the_pdf(world: World, client: Any) -> None:
     doc = lxml.html.document_fromstring(page_html(client, world.brief))
 
     def values(name: str) -> list[str]:
@@ -461,7 +459,9 @@ def test_the_highwire_tags_carry_publisher_keywords_and_no_pdf_yet(
     assert values("citation_publisher") == [settings.BRIEFDESK_PUBLISHER]
     assert values("citation_public_url") == [world.brief.canonical_url()]
     assert values("citation_keywords") == ["Pakistan", "Afghanistan"]
-    assert values("citation_pdf_url") == []
+    pdf_url = f"{world.brief.canonical_url()}pdf/"
+    assert values("citation_pdf_url") == [pdf_url]
+    assert client.get(pdf_url.removeprefix("http://127.0.0.1:8000")).status_code == 200
 
 
 # --- extruct: JSON-LD, OpenGraph, Dublin Core --------------------------------------------
