@@ -16,9 +16,11 @@ fi
 source scripts/apt.sh
 
 if ! command -v npm >/dev/null; then apt_install nodejs npm; fi
-# PDFs (WeasyPrint): Pango for text layout; fonts for Latin, Greek, Cyrillic, Arabic script
-# (DejaVu) and Chinese, Japanese and Korean (WenQuanYi Micro Hei). Nothing is fetched at render time.
-apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-wqy-microhei
+# PDFs (WeasyPrint): Pango for text layout; fonts for Latin, Greek and Cyrillic (DejaVu), Arabic
+# script including Urdu (Scheherazade) and Chinese, Japanese and Korean (WenQuanYi Micro Hei).
+# Nothing is fetched at render time.
+apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-sil-scheherazade \
+  fonts-wqy-microhei
 
 lock=requirements/dev.lock
 stamp=.venv/.briefdesk-$(sha256sum "$lock" pyproject.toml | sha256sum | cut -c1-16)

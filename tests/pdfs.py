@@ -62,3 +62,13 @@ def ink_fraction(image: Image.Image) -> float:
     histogram = image.histogram()
     dark = sum(histogram[:200])
     return dark / (image.width * image.height)
+
+
+def pdf_fonts(content: bytes) -> list[str]:
+    """The embedded fonts' names without their subset prefix (pdffonts), e.g. 'DejaVu-Serif'."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(content)
+        handle.flush()
+        out = subprocess.run(["pdffonts", handle.name], capture_output=True, check=True).stdout
+    rows = out.decode().splitlines()[2:]
+    return sorted({row.split()[0].split("+")[-1] for row in rows if row.strip()})

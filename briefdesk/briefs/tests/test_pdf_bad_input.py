@@ -26,7 +26,7 @@ from tests.factories import (
     make_brief,
     make_users,
 )
-from tests.pdfs import ink_fraction, page_image, pdf_info, pdf_text
+from tests.pdfs import ink_fraction, page_image, pdf_fonts, pdf_info, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +142,11 @@ def test_right_to_left_and_chinese_text_prints_as_text(site_tree: Any, client: A
     for rtl in ("قادری", "رحانہ", "وکی لیکس"):
         assert rtl in text or rtl[::-1] in text, rtl
     assert pdf_info(content)["Author"] == "رحانہ قادری"
+    # Drawn in fonts that have the glyphs, rather than as empty boxes: Arabic script in one
+    # face that covers Urdu (letters such as ہ and ے are missing from DejaVu), and a CJK face.
+    fonts = pdf_fonts(content)
+    assert "Scheherazade" in fonts, fonts
+    assert "WenQuanYi-Micro-Hei" in fonts, fonts
     assert ink_fraction(page_image(content)) > 0.02
 
 
