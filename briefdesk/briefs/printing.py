@@ -10,6 +10,7 @@ drops the brief's PDFs of older revisions; editing what a brief shows without a 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from urllib.parse import urlsplit
 
@@ -19,11 +20,16 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.test import RequestFactory
+from django.utils import timezone
 
 from .models import BriefPage, BriefPdf
 from .pdf import PdfMetadata, PdfRenderError, RenderedPdf, render_pdf
 
 logger = logging.getLogger(__name__)
+
+# After a failed render, requests for the same PDF get the failure (a 503) for this long
+# before rendering is tried again, so a brief that cannot be rendered cannot tie up workers.
+RETRY_FAILED_AFTER = dt.timedelta(minutes=5)
 
 
 def pdf_filename(page: BriefPage) -> str:
@@ -84,6 +90,8 @@ def cached_pdf(page: BriefPage, style: str, request: HttpRequest | None = None) 
     found = BriefPdf.objects.filter(page=page, revision_id=revision_id, style=style).first()
     if found is not None and found.file and found.file.storage.exists(found.file.name):
         return found  # (a record whose file was lost, e.g. media wiped, is made again)
+    if found is not None and found.error and timezone.now() - found.made_at < RETRY_FAILED_AFTER:
+        raise PdfRenderError(found.error)  # failed just now: don't spend a worker on it again
     try:
         rendered = render_brief_pdf(page, style, request)
     except PdfRenderError as exc:

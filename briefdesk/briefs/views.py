@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from briefdesk.citations.styles import DEFAULT_STYLE, UnknownStyle
@@ -59,6 +61,12 @@ def brief_pdf(request: HttpRequest, slug: str) -> HttpResponse:
         record = cached_pdf(page, style, request)
     except PdfRenderError:
         return _pdf_unavailable(request, page)
+    etag = f'"pdf-{record.pk}-r{record.revision_id}-{record.size}"'
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=int(record.made_at.timestamp())
+    )
+    if not_modified is not None:
+        return not_modified
     response = FileResponse(
         record.file.open("rb"), content_type="application/pdf", filename=pdf_filename(page)
     )
@@ -66,6 +74,8 @@ def brief_pdf(request: HttpRequest, slug: str) -> HttpResponse:
         "attachment", "inline"
     )
     response["Cache-Control"] = "public, max-age=300"
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(record.made_at.timestamp())
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

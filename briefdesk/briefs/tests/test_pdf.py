@@ -479,10 +479,23 @@ def test_a_failed_render_is_a_503_page_and_is_recorded_for_the_admin(
     assert f'href="{brief.url}"' in html
     record = BriefPdf.objects.get(page=brief)
     assert record.error and not record.file
-    # Once rendering works again, the next request makes and stores the PDF.
+    # Rendering works again, but a failure this recent is not retried yet: still a 503.
+    assert client.get(f"/briefs/{brief.slug}/pdf/").status_code == 503
+    # Five minutes later, the next request makes and stores the PDF.
+    BriefPdf.objects.filter(pk=record.pk).update(made_at=record.made_at - dt.timedelta(minutes=6))
     assert client.get(f"/briefs/{brief.slug}/pdf/").status_code == 200
     record.refresh_from_db()
     assert record.file and record.error == ""
+
+
+def test_a_client_with_the_current_pdf_gets_304(world: World, client: Any) -> None:
+    first = client.get(f"/briefs/{SLUG}/pdf/")
+    etag, modified = first["ETag"], first["Last-Modified"]
+
+    assert client.get(f"/briefs/{SLUG}/pdf/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(f"/briefs/{SLUG}/pdf/", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    other = client.get(f"/briefs/{SLUG}/pdf/", HTTP_IF_NONE_MATCH='"pdf-0-r0-0"')
+    assert other.status_code == 200
 
 
 # --- the command -------------------------------------------------------------------------
