@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import mimetypes
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.files.storage import default_storage
 
 # The default variant (settings.BRIEFDESK_PDF_VARIANT) is PDF/UA-1: tagged structure, with the
 # document language and title, for screen readers. It renders our layout correctly in WeasyPrint
@@ -60,30 +62,44 @@ def _local_roots() -> list[tuple[str, str]]:
     return [(settings.STATIC_URL, "static"), (settings.MEDIA_URL, "media")]
 
 
-def local_file_for(url: str, base_url: str) -> Path | None:
-    """The file behind a static or media URL of this site, or None (any other URL)."""
+class NotLoaded(Exception):
+    """A resource the PDF asked for that is not given to it (the message says why)."""
+
+
+def local_resource(url: str, base_url: str) -> tuple[bytes, str]:
+    """The bytes and content type behind a static or media URL of this site.
+    Raises NotLoaded for anything else, or for a file that is not there."""
     parts, base = urlsplit(url), urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or parts.netloc != base.netloc:
-        return None
     path = unquote(parts.path)
-    for prefix, kind in _local_roots():
-        if not path.startswith(prefix):
-            continue
-        name = path[len(prefix) :]
-        if not name or ".." in Path(name).parts:
-            return None
-        if kind == "media":
-            candidate = Path(settings.MEDIA_ROOT) / name
-            return candidate if candidate.is_file() else None
-        try:
-            collected = Path(staticfiles_storage.path(name))
-        except NotImplementedError:  # a remote storage: use the app's own copy
-            collected = None
-        if collected is not None and collected.is_file():
-            return collected
+    if parts.scheme in ("http", "https") and parts.netloc == base.netloc:
+        for prefix, kind in _local_roots():
+            name = path[len(prefix) :] if path.startswith(prefix) else ""
+            if not name or ".." in Path(name).parts:
+                continue
+            found = _media_file(name) if kind == "media" else _static_file(name)
+            if found is None:
+                raise NotLoaded("the file is missing from storage")
+            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return found, content_type
+    raise NotLoaded("PDFs use only this site's own static and media files")
+
+
+def _media_file(name: str) -> bytes | None:
+    if not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
+def _static_file(name: str) -> bytes | None:
+    try:
+        collected = Path(staticfiles_storage.path(name))
+    except NotImplementedError:  # a remote storage: use the app's own copy
+        collected = None
+    if collected is None or not collected.is_file():
         found = finders.find(name)
-        return Path(found) if isinstance(found, str) else None
-    return None
+        collected = Path(found) if isinstance(found, str) else None
+    return collected.read_bytes() if collected is not None else None
 
 
 def _url_fetcher(base_url: str) -> Any:  # WeasyPrint's URLFetcher subclass (untyped)
@@ -93,15 +109,24 @@ def _url_fetcher(base_url: str) -> Any:  # WeasyPrint's URLFetcher subclass (unt
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
-            local = local_file_for(url, base_url)
-            if local is None:
-                raise ValueError(f"not loaded (only this site's static and media files are): {url}")
-            content_type = mimetypes.guess_type(local.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(
-                url, body=local.read_bytes(), headers={"Content-Type": content_type}
-            )
+            body, content_type = local_resource(url, base_url)
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
 
     return LocalOnlyFetcher(timeout=5, allow_redirects=False)
+
+
+# WeasyPrint's "Failed to load image at 'URL': NotLoaded: reason" and the like.
+_FAILED_TO_LOAD = re.compile(
+    r"Failed to load (?P<what>[\w -]+?) at '?(?P<url>[^' ]+)'?: (?:\w+: )?(?P<why>.*)"
+)
+
+
+def problem_text(message: str) -> str:
+    """An editor-readable line for one of WeasyPrint's resource warnings."""
+    match = _FAILED_TO_LOAD.match(message)
+    if not match:
+        return message
+    return f"{match['what'].capitalize()} not loaded: {match['url']} ({match['why'].strip()})"
 
 
 class _ProblemCollector(logging.Handler):
@@ -116,7 +141,7 @@ class _ProblemCollector(logging.Handler):
         # Only what the reader would miss: resources that did not load. WeasyPrint also warns
         # about screen CSS it does not support, which print.css does not rely on.
         if record.thread == self.thread and record.getMessage().startswith("Failed to load"):
-            message = record.getMessage().strip().splitlines()[0]
+            message = problem_text(record.getMessage().strip().splitlines()[0])
             if message not in self.messages:
                 self.messages.append(message)
 

@@ -14,7 +14,13 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from briefdesk.citations.styles import STYLES
+
 from .models import BriefPdf
+
+
+def _style_label(key: str) -> str:
+    return STYLES[key].label if key in STYLES else key
 
 
 def _problem_text(record: BriefPdf) -> str:
@@ -38,7 +44,7 @@ class PdfProblemsReport(ReportView):
             accessor="page.title",
             get_url=lambda record: reverse("wagtailadmin_pages:edit", args=[record.page_id]),
         ),
-        Column("style", label="Citation style"),
+        Column("style", label="Citation style", accessor=lambda r: _style_label(r.style)),
         Column("problem", label="Problem", accessor=_problem_text),
         DateColumn("made_at", label="When"),
     ]
