@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -15,14 +16,26 @@ def pdf_text(content: bytes, *, layout: bool = False) -> str:
     return subprocess.run(args, input=content, capture_output=True, check=True).stdout.decode()
 
 
-def pdf_info(content: bytes) -> dict[str, str]:
-    """pdfinfo's fields (Title, Author, Subject, Keywords, CreationDate, Tagged, Pages, …)."""
+def get_pdf(client: Any, url: str) -> bytes:
+    """The PDF at `url`, whole; fails the test unless it answers 200."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _poppler(tool: str, content: bytes, *args: str) -> str:
+    """Run a poppler tool that takes a file name on the PDF; its standard output."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(content)
         handle.flush()
-        out = subprocess.run(
-            ["pdfinfo", "-isodates", handle.name], capture_output=True, check=True
+        return subprocess.run(
+            [tool, *args, handle.name], capture_output=True, check=True
         ).stdout.decode()
+
+
+def pdf_info(content: bytes) -> dict[str, str]:
+    """pdfinfo's fields (Title, Author, Subject, Keywords, CreationDate, Tagged, Pages, …)."""
+    out = _poppler("pdfinfo", content, "-isodates")
     fields = {}
     for line in out.splitlines():
         key, sep, value = line.partition(":")
@@ -66,9 +79,10 @@ def ink_fraction(image: Image.Image) -> float:
 
 def pdf_fonts(content: bytes) -> list[str]:
     """The embedded fonts' names without their subset prefix (pdffonts), e.g. 'DejaVu-Serif'."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(content)
-        handle.flush()
-        out = subprocess.run(["pdffonts", handle.name], capture_output=True, check=True).stdout
-    rows = out.decode().splitlines()[2:]
+    rows = _poppler("pdffonts", content).splitlines()[2:]
     return sorted({row.split()[0].split("+")[-1] for row in rows if row.strip()})
+
+
+def pdf_xmp(content: bytes) -> str:
+    """The document's XMP metadata packet (pdfinfo -meta)."""
+    return _poppler("pdfinfo", content, "-meta")

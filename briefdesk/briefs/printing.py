@@ -66,11 +66,7 @@ def _print_request(page: BriefPage, request: HttpRequest | None) -> HttpRequest:
 
 def print_html(page: BriefPage, style: str, request: HttpRequest | None = None) -> str:
     """The brief page's HTML, which print.css lays out as a document."""
-    response = page.render(
-        _print_request(page, request),
-        source_style=style,
-        context_overrides={"for_pdf": True},
-    )
+    response = page.render(_print_request(page, request), source_style=style)
     return response.render().content.decode()
 
 

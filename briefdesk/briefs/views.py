@@ -67,11 +67,9 @@ def brief_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if not_modified is not None:
         return not_modified
+    # Served inline (the browser shows it); the page's link saves it with this file name.
     response = FileResponse(
         record.file.open("rb"), content_type="application/pdf", filename=pdf_filename(page)
-    )
-    response["Content-Disposition"] = response["Content-Disposition"].replace(
-        "attachment", "inline"
     )
     response["Cache-Control"] = "public, max-age=300"
     response["ETag"] = etag

@@ -33,7 +33,7 @@ from tests.factories import (
     make_site_tree,
     make_topic,
 )
-from tests.pdfs import ink_fraction, page_image, pdf_info, pdf_text
+from tests.pdfs import get_pdf, ink_fraction, page_image, pdf_info, pdf_text, pdf_xmp
 
 pytestmark = pytest.mark.django_db
 
@@ -108,9 +108,8 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
 def pdf_of(world: World, client: Any, style: str = "") -> bytes:
     """The brief's PDF in a style, fetched once per module."""
     if style not in world.pdfs:
-        response = client.get(f"/briefs/{SLUG}/pdf/" + (f"?style={style}" if style else ""))
-        assert response.status_code == 200
-        world.pdfs[style] = b"".join(response.streaming_content)
+        url = f"/briefs/{SLUG}/pdf/" + (f"?style={style}" if style else "")
+        world.pdfs[style] = get_pdf(client, url)
     return world.pdfs[style]
 
 
@@ -269,14 +268,7 @@ def test_the_pdf_is_tagged_pdf_ua_on_a4_by_default(world: World, client: Any) ->
 
     assert info["Tagged"] == "yes"
     assert "(A4)" in info["Page size"]
-    import subprocess
-    import tempfile
-
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(content)
-        handle.flush()
-        xmp = subprocess.run(["pdfinfo", "-meta", handle.name], capture_output=True).stdout
-    assert b'pdfuaid:part="1"' in xmp
+    assert 'pdfuaid:part="1"' in pdf_xmp(content)
 
 
 def test_the_first_page_is_printed_not_blank(world: World, client: Any) -> None:
@@ -289,8 +281,7 @@ def test_the_first_page_is_printed_not_blank(world: World, client: Any) -> None:
 def test_the_page_size_follows_the_setting(world: World, client: Any) -> None:
     with override_settings(BRIEFDESK_PDF_PAGE_SIZE="letter"):
         BriefPdf.objects.filter(page=world.brief).delete()
-        response = client.get(f"/briefs/{SLUG}/pdf/")
-        content = b"".join(response.streaming_content)
+        content = get_pdf(client, f"/briefs/{SLUG}/pdf/")
     BriefPdf.objects.filter(page=world.brief).delete()
 
     assert "612 x 792 pts (letter)" in pdf_info(content)["Page size"]
@@ -348,13 +339,13 @@ def test_only_get_and_head_are_allowed(world: World, client: Any) -> None:
 def test_the_second_request_is_served_from_storage(world: World, client: Any) -> None:
     brief = make_brief(world.tree, title="Cached once")
     url = f"/briefs/{brief.slug}/pdf/?style=mla"
-    first = b"".join(client.get(url).streaming_content)
+    first = get_pdf(client, url)
     record = BriefPdf.objects.get(page=brief, style="mla")
     assert record.revision_id == brief.live_revision_id
     # Mark the stored file: if the second answer carries the mark, it came from storage.
     Path(record.file.path).write_bytes(first + b"%stored-copy")
 
-    second = b"".join(client.get(url).streaming_content)
+    second = get_pdf(client, url)
 
     assert second == first + b"%stored-copy"
     assert BriefPdf.objects.filter(page=brief).count() == 1
@@ -402,7 +393,7 @@ def test_publishing_a_new_revision_replaces_the_pdf(
 ) -> None:
     brief = make_brief(world.tree, title="First title")
     url = f"/briefs/{brief.slug}/pdf/"
-    assert "First title" in pdf_text(b"".join(client.get(url).streaming_content))
+    assert "First title" in pdf_text(get_pdf(client, url))
     old = BriefPdf.objects.get(page=brief)
 
     brief.title = "Second title"
@@ -411,7 +402,7 @@ def test_publishing_a_new_revision_replaces_the_pdf(
 
     assert not BriefPdf.objects.filter(pk=old.pk).exists()
     assert not Path(old.file.path).exists()
-    assert "Second title" in pdf_text(b"".join(client.get(url).streaming_content))
+    assert "Second title" in pdf_text(get_pdf(client, url))
     assert BriefPdf.objects.get(page=brief).revision_id != old.revision_id
 
 
@@ -424,7 +415,7 @@ def test_saving_a_draft_revision_keeps_the_published_pdf(world: World, client: A
     brief.save_revision()
 
     assert BriefPdf.objects.filter(page=brief).count() == 1
-    text = pdf_text(b"".join(client.get(url).streaming_content))
+    text = pdf_text(get_pdf(client, url))
     assert "Published words" in text
     assert "Draft words" not in text
 
@@ -443,8 +434,7 @@ def test_editing_a_cited_source_drops_the_pdfs_that_cite_it(world: World, client
 
     assert not BriefPdf.objects.filter(page=brief).exists()
     assert BriefPdf.objects.filter(page=other).exists()
-    response = client.get(f"/briefs/{brief.slug}/pdf/")
-    text = " ".join(pdf_text(b"".join(response.streaming_content)).split())
+    text = " ".join(pdf_text(get_pdf(client, f"/briefs/{brief.slug}/pdf/")).split())
     assert "Corrected Headline" in text
 
 
@@ -457,7 +447,7 @@ def test_renaming_an_author_drops_their_briefs_pdfs(world: World, client: Any) -
     author.save_revision().publish()
 
     assert not BriefPdf.objects.filter(page=brief).exists()
-    text = pdf_text(b"".join(client.get(f"/briefs/{brief.slug}/pdf/").streaming_content))
+    text = pdf_text(get_pdf(client, f"/briefs/{brief.slug}/pdf/"))
     assert "Imran Kazmi-Shah" in text
 
 

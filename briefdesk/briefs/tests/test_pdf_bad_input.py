@@ -26,15 +26,13 @@ from tests.factories import (
     make_brief,
     make_users,
 )
-from tests.pdfs import ink_fraction, page_image, pdf_fonts, pdf_info, pdf_text
+from tests.pdfs import get_pdf, ink_fraction, page_image, pdf_fonts, pdf_info, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 
 def pdf_for(client: Any, slug: str) -> bytes:
-    response = client.get(f"/briefs/{slug}/pdf/")
-    assert response.status_code == 200, response.status_code
-    return b"".join(response.streaming_content)
+    return get_pdf(client, f"/briefs/{slug}/pdf/")
 
 
 def words(text: str) -> str:

@@ -81,10 +81,12 @@ def _write_atomically(path: Path, content: bytes) -> None:
         raise CommandError(f"cannot write {path}: no directory {directory}")
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror}") from None
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         os.replace(tmp, path)
     except OSError as exc:
-        if "tmp" in locals() and os.path.exists(tmp):
-            os.unlink(tmp)
+        os.unlink(tmp)
         raise CommandError(f"cannot write {path}: {exc.strerror}") from None
