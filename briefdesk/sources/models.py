@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
 from briefdesk.citations.engine import format_items
@@ -23,7 +25,26 @@ from .validators import validate_partial_date
 validate_web_url = URLValidator(schemes=["http", "https"])
 
 
-class Outlet(index.Indexed, models.Model):
+class Reviewed(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model):
+    """Drafts, revisions, locking and the editorial-review workflow for a shared record.
+
+    The database row is what readers see (the published version); an edit of a live record
+    through the admin is stored as a revision only, until someone with the model's `publish`
+    permission publishes it. New rows made in code (factories, the demo, importers) are live
+    by default, like every row that existed before drafts (migration 0002).
+    """
+
+    class Meta:
+        abstract = True
+
+    @property
+    def revisions(self) -> Any:
+        # Wagtail's recommended setup: a GenericRelation per model, so revisions and workflow
+        # states are deleted with the record (see `_revisions` / `workflow_states` below).
+        return self._revisions
+
+
+class Outlet(Reviewed, index.Indexed):
     """Who published a source: a newspaper, agency, site, programme or institution."""
 
     name = models.CharField(max_length=255, unique=True, help_text="e.g. The New York Times")
@@ -34,6 +55,15 @@ class Outlet(index.Indexed, models.Model):
     )
     home_url = models.URLField(
         "home page", blank=True, max_length=500, validators=[validate_web_url]
+    )
+
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="outlet")
+    workflow_states = GenericRelation(
+        "wagtailcore.WorkflowState",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="outlet",
+        for_concrete_model=False,
     )
 
     panels = [FieldPanel("name"), FieldPanel("short_label"), FieldPanel("home_url")]
@@ -54,7 +84,7 @@ class Outlet(index.Indexed, models.Model):
         return self.short_label or self.name
 
 
-class Source(index.Indexed, models.Model):
+class Source(Reviewed, index.Indexed):
     """A cited work. Columns hold what editors edit; `csl_extra` holds every other CSL-JSON
     variable so import/export round-trips without loss. `formatted` stores citeproc-js output
     per style, refreshed on every save, so pages never run the engine."""
@@ -124,6 +154,15 @@ class Source(index.Indexed, models.Model):
     formatted = models.JSONField(default=dict, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="source")
+    workflow_states = GenericRelation(
+        "wagtailcore.WorkflowState",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="source",
+        for_concrete_model=False,
+    )
 
     base_form_class = SourceForm
     panels = [
