@@ -352,7 +352,14 @@ class BriefPage(RoutablePageMixin, Page):
         from .rendering import brief_page_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(brief_page_context(self, style=kwargs.get("source_style", DEFAULT_STYLE)))
+        context.update(
+            brief_page_context(
+                self,
+                style=kwargs.get("source_style", DEFAULT_STYLE),
+                # The admin preview (web page and PDF) shows the draft sources it cites.
+                include_drafts=getattr(request, "is_preview", False),
+            )
+        )
         return context
 
     @path("")

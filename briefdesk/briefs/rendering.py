@@ -13,13 +13,16 @@ if TYPE_CHECKING:
     from .models import BriefPage
 
 
-def cited_sources(values: list[str]) -> list[Source]:
+def cited_sources(values: list[str], include_drafts: bool = False) -> list[Source]:
     """The Source records cited in these rich-text values, in order of first citation, in
-    one query. Citations of deleted sources are skipped."""
+    one query. Citations of deleted sources are skipped, and so are those of sources that are
+    not live unless `include_drafts` (the admin preview only): readers see a draft source's
+    citation as its plain text, with no link and no Sources entry."""
     ids = cited_source_ids(values)
     if not ids:
         return []
-    by_id = Source.objects.select_related("outlet").in_bulk(ids)
+    sources = Source.objects.select_related("outlet")
+    by_id = (sources if include_drafts else sources.filter(live=True)).in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -36,8 +39,10 @@ def source_entries(sources: list[Source], style: str) -> list[dict[str, Any]]:
     ]
 
 
-def brief_page_context(page: BriefPage, style: str = DEFAULT_STYLE) -> dict[str, Any]:
-    sources = cited_sources(page.rich_text_values())
+def brief_page_context(
+    page: BriefPage, style: str = DEFAULT_STYLE, include_drafts: bool = False
+) -> dict[str, Any]:
+    sources = cited_sources(page.rich_text_values(), include_drafts=include_drafts)
     topics = [link.topic for link in page.brief_topics.select_related("topic")]
     return {
         "sources": sources,

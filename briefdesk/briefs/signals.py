@@ -55,7 +55,11 @@ def _briefs_citing(source: Source) -> list[int]:
 
 @receiver(post_save, sender=Source)
 def drop_citing_brief_pdfs(sender: type[Source], instance: Source, **kwargs: Any) -> None:
-    # An outlet rename re-saves its sources, so it arrives here too.
+    # An outlet rename re-saves its sources, so it arrives here too. A save of other columns
+    # only (a draft revision, a lock) leaves what readers see as it was.
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and "formatted" not in update_fields:
+        return
     if not kwargs.get("created") and not kwargs.get("raw"):
         invalidate_pdfs(_briefs_citing(instance))
 

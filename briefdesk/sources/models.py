@@ -310,8 +310,12 @@ class Source(Reviewed, index.Indexed):
             )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # The CSL id is never printed, so a new record formats before it has a pk.
-        self.refresh_formatted()
+        # The CSL id is never printed, so a new record formats before it has a pk. Wagtail's
+        # bookkeeping saves (a draft's revision pointer, a lock) write only their own columns:
+        # the row keeps the published version and its stored citations.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "formatted" in update_fields:
+            self.refresh_formatted()
         super().save(*args, **kwargs)
 
     def formatted_in(self, style: str) -> dict[str, str]:

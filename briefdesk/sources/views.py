@@ -1,5 +1,10 @@
 """A public page per source: what it is, its citation in every style, downloads, and which
-published briefs cite it."""
+published briefs cite it.
+
+A source has a public page only while readers can reach it from a brief: it is live (its
+published version is what is shown) and at least one live brief without a view restriction
+cites it. Anything else answers 404, so draft sources and sources cited only by drafts or
+private briefs cannot be found by walking the sequential ids."""
 
 from __future__ import annotations
 
@@ -13,10 +18,23 @@ from briefdesk.citations.views import DOWNLOADS, download, text_entry
 from .models import Source
 
 
+def public_source(pk: int) -> Source:
+    """The live source with this id if a live, public brief cites it; else Http404."""
+    from briefdesk.briefs.models import BriefPage
+
+    public_briefs = BriefPage.objects.live().public().values("pk")
+    return get_object_or_404(
+        Source.objects.select_related("outlet")
+        .filter(live=True, citing_briefs__page__in=public_briefs)
+        .distinct(),
+        pk=pk,
+    )
+
+
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from briefdesk.briefs.models import BriefPage
 
-    source = get_object_or_404(Source.objects.select_related("outlet"), pk=pk)
+    source = public_source(pk)
     briefs = BriefPage.objects.for_listing().filter(cited_sources__source=source)
     citations = [{"key": k, "label": s.name, **source.formatted_in(k)} for k, s in STYLES.items()]
     return TemplateResponse(
@@ -28,7 +46,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def source_cite_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """cite.txt?style=KEY[&form=citation], and cite.json / cite.bib / cite.ris downloads."""
-    source = get_object_or_404(Source.objects.select_related("outlet"), pk=pk)
+    source = public_source(pk)
     if fmt == "txt":
         return text_entry(request, source.formatted or {})
     if fmt not in DOWNLOADS:

@@ -1,5 +1,10 @@
 """Admin wiring for sources: snippet screens for Outlets and Sources, a searchable chooser that
-can also create a source inline, and the "source citation" rich-text entity."""
+can also create a source inline, and the "source citation" rich-text entity.
+
+Sources and outlets are draftable snippets (see models.Reviewed): Wagtail's edit screens save
+a draft revision, offer "Submit for review" to authors and "Publish" only to editors. A source
+created from the chooser is a draft too; it is published with the brief that cites it
+(publishing.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from django.urls import reverse_lazy
 from django.utils.html import escape
 from draftjs_exporter.dom import DOM
 from wagtail import hooks
+from wagtail.actions.create import CreateAction
 from wagtail.admin.rich_text.converters.html_to_contentstate import LinkElementHandler
 from wagtail.admin.rich_text.editors.draftail import features as draftail_features
 from wagtail.rich_text import LinkHandler
@@ -55,7 +61,14 @@ class SourceChosenView(_ChosenData, SnippetChosenView):
 
 
 class SourceCreateView(_ChosenData, SnippetCreateView):
-    pass
+    """The chooser's "Create source": saves a draft (not live, with its first revision and a
+    log entry, as the snippet add screen would), whoever creates it. Readers see it only once
+    an editor publishes it or a brief citing it."""
+
+    def save_form(self, form: SourceChooserCreateForm) -> Source:
+        # Wagtail's chooser would call form.save(), making the row live at once.
+        action = CreateAction(form.instance, user=self.request.user, form=form)
+        return action.execute(skip_permission_checks=True)  # "add" checked in dispatch()
 
 
 class SourceChooserViewSet(SnippetChooserViewSet):
@@ -98,7 +111,8 @@ class SourceLinkHandler(LinkHandler):
     @classmethod
     def expand_db_attributes_many(cls, attrs_list: list[dict[str, str]]) -> list[str]:
         ids = [a.get("id", "") for a in attrs_list]
-        sources = Source.objects.in_bulk([i for i in ids if i.isdigit()])
+        # Only published sources become links; a draft's citation is its plain text.
+        sources = Source.objects.filter(live=True).in_bulk([i for i in ids if i.isdigit()])
         tags = []
         for source_id in ids:
             source = sources.get(int(source_id)) if source_id.isdigit() else None

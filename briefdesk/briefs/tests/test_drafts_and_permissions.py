@@ -2,7 +2,8 @@
 
 The first half reads the public site (pages, listings, search) for briefs that are drafts or
 have unpublished changes; the second drives Wagtail's admin as each stock user: an author
-writes and submits, an editor publishes, a reader and an anonymous visitor get nowhere.
+writes, edits and submits their own briefs only, an editor edits any brief and publishes, a
+reader and an anonymous visitor get nowhere.
 """
 
 from __future__ import annotations
@@ -53,10 +54,13 @@ class World:
     revised: BriefPage
     old_source: Source
     new_source: Source
+    editors_brief: BriefPage
+    authors_brief: BriefPage
 
 
 def build_world() -> World:
     tree = make_site_tree()
+    users = make_users()
     author = make_author(tree)
     topic = make_topic(tree)
     old_source = SourceFactory(title="Published source")
@@ -91,9 +95,16 @@ def build_world() -> World:
     revised.title = "Unpublished new title"
     revised.body = [("paragraph", RichText(f"<p>Pending tachyonics {cite(new_source)}.</p>"))]
     revised.save_revision()
+    # No authors or topics yet: the admin form below adds one author row to either.
+    editors_brief = make_brief(
+        tree, title="The editors brief", date=dt.date(2009, 1, 1), owner=users.editor
+    )
+    authors_brief = make_brief(
+        tree, title="The authors own brief", date=dt.date(2009, 1, 2), owner=users.author
+    )
     return World(
         tree=tree,
-        users=make_users(),
+        users=users,
         author=author,
         topic=topic,
         published=published,
@@ -101,6 +112,8 @@ def build_world() -> World:
         revised=revised,
         old_source=old_source,
         new_source=new_source,
+        editors_brief=editors_brief,
+        authors_brief=authors_brief,
     )
 
 
@@ -370,6 +383,95 @@ def test_a_reader_cannot_create_a_brief_by_posting(world: World, client: Any) ->
     assert created("Reader posts") is None
 
 
+# --- editing someone else's brief --------------------------------------------------------
+
+
+def edit_url(page: BriefPage) -> str:
+    return reverse("wagtailadmin_pages:edit", args=[page.pk])
+
+
+def edit_form(world: World, page: BriefPage, title: str, **actions: str) -> dict[str, str]:
+    return {**brief_form(world, title, **actions), "slug": page.slug}
+
+
+def revisions_of(page: BriefPage) -> list[int]:
+    return list(page.revisions.order_by("pk").values_list("pk", flat=True))
+
+
+def refused(client: Any, response: Any) -> bool:
+    """Wagtail's answer to a forbidden admin action: back to the dashboard with a message."""
+    if response.status_code == 403:
+        return True
+    if response.status_code != 302 or response["Location"] != reverse("wagtailadmin_home"):
+        return False
+    dashboard = client.get(response["Location"]).content.decode()
+    return "Sorry, you do not have permission to access this area." in dashboard
+
+
+def test_an_author_cannot_open_the_edit_view_of_an_editors_brief(world: World, client: Any) -> None:
+    client.force_login(world.users.author)
+
+    assert refused(client, client.get(edit_url(world.editors_brief)))
+
+
+@pytest.mark.parametrize(
+    "action",
+    [{}, {"action-submit": "1"}, {"action-publish": "1"}],
+    ids=["draft", "submit", "publish"],
+)
+def test_an_author_cannot_save_submit_or_publish_an_editors_brief(
+    world: World, client: Any, action: dict[str, str]
+) -> None:
+    page = world.editors_brief
+    before = revisions_of(page)
+    client.force_login(world.users.author)
+
+    response = client.post(edit_url(page), edit_form(world, page, "Hijacked title", **action))
+
+    assert refused(client, response)
+    page.refresh_from_db()
+    assert revisions_of(page) == before
+    assert page.title == "The editors brief"
+    assert not page.has_unpublished_changes
+    assert page.current_workflow_state is None
+    assert "Hijacked title" not in html_of(client, page.url)
+
+
+def test_an_author_may_not_edit_a_brief_nobody_gave_them(world: World) -> None:
+    for page in (world.editors_brief, world.published, world.draft):
+        assert not page.permissions_for_user(world.users.author).can_edit()
+    assert world.authors_brief.permissions_for_user(world.users.author).can_edit()
+
+
+def test_an_author_can_open_save_and_submit_their_own_brief(world: World, client: Any) -> None:
+    page = world.authors_brief
+    client.force_login(world.users.author)
+
+    assert client.get(edit_url(page)).status_code == 200
+    saved = client.post(edit_url(page), edit_form(world, page, "Own brief, revised"))
+    submitted = client.post(
+        edit_url(page), edit_form(world, page, "Own brief, submitted", **{"action-submit": "1"})
+    )
+
+    assert saved.status_code == submitted.status_code == 302
+    page.refresh_from_db()
+    assert page.get_latest_revision_as_object().title == "Own brief, submitted"
+    assert page.current_workflow_state is not None
+    assert page.current_workflow_state.status == "in_progress"
+    assert page.title == "The authors own brief"  # readers still see the published version
+
+
+def test_an_editor_can_save_a_draft_of_anyones_brief(world: World, client: Any) -> None:
+    page = world.published
+    client.force_login(world.users.editor)
+
+    response = client.post(edit_url(page), edit_form(world, page, "Editor's revision"))
+
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.get_latest_revision_as_object().title == "Editor's revision"
+
+
 # --- CSRF --------------------------------------------------------------------------------
 
 
@@ -436,7 +538,7 @@ def test_an_editor_previews_the_draft_as_a_pdf_in_the_admin(world: World, client
 def test_the_pdf_preview_mode_is_offered_in_the_editor(world: World, client: Any) -> None:
     client.force_login(world.users.author)
 
-    html = client.get(reverse("wagtailadmin_pages:edit", args=[world.draft.pk])).content.decode()
+    html = client.get(edit_url(world.authors_brief)).content.decode()
 
     assert 'value="pdf"' in html
 
