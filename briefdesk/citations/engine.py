@@ -5,7 +5,9 @@ child) and each style is loaded on first use (an engine costs tens of MB). Calls
 with a lock: one V8 isolate must not be entered from two threads at once.
 
 Output is plain data: each item is rendered on its own, with no disambiguation between items,
-which is what a stored, per-record citation needs.
+which is what a stored, per-record citation needs. The HTML carries no `style` attributes
+(public pages forbid them in their Content-Security-Policy): citeproc-js's styled spans become
+`csl-*` classes, styled in site.css and print.css.
 """
 
 from __future__ import annotations
@@ -67,6 +69,12 @@ class CiteprocUnavailable(RuntimeError):
     """citeproc-js is not installed where the settings say (run `npm ci`)."""
 
 
+class FormattingFailed(ValueError):
+    """citeproc-js threw while formatting an item. The message is one readable line (the
+    JavaScript error without its stack); the style's engine is rebuilt on the next call,
+    because a citeproc-js engine that threw mid-item fails every later item too."""
+
+
 @dataclass(frozen=True)
 class Formatted:
     """One item in one style.
@@ -123,11 +131,19 @@ class _Engine:
 
     def format(self, key: str, items: list[dict[str, Any]]) -> list[Formatted]:
         self.ensure_style(key)
-        raw = json.loads(self.ctx.call("bdFormat", key, items, get_style(key).is_note))
+        try:
+            raw = json.loads(self.ctx.call("bdFormat", key, items, get_style(key).is_note))
+        except Exception as exc:  # mini-racer's JS errors share no useful base class
+            self.styles.discard(key)
+            lines = [line.strip() for line in str(exc).splitlines() if "Error" in line]
+            reason = re.sub(r"^<anonymous>:\d+: ", "", lines[0] if lines else type(exc).__name__)
+            reason = reason[:300]
+            raise FormattingFailed(f"The citation engine could not format this: {reason}") from None
         result = []
         for row in raw:
-            bib = _clean(_ENTRY_DIV.sub(r"\1", row["bib"]))
-            cite = _clean(row["cite"])
+            # citeproc-js leaves out an entry it rendered as nothing (e.g. no title in MLA).
+            bib = _clean(_ENTRY_DIV.sub(r"\1", row.get("bib") or ""))
+            cite = _clean(row.get("cite") or "")
             subsequent = _clean(row.get("subsequent", ""))
             result.append(
                 Formatted(
@@ -146,8 +162,32 @@ _lock = threading.Lock()
 _engine: _Engine | None = None
 
 
+# citeproc-js's HTML format writes these decorations as inline styles; the same look as classes.
+STYLE_CLASSES = {
+    "font-variant:small-caps": "csl-sc",
+    "font-variant:normal": "csl-no-sc",
+    "font-style:normal": "csl-no-italic",
+    "font-weight:normal": "csl-no-bold",
+    "text-decoration:underline": "csl-u",
+    "text-decoration:none": "csl-no-decoration",
+    "white-space:nowrap": "csl-nowrap",
+    # citeproc-js writes style="baseline" for vertical-align="baseline".
+    "baseline": "csl-baseline",
+    "vertical-align:baseline": "csl-baseline",
+}
+# Only tags can carry the attribute: citeproc-js escapes "<" in item text, so text never matches.
+_STYLED_SPAN = re.compile(r'<span style="([^"]*)">')
+
+
+def _span_with_classes(match: re.Match[str]) -> str:
+    declarations = [d.replace(" ", "") for d in match.group(1).split(";") if d.strip()]
+    classes = [STYLE_CLASSES[d] for d in declarations if d in STYLE_CLASSES]
+    # An unknown declaration is dropped rather than kept: the span stays, unstyled.
+    return f'<span class="{" ".join(classes)}">' if classes else "<span>"
+
+
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return _STYLED_SPAN.sub(_span_with_classes, re.sub(r"\s+", " ", text).strip())
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -51,10 +51,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.sitemaps",
     "django.contrib.staticfiles",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "briefdesk.core.headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +68,34 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "briefdesk.urls"
+
+# Security headers on every environment, so tests and the demo see what production sends.
+# Public pages: no inline script or style, nothing framed, no plugins. Wagtail's own preview
+# views override X-Frame-Options with SAMEORIGIN for the admin's preview panel; the admin
+# (which needs inline scripts) gets ADMIN_CONTENT_SECURITY_POLICY (briefdesk.core.headers).
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = envstr("SECURE_REFERRER_POLICY", "same-origin")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+ADMIN_URL_PREFIX = "/admin/"
+# The admin and its preview frames: Wagtail's scripts and styles are partly inline, so only
+# what cannot break it is restricted (framing by other sites, plugins, <base> hijacking).
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
 
 TEMPLATES = [
     {
@@ -121,6 +151,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Generated files readers reach only through views that check access (cached brief PDFs):
+# outside MEDIA_ROOT and with no URL, so a web server serving /media/ can never expose them.
+BRIEFDESK_PRIVATE_ROOT = Path(envstr("BRIEFDESK_PRIVATE_ROOT", str(DATA_DIR / "private"))).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -134,6 +167,21 @@ TASKS = {
         "BACKEND": envstr("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
     }
 }
+
+# Email (moderation notifications, error mails). Real SMTP unless told otherwise; dev and the
+# demo write messages to files instead (settings/dev.py), tests keep them in memory.
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+# Without a timeout a dead mail server holds the editor's request (submit, approve) forever.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "briefdesk@localhost")
+SERVER_EMAIL = envstr("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 WAGTAIL_SITE_NAME = envstr("BRIEFDESK_SITE_NAME", "Briefdesk")
 WAGTAILADMIN_BASE_URL = envstr("BRIEFDESK_BASE_URL", "http://127.0.0.1:8000")

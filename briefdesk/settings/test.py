@@ -4,12 +4,18 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
+from .keys import TEST_SECRET_KEY
 
-SECRET_KEY = "test-only-secret-key"
+SECRET_KEY = TEST_SECRET_KEY
+# Lets the secret key check (briefdesk.core.checks) pass this fixed key with DEBUG off: these
+# settings never serve readers. Any other settings with this key fail the check.
+BRIEFDESK_TEST_SETTINGS = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="briefdesk-test-media-"))
+BRIEFDESK_PRIVATE_ROOT = Path(tempfile.mkdtemp(prefix="briefdesk-test-private-"))
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="briefdesk-test-static-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
