@@ -2,15 +2,24 @@
 from. No ORM here (field lengths and URL syntax are checked later by the model itself).
 
 Only what would break a Source or the citation engine is an error: no title, a name or date
-in a shape CSL does not know, an unknown CSL type. Variables briefdesk has no column for are
-kept as they are (a Source stores them in `csl_extra` and gives them back on export).
+in a shape CSL does not know, an unknown CSL type, and whatever the CSL-JSON schema of
+`briefdesk.sources.csl_schema` refuses (the same check the source form and any API run).
+Variables briefdesk has no column for are kept as they are (a Source stores them in
+`csl_extra` and gives them back on export). Every message is one short line: a value is
+quoted only up to a few dozen characters.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from briefdesk.sources.csl_schema import validate_item
+
 from . import dates
+
+# A date written as text is kept word for word when it is not a calendar date ("Winter
+# 2010"); longer than this it is not a date but a pasted paragraph or a runaway number.
+MAX_DATE_TEXT = 100
 
 CSL_TYPES = frozenset(
     """article article-journal article-magazine article-newspaper bill book broadcast chapter
@@ -66,7 +75,7 @@ def check_item(item: Any) -> tuple[dict[str, Any] | None, list[str]]:
 
     kind = item.get("type")
     if kind is not None and kind not in CSL_TYPES:
-        errors.append(f"unknown CSL type {kind!r}")
+        errors.append(f"unknown CSL type {short(kind)}")
 
     for variable in sorted(NAME_VARIABLES & set(item)):
         error = _name_list_error(variable, item[variable])
@@ -85,7 +94,17 @@ def check_item(item: Any) -> tuple[dict[str, Any] | None, list[str]]:
     url = item.get("URL")
     if url is not None and not isinstance(url, str):
         errors.append("the URL is not text")
+    if not errors:
+        # Only once the importers' own (friendlier) checks pass, so one problem is not
+        # reported twice in two wordings.
+        errors = validate_item(item)
     return item, errors
+
+
+def short(value: Any, limit: int = 40) -> str:
+    """A value quoted for a one-line message, cut to `limit` characters."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _json_kind(value: Any) -> str:
@@ -106,9 +125,18 @@ def _name_list_error(variable: str, names: Any) -> str | None:
 
 def _normalise_date(value: Any) -> tuple[dict[str, Any] | None, str | None]:
     if isinstance(value, str):
-        return dates.csl_date(value), None
+        value = dates.csl_date(value)
+        if value is None:
+            return None, None
     if not isinstance(value, dict):
         return None, "not a CSL date"
+    for key in ("literal", "raw"):
+        text = value.get(key)
+        if isinstance(text, str) and len(text) > MAX_DATE_TEXT:
+            return None, (
+                f"a date of {len(text):,} characters ({short(text, 20)}); "
+                f"the limit is {MAX_DATE_TEXT}"
+            )
     if "date-parts" not in value:
         if any(isinstance(value.get(k), str) and value[k].strip() for k in ("literal", "raw")):
             return value, None
@@ -121,9 +149,13 @@ def _normalise_date(value: Any) -> tuple[dict[str, Any] | None, str | None]:
         if not isinstance(part, list) or not 1 <= len(part) <= 3:
             return None, "each date in date-parts must be [year], [year, month] or [y, m, d]"
         try:
+            # A part is at most a signed 4-digit year; int() of longer text is never tried
+            # (Python refuses to convert over 4,300 digits, and it would be slow).
+            if any(isinstance(p, str) and len(p.strip()) > 5 for p in part):
+                raise ValueError
             numbers.append([int(p) for p in part])
-        except (TypeError, ValueError):
-            return None, f"{part!r} is not a date"
+        except (TypeError, ValueError, OverflowError):
+            return None, f"{short(part)} is not a date"
     if numbers == parts:
         return value, None
     return {**value, "date-parts": numbers}, None

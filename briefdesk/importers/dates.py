@@ -53,7 +53,9 @@ def real_date(parts: DateParts) -> bool:
 def month_number(text: str) -> int | None:
     """'jan', 'January', 'Jan.', '1', '01' -> 1; anything else -> None."""
     text = text.strip().rstrip(".").lower()
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit(): int() refuses "²", which isdigit() accepts
+        if len(text) > 2:  # never int() a runaway number (over 4,300 digits it raises)
+            return None
         number = int(text)
         return number if 1 <= number <= 12 else None
     return MONTHS.get(text)
@@ -158,7 +160,7 @@ def from_parts(year: str, month: str = "", day: str = "") -> dict[str, Any] | No
         number = month_number(month) if month else None
         if number:
             parts.append(number)
-            if day.isdigit():
+            if day.isdecimal() and len(day) <= 2:
                 parts.append(int(day))
         consumed = (not month or number) and (not day or len(parts) == 3)
         if consumed and real_date(parts):

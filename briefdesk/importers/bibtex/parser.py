@@ -26,7 +26,7 @@ from pylatexenc.latexwalker import get_default_latex_context_db as get_default_w
 
 from .. import dates
 from ..checks import check_item
-from ..entries import Entry
+from ..entries import Entry, ImportFailed
 
 # The splitter logs each broken block with 0-based line numbers; we report them ourselves.
 logging.getLogger("bibtexparser").setLevel(logging.ERROR)
@@ -153,23 +153,57 @@ _WALKER_CONTEXT = get_default_walker_context()
 # Only values with one of these need the LaTeX parser; the rest are plain text, at most with
 # protective braces (Zotero braces every capitalised word) - parsing those is the slow part.
 _LATEX = re.compile(r"[\\~$%^_&#]|--|``|''|!`|\?`")
+# Braces nested deeper than this are refused before decoding: pylatexenc recurses per level
+# and would hit Python's recursion limit near 200. Real titles nest 2 or 3.
+MAX_NESTING = 32
+_BRACE = re.compile(r"(?<!\\)[{}]")
+
+
+class EntryError(ValueError):
+    """One field of one entry cannot be read; the message is one line naming the field."""
+
+
+def nesting(value: str) -> int:
+    """How deep unescaped braces nest in a field value."""
+    depth = deepest = 0
+    for match in _BRACE.finditer(value):
+        depth = depth + 1 if match.group() == "{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def decode(value: str) -> str:
     """LaTeX -> Unicode text on one line: braces dropped, whitespace collapsed. A bare % or &
-    is text in a .bib field (exporters leave some unescaped), not a LaTeX comment or column."""
+    is text in a .bib field (exporters leave some unescaped), not a LaTeX comment or column.
+
+    Raises EntryError for a value nested deeper than MAX_NESTING."""
     if _LATEX.search(value):
+        depth = nesting(value)
+        if depth > MAX_NESTING:
+            raise EntryError(f"braces are nested {depth} deep; the limit is {MAX_NESTING}")
         value = re.sub(r"(?<!\\)([%&])", r"\\\1", value)
-        value = _DECODER.latex_to_text(value, latex_context=_WALKER_CONTEXT)
+        try:
+            value = _DECODER.latex_to_text(value, latex_context=_WALKER_CONTEXT)
+        except RecursionError:
+            # Commands can nest without braces too (\textbf\textbf...x); the parser
+            # recursed to Python's limit, which is an error for this field only.
+            raise EntryError("LaTeX commands are nested too deeply to read") from None
     else:
         value = value.replace("{", "").replace("}", "")
     return " ".join(value.split())
 
 
-def parse(text: str) -> list[Entry]:
-    library = bibtexparser.parse_string(
-        text, append_middleware=[NormalizeFieldKeys(), SeparateCoAuthors(), SplitNameParts()]
-    )
+def parse(text: str, *, max_entries: int | None = None) -> list[Entry]:
+    """Every entry of the BibTeX `text` (@string macros resolved, @comment and @preamble
+    skipped) as an Entry. A field that cannot be read makes its entry an error; the whole
+    input fails (ImportFailed) only if bibtexparser cannot split it at all. `max_entries` is
+    checked by the caller before parsing (`references.count_references`)."""
+    try:
+        library = bibtexparser.parse_string(
+            text, append_middleware=[NormalizeFieldKeys(), SeparateCoAuthors(), SplitNameParts()]
+        )
+    except RecursionError:
+        raise ImportFailed("BibTeX: the text is nested too deeply to read") from None
     strings = {key.lower(): s.value for key, s in library.strings_dict.items()}
     entries = []
     for number, block in enumerate(
@@ -182,7 +216,11 @@ def parse(text: str) -> list[Entry]:
             entries.append(Entry(key=key, line=line, item=None, error=_failure(block, text)))
             continue
         key = block.key or f"entry {number}"
-        item, notes = to_csl(block, strings)
+        try:
+            item, notes = to_csl(block, strings)
+        except EntryError as exc:
+            entries.append(Entry(key=key, line=line, item=None, error=str(exc)))
+            continue
         item, errors = check_item(item)
         entries.append(
             Entry(key=key, line=line, item=item, error="; ".join(errors) or None, notes=notes)
@@ -243,7 +281,12 @@ class _Fields:
 
     def text(self, name: str) -> str:
         value = self.raw(name)
-        return decode(value) if isinstance(value, str) else ""
+        if not isinstance(value, str):
+            return ""
+        try:
+            return decode(value)
+        except EntryError as exc:
+            raise EntryError(f"{name}: {exc}") from None
 
     def ignored(self) -> list[str]:
         return sorted(set(self.values) - self.used)
@@ -274,7 +317,10 @@ def to_csl(
     for field, variable in NAME_FIELDS.items():
         names = f.raw(field)
         if isinstance(names, list) and names:
-            item[variable] = [_name(n) for n in names if " ".join(n.last) != "others"]
+            try:
+                item[variable] = [_name(n) for n in names if " ".join(n.last) != "others"]
+            except EntryError as exc:
+                raise EntryError(f"{field}: {exc}") from None
 
     title = f.text("title")
     subtitle = f.text("subtitle")

@@ -131,7 +131,9 @@ class _Record:
     error: str | None = None
 
 
-def parse(text: str) -> list[Entry]:
+def parse(text: str, *, max_entries: int | None = None) -> list[Entry]:
+    """Every record of the RIS `text` as an Entry. `max_entries` is checked by the caller
+    before parsing (`references.count_references`)."""
     entries = []
     for number, record in enumerate(_records(text), start=1):
         if record.error:

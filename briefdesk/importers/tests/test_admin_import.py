@@ -212,7 +212,11 @@ def test_a_50_mb_upload_is_refused_with_a_clear_message(editor: Client) -> None:
     response = editor.post(reverse(URL), {"file": upload, "action": "preview"})
 
     assert response.status_code == 200
-    assert f"The input is 50 MB; the limit is {megabytes(upload_limit())}." in page_text(response)
+    limit = upload_limit()
+    assert (
+        f"The input is 52,428,800 bytes; the limit is {limit:,} bytes ({megabytes(limit)})."
+        in page_text(response)
+    )
     assert Source.objects.count() == 0
 
 

@@ -92,13 +92,16 @@ def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
         command(str(big))
 
     assert str(failed.value) == (
-        f"{big}: The input is 50 MB; the limit is 5 MB. Export fewer references at a time, "
-        "or split the file."
+        f"{big}: The input is 52,428,800 bytes; the limit is 5,242,880 bytes (5 MB). "
+        "Export fewer references at a time, or split the file."
     )
 
 
 def test_50_mb_on_standard_input_is_refused() -> None:
-    with pytest.raises(CommandError, match="-: The input is 50 MB; the limit is 5 MB"):
+    with pytest.raises(
+        CommandError,
+        match=r"-: The input is 52,428,800 bytes; the limit is 5,242,880 bytes \(5 MB\)",
+    ):
         command("-", stdin=io.BytesIO(b" " * (50 * 1024 * 1024)))
 
 

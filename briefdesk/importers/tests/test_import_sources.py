@@ -188,7 +188,8 @@ def test_a_user_who_may_not_change_sources_cannot_update_by_import() -> None:
 
     assert not report.ok
     assert re.fullmatch(
-        r"matches source #\d+ \(same URL\), and you may not change existing sources",
+        r"matches source #\d+ \(same URL\): changing a published source needs an editor, "
+        r"so an editor must import this reference",
         report.results[0].error,
     )
     assert Source.objects.get().title == "Known"

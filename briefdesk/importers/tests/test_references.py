@@ -59,8 +59,8 @@ def test_a_50_mb_upload_is_refused_before_it_is_decoded_or_parsed(
         decode(upload)
 
     assert str(failed.value) == (
-        "The input is 50 MB; the limit is 5 MB. Export fewer references at a time, "
-        "or split the file."
+        "The input is 52,428,800 bytes; the limit is 5,242,880 bytes (5 MB). "
+        "Export fewer references at a time, or split the file."
     )
 
 
@@ -68,8 +68,24 @@ def test_text_over_the_limit_is_refused_before_parsing(monkeypatch: pytest.Monke
     monkeypatch.setattr(references, "PARSERS", {})
     text = "TY  - JOUR\n" + "x" * MAX_BYTES
 
-    with pytest.raises(ImportFailed, match="the limit is 5 MB"):
+    with pytest.raises(ImportFailed) as failed:
         parse_references(text)
+
+    assert str(failed.value).startswith(
+        "The input is 5,242,891 bytes; the limit is 5,242,880 bytes (5 MB). "
+    )
+
+
+def test_one_byte_over_the_limit_is_told_apart_from_the_limit() -> None:
+    text = "TY  - JOUR\n" + "x" * (MAX_BYTES - 11 + 1)
+
+    with pytest.raises(ImportFailed) as failed:
+        parse_references(text)
+
+    assert str(failed.value) == (
+        "The input is 5,242,881 bytes; the limit is 5,242,880 bytes (5 MB). "
+        "Export fewer references at a time, or split the file."
+    )
 
 
 def test_text_at_the_limit_is_accepted() -> None:

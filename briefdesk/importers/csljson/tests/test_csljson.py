@@ -22,8 +22,20 @@ ITEMS: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ),
     # Variables briefdesk has no column for are kept verbatim.
     (
-        {"id": "a", "type": "book", "title": "Book", "x-custom": {"k": [1]}, "archive": "WL"},
-        {"id": "a", "type": "book", "title": "Book", "x-custom": {"k": [1]}, "archive": "WL"},
+        {
+            "id": "a",
+            "type": "book",
+            "title": "Book",
+            "x-custom": "kept as written",
+            "archive": "WL",
+        },
+        {
+            "id": "a",
+            "type": "book",
+            "title": "Book",
+            "x-custom": "kept as written",
+            "archive": "WL",
+        },
     ),
     # Zotero writes years in date-parts as strings.
     (
@@ -68,6 +80,11 @@ BAD_ITEMS: list[tuple[Any, str]] = [
     ({"id": "a", "title": ["A", "list"]}, "the title is not text"),
     ({"id": "a", "title": "T", "type": "scroll"}, "unknown CSL type 'scroll'"),
     ({"id": "a", "title": "T", "author": "Rashid, Ahmed"}, "author: not a list of names"),
+    # An unknown variable is kept only as text or a number (the CSL-JSON schema check).
+    (
+        {"id": "a", "title": "T", "x-custom": {"k": [1]}},
+        "x-custom: must be text or a number, not an object",
+    ),
     ({"id": "a", "title": "T", "editor": [{"given": ""}]}, "editor 1: a name needs a family name"),
     ({"id": "a", "title": "T", "author": ["Rashid"]}, "author 1: not a CSL name"),
     ({"id": "a", "title": "T", "issued": 2010}, "issued: not a CSL date"),
@@ -105,7 +122,7 @@ def test_broken_json_fails_as_a_whole_with_line_and_column() -> None:
     with pytest.raises(ImportFailed) as failed:
         parse((FILES / "broken.json").read_text())
 
-    assert str(failed.value) == "CSL-JSON: line 8, column 3: Expecting ',' delimiter"
+    assert str(failed.value) == "CSL-JSON: line 8, column 3: Expecting ',' delimiter."
 
 
 @pytest.mark.parametrize(
