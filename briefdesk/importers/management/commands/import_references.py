@@ -19,12 +19,16 @@ from briefdesk.importers.references import (
     parse_references,
 )
 
+# Bad input (unreadable, too big, any bad reference) exits 2, as a usage error does.
+BAD_INPUT = 2
+
 
 class Command(BaseCommand):
     help = (
         "Import references (CSL-JSON, BibTeX or RIS, as Zotero, Mendeley and EndNote export "
         "them) as sources. Prints '<key> -> /sources/<id>/' per reference. If any reference "
-        "is bad, prints why for each, writes nothing and exits non-zero."
+        "is bad, prints why for each, writes nothing and exits with status 2. The dry run "
+        "runs the same checks, formatting included."
     )
     stealth_options = ("stdin",)
 
@@ -49,12 +53,14 @@ class Command(BaseCommand):
             fmt = None if options["format"] == "auto" else options["format"]
             parsed = parse_references(text, fmt)
         except ImportFailed as exc:
-            raise CommandError(f"{name}: {exc}") from None
+            raise CommandError(f"{name}: {exc}", returncode=BAD_INPUT) from None
+        # The operator may update published sources (editors review in the admin; this is
+        # the site's own command). Ids are printed only for rows that were committed.
         report = import_entries(parsed.entries, dry_run=options["dry_run"])
         for result in report.results:
             self.stdout.write(result.as_line())
         if not report.ok:
-            raise CommandError(report.summary())
+            raise CommandError(report.summary(), returncode=BAD_INPUT)
         self.stdout.write(report.summary())
 
     def _read(self, name: str, stdin: Any) -> bytes:
