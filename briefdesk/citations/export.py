@@ -4,11 +4,21 @@ CSL-JSON is the lossless format (what briefdesk stores). BibTeX (biblatex-compat
 UTF-8) and RIS carry what their formats can hold; the mapping follows what Zotero writes and
 reads for the same item types. Serialisation goes through the maintained writers
 (bibtexparser 2, rispy).
+
+The writers defend themselves, although every path in validates items (csl_schema): a
+variable of an unexpected shape (a name list that is text, a date without date-parts, an
+object where text belongs) is left out rather than failing the download, and nothing in a value
+can become structure in the output: RIS values lose every line break and control character
+(so no value can start a tag or a record), BibTeX values have their braces, `%`, `\\` and
+other specials escaped and whitespace collapsed (so no value can close a field or start an
+entry; `@` is then harmless inside the braces), keys are reduced to safe characters, and
+CSL-JSON is always valid JSON (no NaN, no lone surrogates).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -39,18 +49,64 @@ TYPE_MAP: dict[str, tuple[str, str]] = {
 }
 _BIBTEX_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
 _KEY_CHARS = re.compile(r"[^A-Za-z0-9_:.-]+")
+# Everything a line-based reader may split a line on (str.splitlines: \v \f \x1c-\x1e \x85
+# \u2028 \u2029 as well as CR/LF), other control characters, and lone surrogates.
+_BREAKS_AND_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_MAX_YEAR = 9999
+
+
+def _plain(value: Any) -> str:
+    """A text or number variable as one line of text; "" for any other shape."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    if isinstance(value, int) and abs(value) > 2**53:
+        return ""  # str() of a 5,000-digit int raises; no CSL value is that large
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
+    return " ".join(_BREAKS_AND_CONTROLS.sub(" ", str(value)).split())
+
+
+def _names(value: Any) -> list[Mapping[str, Any]]:
+    """The name objects of a name variable; [] when it is not a list of objects."""
+    if not isinstance(value, list):
+        return []
+    return [name for name in value if isinstance(name, Mapping)]
+
+
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    """A copy that json.dumps writes as valid JSON: non-finite numbers become null, lone
+    surrogates U+FFFD, keys text, anything deeper than 64 levels or not JSON null."""
+    if depth > 64:
+        return None
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value if abs(value) <= 2**53 else None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {_jsonable(str(k), depth + 1): _jsonable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v, depth + 1) for v in value]
+    return None
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
 
 
 def to_csl_json(items: Iterable[Item]) -> str:
-    """CSL-JSON array, UTF-8, as Zotero and citeproc read it."""
-    return json.dumps(list(items), ensure_ascii=False, indent=2) + "\n"
+    """CSL-JSON array, UTF-8, as Zotero and citeproc read it. Always valid JSON."""
+    return json.dumps(_jsonable(list(items)), ensure_ascii=False, indent=2) + "\n"
 
 
 # --- BibTeX ------------------------------------------------------------------------------
 
 
 def _tex(value: Any) -> str:
-    text = str(value)
+    text = _plain(value)
     text = _BIBTEX_SPECIAL.sub(
         lambda m: (
             "\\" + m.group(1)
@@ -64,32 +120,60 @@ def _tex(value: Any) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_AND = re.compile(r"\band\b", re.I)
+
+
+def _name_part(value: str) -> str:
+    # "and" separates names in BibTeX: a part containing the word is kept as one unit.
+    text = _tex(value)
+    return "{" + text + "}" if _AND.search(text) else text
+
+
 def _bibtex_names(names: Iterable[Mapping[str, Any]]) -> str:
     out = []
     for name in names:
         if "literal" in name:
-            out.append("{" + _tex(name["literal"]) + "}")  # an organisation: one unit
+            literal = _tex(name["literal"])
+            if literal:
+                out.append("{" + literal + "}")  # an organisation: one unit
             continue
         family = " ".join(
-            str(p) for p in (name.get("non-dropping-particle"), name.get("family")) if p
+            p for p in (_plain(name.get("non-dropping-particle")), _plain(name.get("family"))) if p
         )
-        given = " ".join(str(p) for p in (name.get("given"), name.get("dropping-particle")) if p)
-        parts = [_tex(family)]
-        if name.get("suffix"):
-            parts.append(_tex(name["suffix"]))
+        given = " ".join(
+            p for p in (_plain(name.get("given")), _plain(name.get("dropping-particle"))) if p
+        )
+        if not (family or given):
+            continue
+        parts = [_name_part(family)]
+        if _plain(name.get("suffix")):
+            parts.append(_name_part(name["suffix"]))
         if given:
-            parts.append(_tex(given))
+            parts.append(_name_part(given))
         out.append(", ".join(parts))
     return " and ".join(out)
 
 
 def _date_parts(item: Item, key: str) -> list[int] | None:
+    """The first date of a CSL date as [y], [y, m] or [y, m, d]; None for any other shape."""
     value = item.get(key)
-    if isinstance(value, dict) and value.get("date-parts"):
-        parts = value["date-parts"][0]
-        if parts and all(isinstance(p, int) or str(p).isdigit() for p in parts):
-            return [int(p) for p in parts]
-    return None
+    if not isinstance(value, Mapping):
+        return None
+    dates = value.get("date-parts")
+    if not isinstance(dates, list) or not dates or not isinstance(dates[0], list):
+        return None
+    parts = []
+    for part in dates[0][:3]:
+        text = _plain(part)
+        if not text.isdigit() or len(text) > 4:
+            return None
+        parts.append(int(text))
+    limits = (_MAX_YEAR, 12, 31)
+    if not parts or any(p > limit for p, limit in zip(parts, limits, strict=False)):
+        return None
+    if any(p < 1 for p in parts[1:]):
+        return None
+    return parts
 
 
 def _iso(parts: list[int]) -> str:
@@ -97,25 +181,36 @@ def _iso(parts: list[int]) -> str:
 
 
 def bibtex_key(item: Item) -> str:
-    key = _KEY_CHARS.sub("-", str(item.get("id") or "item")).strip("-")
-    return key or "item"
+    key = _KEY_CHARS.sub("-", _plain(item.get("id")) or "item").strip("-")
+    return key[:200] or "item"
+
+
+def _url(value: Any) -> str:
+    # biblatex reads url verbatim: braces, backslashes and spaces are percent-encoded, not
+    # escaped, so the link still works and nothing can close the field.
+    text = _plain(value)
+    for char, code in (("%", "%25"), ("{", "%7B"), ("}", "%7D"), ("\\", "%5C"), (" ", "%20")):
+        if char == "%":
+            text = re.sub(r"%(?![0-9A-Fa-f]{2})", code, text)
+        else:
+            text = text.replace(char, code)
+    return text
 
 
 def _bibtex_entry(item: Item) -> Entry:
-    csl_type = str(item.get("type") or "webpage")
+    csl_type = _plain(item.get("type")) or "webpage"
     entry_type = TYPE_MAP.get(csl_type, ("misc", "GEN"))[0]
     fields: list[tuple[str, str]] = []
 
     def add(name: str, value: Any, protect: bool = False) -> None:
-        if value in (None, "", []):
-            return
         text = _tex(value)
-        fields.append((name, "{" + text + "}" if protect else text))
+        if text:
+            fields.append((name, "{" + text + "}" if protect else text))
 
-    if item.get("author"):
-        fields.append(("author", _bibtex_names(item["author"])))
-    if item.get("editor"):
-        fields.append(("editor", _bibtex_names(item["editor"])))
+    for variable in ("author", "editor"):
+        names = _bibtex_names(_names(item.get(variable)))
+        if names:
+            fields.append((variable, names))
     add("title", item.get("title"), protect=True)  # keep the title's capitals
     container = item.get("container-title")
     if entry_type == "article":
@@ -130,9 +225,9 @@ def _bibtex_entry(item: Item) -> Entry:
         add("publisher", item.get("publisher"))
     add("location", item.get("publisher-place"))
     add("type", item.get("genre"))
-    add("number", item.get("number") or item.get("issue"))
+    add("number", _plain(item.get("number")) or item.get("issue"))
     add("volume", item.get("volume"))
-    add("pages", str(item.get("page") or "").replace("-", "--") or None)
+    add("pages", _plain(item.get("page")).replace("-", "--"))
     add("edition", item.get("edition"))
     add("series", item.get("collection-title"))
     issued = _date_parts(item, "issued")
@@ -140,8 +235,9 @@ def _bibtex_entry(item: Item) -> Entry:
         fields.append(("date", _iso(issued)))
         fields.append(("year", str(issued[0])))
     add("doi", item.get("DOI"))
-    if item.get("URL"):
-        fields.append(("url", str(item["URL"]).replace("{", "%7B").replace("}", "%7D")))
+    url = _url(item.get("URL"))
+    if url:
+        fields.append(("url", url))
     accessed = _date_parts(item, "accessed")
     if accessed:
         fields.append(("urldate", _iso(accessed)))
@@ -169,21 +265,26 @@ def to_bibtex(items: Iterable[Item]) -> str:
 
 def _ris_name(name: Mapping[str, Any]) -> str:
     if "literal" in name:
-        return str(name["literal"])
-    family = " ".join(str(p) for p in (name.get("non-dropping-particle"), name.get("family")) if p)
-    given = str(name.get("given") or "")
+        return _plain(name["literal"])
+    family = " ".join(
+        p for p in (_plain(name.get("non-dropping-particle")), _plain(name.get("family"))) if p
+    )
+    given = _plain(name.get("given"))
     return f"{family}, {given}" if given else family
 
 
 def _ris_record(item: Item) -> dict[str, Any]:
-    csl_type = str(item.get("type") or "webpage")
+    # Every value goes through _plain: one line, no control characters, so no value can
+    # start a tag ("TY  - ") or end the record ("ER  - ") when a reader splits lines.
+    csl_type = _plain(item.get("type")) or "webpage"
     record: dict[str, Any] = {"type_of_reference": TYPE_MAP.get(csl_type, ("misc", "GEN"))[1]}
-    if item.get("id"):
-        record["id"] = str(item["id"])
-    if item.get("author"):
-        record["authors"] = [_ris_name(n) for n in item["author"]]
-    if item.get("title"):
-        record["title"] = str(item["title"])
+    if _plain(item.get("id")):
+        record["id"] = _plain(item["id"])
+    authors = [n for n in (_ris_name(name) for name in _names(item.get("author"))) if n]
+    if authors:
+        record["authors"] = authors
+    if _plain(item.get("title")):
+        record["title"] = _plain(item["title"])
     for key, ris in (
         ("container-title", "secondary_title"),
         ("publisher", "publisher"),
@@ -197,12 +298,12 @@ def _ris_record(item: Item) -> dict[str, Any]:
         ("section", "section"),
         ("title-short", "short_title"),
     ):
-        if item.get(key):
-            record[ris] = str(item[key])
-    if item.get("number"):
+        if _plain(item.get(key)):
+            record[ris] = _plain(item[key])
+    if _plain(item.get("number")):
         # RIS has one number tag (IS); a report's or cable's number goes there when no issue.
-        record.setdefault("number", str(item["number"]))
-    page = str(item.get("page") or "")
+        record.setdefault("number", _plain(item["number"]))
+    page = _plain(item.get("page"))
     if page:
         start, _, end = page.partition("-")
         record["start_page"] = start
@@ -218,10 +319,10 @@ def _ris_record(item: Item) -> dict[str, Any]:
     accessed = _date_parts(item, "accessed")
     if accessed:
         record["access_date"] = _iso(accessed)
-    if item.get("URL"):
-        record["urls"] = [str(item["URL"])]
-    if item.get("medium"):
-        record["notes"] = [str(item["medium"])]
+    if _plain(item.get("URL")):
+        record["urls"] = [_plain(item["URL"])]
+    if _plain(item.get("medium")):
+        record["notes"] = [_plain(item["medium"])]
     return record
 
 

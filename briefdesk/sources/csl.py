@@ -171,14 +171,17 @@ def name_to_line(name: Mapping[str, Any]) -> str:
 
 def line_to_name(line: str) -> dict[str, Any]:
     """Inverse of name_to_line. Raises ValueError with a reader-facing message."""
-    import json
+    from .csl_schema import CslError, load_json
 
     line = line.strip()
     if line.startswith("{"):
         try:
-            name = json.loads(line)
-        except json.JSONDecodeError:
-            raise ValueError(f"{line!r} is not valid JSON for a name") from None
+            # The name checks (parts, lengths) are Source.clean's; this only bounds the JSON.
+            name = load_json(line, max_bytes=64 * 1024, max_depth=4)
+        except CslError as exc:
+            if str(exc).startswith("Not valid JSON"):
+                raise ValueError(f"{_shorten(line)!r} is not valid JSON for a name") from None
+            raise ValueError(f"{_shorten(line)!r}: {exc}") from None
         if not isinstance(name, dict) or not name:
             raise ValueError(f"{line!r} is not a CSL name object")
         return name
@@ -188,6 +191,10 @@ def line_to_name(line: str) -> dict[str, Any]:
             raise ValueError(f"{line!r} has no family name before the comma")
         return {"family": family, "given": given} if given else {"family": family}
     return {"literal": line}
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def authors_display(authors: list[Mapping[str, Any]]) -> str:

@@ -170,6 +170,12 @@ def validate_item(item: Mapping[str, Any], *, where: str = "") -> list[str]:
         return [f"{prefix}not a CSL-JSON object"]
     problems = _generic_problems(item)
     if not problems:
+        if "id" in item and not _is_text_or_number(item["id"]):
+            problems.append("id: must be text or a number")
+        if "type" in item and item["type"] not in TYPES:
+            problems.append(f"type: {_short(item['type'])} is not a CSL type")
+        problems.extend(_variable_problems(item, skip={"id", "type"}))
+    if not problems:
         try:
             size = len(json.dumps(item, ensure_ascii=False).encode("utf-8"))
         except (TypeError, ValueError, RecursionError):  # pragma: no cover - _generic_problems
@@ -179,12 +185,6 @@ def validate_item(item: Mapping[str, Any], *, where: str = "") -> list[str]:
             problems.append(
                 f"the item is {size:,} bytes as JSON; the limit is {MAX_ITEM_BYTES:,} bytes"
             )
-    if not problems:
-        if "id" in item and not _is_text_or_number(item["id"]):
-            problems.append("id: must be text or a number")
-        if "type" in item and item["type"] not in TYPES:
-            problems.append(f"type: {_short(item['type'])} is not a CSL type")
-        problems.extend(_variable_problems(item, skip={"id", "type"}))
     return [prefix + p for p in problems]
 
 
