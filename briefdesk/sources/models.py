@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -16,13 +15,13 @@ from wagtail.search import index
 from briefdesk.citations.engine import format_items
 from briefdesk.citations.styles import STYLES
 
-from . import csl
+from . import csl, validators
 from .forms import SourceForm
 from .kinds import KIND_LABELS, Kind
 from .richtext import is_web_url
 from .validators import validate_partial_date
 
-validate_web_url = URLValidator(schemes=["http", "https"])
+validate_web_url = validators.validate_web_url  # http(s) only, one message per bad URL
 
 
 class Reviewed(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model):
@@ -291,10 +290,29 @@ class Source(Reviewed, index.Indexed):
 
     def clean(self) -> None:
         super().clean()
+        from .csl_schema import validate_extra, validate_item
+
+        # PostgreSQL refuses NUL in text; SQLite would store it. Refused on both, for every
+        # path in (form, import, API), so the same input gets the same answer.
+        nul = {
+            f.name: "Remove the NUL character (\\0): text cannot contain it."
+            for f in self._meta.concrete_fields
+            if "\x00" in str(getattr(self, f.attname, None) or "")
+        }
+        if nul:
+            raise ValidationError(nul)
         if not isinstance(self.authors, list) or not all(isinstance(a, dict) for a in self.authors):
             raise ValidationError({"authors": "Authors must be a list of names."})
         if not isinstance(self.csl_extra, dict):
             raise ValidationError({"csl_extra": 'Enter a JSON object, e.g. {"page": "A1"}.'})
+        # The CSL-JSON schema and its limits (name parts, sizes, date shapes): csl_schema.
+        shape = {
+            "authors": validate_item({"author": self.authors}),
+            "csl_extra": validate_extra(self.csl_extra),
+        }
+        shape = {k: [m[0].upper() + m[1:] + "." for m in v] for k, v in shape.items() if v}
+        if shape:
+            raise ValidationError(shape)
         reserved = {"id", "title", "author", "URL"} & set(self.csl_extra)
         # A date the columns can hold must be typed there; one they cannot ("Winter 2010",
         # a range) is kept here, as csl.from_csl does.
