@@ -28,6 +28,7 @@ from briefdesk.citations.engine import format_items
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES, UnknownStyle
 from briefdesk.citations.views import DOWNLOADS, bad_style, download, style_from, text_entry
 from briefdesk.core.routing import TypedChildRouteMixin
+from briefdesk.core.storage import private_storage
 from briefdesk.sources.csl import authors_display
 
 from .blocks import AdditionalAnalysisBlock, BodyBlock
@@ -47,7 +48,9 @@ class AuthorIndexPage(TypedChildRouteMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["authors"] = AuthorPage.objects.child_of(self).live().order_by("family_name")
+        context["authors"] = (
+            AuthorPage.objects.child_of(self).live().public().order_by("family_name")
+        )
         return context
 
 
@@ -191,6 +194,15 @@ class BriefPage(RoutablePageMixin, Page):
             links = links.select_related("author")
         return [link.author for link in links.all() if link.author_id]
 
+    def linked_authors(self, restricted: list[str] | None = None) -> list[tuple[AuthorPage, bool]]:
+        """Each author with whether a reader can open their page: a byline names every
+        author but links only to author pages that are live and public."""
+        from briefdesk.core.visibility import is_visible, restricted_paths
+
+        if restricted is None:
+            restricted = restricted_paths()
+        return [(author, is_visible(author, restricted)) for author in self.authors]
+
     @property
     def byline_label(self) -> str:
         return "Authors" if len(self.authors) > 1 else "Author"
@@ -304,16 +316,27 @@ class BriefPage(RoutablePageMixin, Page):
 
     # --- related ---------------------------------------------------------------------
 
-    def related_briefs(self, limit: int = 3, topic_ids: list[int] | None = None) -> list[BriefPage]:
-        """Pinned briefs first, then the newest published briefs sharing a topic. Their
-        authors are prefetched together with this brief's own, in one query."""
+    def related_briefs(
+        self,
+        limit: int = 3,
+        topic_ids: list[int] | None = None,
+        restricted: list[str] | None = None,
+    ) -> list[BriefPage]:
+        """Pinned briefs first, then the newest published briefs sharing a topic; only briefs
+        a reader may open (live and public), whatever is pinned. Their authors are prefetched
+        together with this brief's own, in one query. `restricted` is
+        `core.visibility.restricted_paths()` when the caller has it already."""
+        from briefdesk.core.visibility import is_visible, private_q, restricted_paths
+
+        if restricted is None:
+            restricted = restricted_paths()
         pinned = [
             pin.related
             # A listing needs neither the stored citations nor the Additional Analysis.
             for pin in self.related_pins.select_related("related").defer(
                 "related__citations", "related__additional_analysis"
             )
-            if pin.related and pin.related.live and pin.related_id != self.pk
+            if is_visible(pin.related, restricted) and pin.related_id != self.pk
         ][:limit]
         if len(pinned) < limit:
             if topic_ids is None:
@@ -322,7 +345,7 @@ class BriefPage(RoutablePageMixin, Page):
                 exclude = [self.pk, *(p.pk for p in pinned)]
                 pinned += list(
                     BriefPage.objects.live()
-                    .public()
+                    .exclude(private_q(restricted))
                     .defer("citations", "additional_analysis")
                     .filter(brief_topics__topic_id__in=topic_ids)
                     .exclude(pk__in=exclude)
@@ -456,14 +479,19 @@ def _pdf_upload_to(instance: BriefPdf, filename: str) -> str:
 
 class BriefPdf(models.Model):
     """A brief's PDF for one published revision in one citation style (see printing.py),
-    or the record of why it could not be made (`error`), for the admin."""
+    or the record of why it could not be made (`error`), for the admin. The file is in
+    private storage: readers get it only through the PDF view."""
 
     page = models.ForeignKey(BriefPage, on_delete=models.CASCADE, related_name="pdfs")
     revision = models.ForeignKey(
         "wagtailcore.Revision", on_delete=models.CASCADE, null=True, related_name="+"
     )
     style = models.CharField(max_length=20)
-    file = models.FileField(upload_to=_pdf_upload_to, blank=True, max_length=255)
+    # Private storage (outside MEDIA_ROOT, no URL): only /briefs/<slug>/pdf/, which checks
+    # that the brief is live and public, hands the file out.
+    file = models.FileField(
+        upload_to=_pdf_upload_to, storage=private_storage, blank=True, max_length=255
+    )
     size = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
     render_seconds = models.FloatField(default=0)

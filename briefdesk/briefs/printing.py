@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from .models import BriefPage, BriefPdf
 from .pdf import PdfMetadata, PdfRenderError, RenderedPdf, render_pdf
+from .rendering import visible_topics
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,8 @@ def pdf_metadata(page: BriefPage) -> PdfMetadata:
         title=page.title,
         authors=[author.name for author in page.authors],
         subject=page.summary.strip() or page.teaser,
-        keywords=[link.topic.title for link in page.brief_topics.select_related("topic")],
+        # Only topics a reader may open: a private topic guide's title is not public.
+        keywords=[topic.title for topic in visible_topics(page)],
         created=page.date,
         modified=page.updated_on,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES
+from briefdesk.core.visibility import is_visible, restricted_paths, visible_ids
 from briefdesk.sources.models import Source
 from briefdesk.sources.richtext import CitedSource, cited_source_ids, linkify_url
 
@@ -39,11 +40,32 @@ def source_entries(sources: list[Source], style: str) -> list[dict[str, Any]]:
     ]
 
 
+def topic_box_topics(page: BriefPage) -> list[Any]:
+    """The topic guides the brief's body has boxes for (loaded with the body, no query)."""
+    return [
+        block.value["topic"]
+        for block in page.body
+        if block.block_type == "topic_box" and block.value["topic"] is not None
+    ]
+
+
+def visible_topics(page: BriefPage) -> list[Any]:
+    """The brief's topics, in order, that a reader may open (for PDF keywords and the like)."""
+    restricted = restricted_paths()
+    topics = [link.topic for link in page.brief_topics.select_related("topic")]
+    return [topic for topic in topics if is_visible(topic, restricted)]
+
+
 def brief_page_context(
     page: BriefPage, style: str = DEFAULT_STYLE, include_drafts: bool = False
 ) -> dict[str, Any]:
     sources = cited_sources(page.rich_text_values(), include_drafts=include_drafts)
-    topics = [link.topic for link in page.brief_topics.select_related("topic")]
+    all_topics = [link.topic for link in page.brief_topics.select_related("topic")]
+    # What the page links to or names must be what a reader may open: one query for the
+    # private sections, then every author, topic and topic box is decided without another.
+    restricted = restricted_paths()
+    visible = visible_ids([*page.authors, *all_topics, *topic_box_topics(page)], restricted)
+    topics = [topic for topic in all_topics if topic.pk in visible]
     return {
         "sources": sources,
         "cited": {
@@ -51,7 +73,10 @@ def brief_page_context(
             for n, s in enumerate(sources, start=1)
         },
         "topics": topics,
-        "related_briefs": page.related_briefs(topic_ids=[t.pk for t in topics]),
+        "visible_page_ids": visible,
+        "related_briefs": page.related_briefs(
+            topic_ids=[t.pk for t in all_topics], restricted=restricted
+        ),
         "citations": page.dialog_citations(),
         "source_style": style,
         "default_style": DEFAULT_STYLE,

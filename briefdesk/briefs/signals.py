@@ -1,6 +1,8 @@
 """Keep what is stored about briefs true when what they show changes elsewhere: the brief's
 own citation when an author's name changes, and the cached PDFs (printing.py) whenever a new
-revision is published or a cited source, an outlet, an author or a topic guide changes."""
+revision is published or a cited source, an outlet, an author or a topic guide changes — and
+whenever a page stops (or starts) being public: unpublished, deleted, or made private or public
+again by a view restriction. A PDF shows only what a reader may see, so it is made again."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
 from briefdesk.sources.models import Source
@@ -38,6 +41,43 @@ def drop_unpublished_brief_pdfs(
     sender: type[BriefPage], instance: BriefPage, **kwargs: Any
 ) -> None:
     invalidate_pdfs([instance.pk])
+
+
+@receiver(page_unpublished, sender=AuthorPage)
+def drop_unpublished_author_brief_pdfs(
+    sender: type[AuthorPage], instance: AuthorPage, **kwargs: Any
+) -> None:
+    # Their briefs' bylines no longer link to the page.
+    ids = BriefPage.objects.filter(brief_authors__author=instance).values_list("pk", flat=True)
+    invalidate_pdfs(list(ids.distinct()))
+
+
+@receiver(page_unpublished, sender=TopicGuidePage)
+@receiver(pre_delete, sender=TopicGuidePage)
+def drop_pdfs_showing_a_withdrawn_topic(
+    sender: type[TopicGuidePage], instance: TopicGuidePage, **kwargs: Any
+) -> None:
+    # Any brief may have a box for the guide in its body, not only those filed under it;
+    # withdrawing a guide is rare, and the PDFs are a cache.
+    invalidate_pdfs()
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+def drop_pdfs_when_privacy_changes(
+    sender: type[PageViewRestriction], instance: PageViewRestriction, **kwargs: Any
+) -> None:
+    """A restriction added, changed or removed. On a brief: that brief's PDFs go (a private
+    brief keeps no file; a brief made public again is rendered afresh). On any other page (a
+    section, a topic guide, an author page): every PDF goes, since any brief may name or box
+    that page, or sit under it."""
+    page = Page.objects.filter(pk=instance.page_id).only("content_type").first()
+    if page is None:  # the page is being deleted: its briefs' PDFs go with them
+        return
+    if page.specific_class is BriefPage:
+        invalidate_pdfs([page.pk])
+    else:
+        invalidate_pdfs()
 
 
 @receiver(page_published, sender=TopicGuidePage)

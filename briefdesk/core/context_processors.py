@@ -10,8 +10,12 @@ from django.utils.functional import SimpleLazyObject
 def _main_topics() -> list[Any]:
     from briefdesk.topics.models import TopicGuidePage
 
-    # Menus show what editors flag with "show in menus"; a private topic is not flagged.
-    return list(TopicGuidePage.objects.live().filter(show_in_menus=True).order_by("title")[:6])
+    from briefdesk.core.visibility import in_private_section
+
+    # Menus show what editors flag with "show in menus", and only guides a reader may open:
+    # a guide made private keeps its flag. (On every page: the privacy test is in the query.)
+    topics = TopicGuidePage.objects.live().exclude(in_private_section()).filter(show_in_menus=True)
+    return list(topics.order_by("title")[:6])
 
 
 def site_chrome(request: HttpRequest) -> dict[str, Any]:

@@ -26,7 +26,7 @@ class TopicIndexPage(TypedChildRouteMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["topics"] = TopicGuidePage.objects.child_of(self).live().order_by("title")
+        context["topics"] = TopicGuidePage.objects.child_of(self).live().public().order_by("title")
         return context
 
 

@@ -47,6 +47,7 @@ def brief_head_metadata(context: template.Context) -> HeadMetadata | None:
         request=context.get("request"),
         sources=context.get("sources"),
         topics=context.get("topics"),
+        visible_page_ids=context.get("visible_page_ids"),
     )
     meta = head_metadata(record)
     return dataclasses.replace(meta, json_ld=mark_safe(meta.json_ld))
@@ -58,15 +59,24 @@ def brief_record(
     request: HttpRequest | None = None,
     sources: Iterable[Source] | None = None,
     topics: Iterable[Page] | None = None,
+    visible_page_ids: set[int] | None = None,
 ) -> BriefRecord:
-    """A BriefRecord for the page. `sources` and `topics` are what the page view put in its
-    context (loaded once for the whole page); without them they are looked up here."""
+    """A BriefRecord for the page. `sources`, `topics` (those a reader may open) and
+    `visible_page_ids` are what the page view put in its context (loaded once for the whole
+    page); without them they are looked up here. Author URLs are given only for author pages
+    a reader can open."""
     if sources is None:
         from briefdesk.briefs.rendering import cited_sources
 
         sources = cited_sources(page.rich_text_values())
     if topics is None:
-        topics = [link.topic for link in page.brief_topics.select_related("topic")]
+        from briefdesk.briefs.rendering import visible_topics
+
+        topics = visible_topics(page)
+    if visible_page_ids is None:
+        linked = page.linked_authors()
+    else:
+        linked = [(author, author.pk in visible_page_ids) for author in page.authors]
     tz = timezone.get_current_timezone()
     published = published_moment(page.date, page.first_published_at, tz)
     return BriefRecord(
@@ -86,9 +96,9 @@ def brief_record(
             Person(
                 given=author.given_name,
                 family=author.family_name,
-                url=absolute_url(author.get_url(request)),
+                url=absolute_url(author.get_url(request)) if can_open else "",
             )
-            for author in page.authors
+            for author, can_open in linked
         ],
         topics=[topic.title for topic in topics],
         sources=[cited_work(source) for source in sources],
