@@ -606,10 +606,14 @@ _JS_LOCATION = re.compile(r"^(?:<anonymous>|[\w./-]+\.js):\d+(?::\d+)?:\s*")
 
 
 def engine_error(exc: BaseException) -> str:
-    """A citation-engine failure as one readable line: the first line of the message (V8
-    adds the offending source line, a caret and a stack below it), without its location."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    reason = _JS_LOCATION.sub("", lines[0]) if lines else type(exc).__name__
+    """A citation-engine failure as one readable line: the first line of the JavaScript
+    error (V8 adds the offending source line, a caret and a stack below it), without its
+    location. The engine's own FormattingFailed is one line already, but may name only the
+    exception type, so the JavaScript error it replaced is read when it is there."""
+    original = exc.__cause__ or exc.__context__ or exc
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    reason = _JS_LOCATION.sub("", lines[0]) if lines else type(original).__name__
+    reason = reason.removeprefix("The citation engine could not format this: ")
     reason = reason.removeprefix("citeproc-js error: ").removeprefix("Error: ")
     if len(reason) > 200:
         reason = reason[:199] + "…"
