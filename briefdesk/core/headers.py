@@ -1,11 +1,14 @@
 """The Content-Security-Policy header: strict on public pages, loose in the admin, none on PDFs.
 
-django-csp's middleware with two changes, both chosen by settings:
+django-csp's middleware with three changes:
 
 - Under ADMIN_URL_PREFIX (the Wagtail admin and its preview frames) the policy is
   ADMIN_CONTENT_SECURITY_POLICY instead of CONTENT_SECURITY_POLICY: Wagtail's admin relies on
   inline scripts and styles, so there only framing, plugins and `<base>` are restricted.
-  Previews of public pages are served under the admin prefix and get the admin policy too.
+- Previews of public pages (Wagtail renders them through the whole middleware stack with a
+  stand-in request for the page's public URL, marked `is_preview`) get the public policy with
+  `frame-ancestors 'self'`, so the admin's preview panel can frame them and an author sees in
+  the preview what the public policy would block.
 - PDF responses get no policy: Chromium's PDF viewer draws its page with inline styles and
   shows a blank or clipped page when the PDF's own response forbids them.
 
@@ -21,7 +24,7 @@ from django.http.response import HttpResponseBase
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware with the admin policy and the PDF exemption described above."""
+    """django-csp's middleware with the admin, preview and PDF rules described above."""
 
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
@@ -37,6 +40,9 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         report_only: bool = False,
     ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
+        if getattr(request, "is_preview", False):
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": ["'self'"]}
+            return parts
         prefix = getattr(settings, "ADMIN_URL_PREFIX", None)
         admin_policy = getattr(settings, "ADMIN_CONTENT_SECURITY_POLICY", None)
         if (
