@@ -65,7 +65,12 @@ class Outlet(Reviewed, index.Indexed):
         for_concrete_model=False,
     )
 
-    panels = [FieldPanel("name"), FieldPanel("short_label"), FieldPanel("home_url")]
+    # A draft may leave fields empty, but never the name (unique, and what choosers show).
+    panels = [
+        FieldPanel("name", required_on_save=True),
+        FieldPanel("short_label"),
+        FieldPanel("home_url"),
+    ]
     search_fields = [
         index.SearchField("name"),
         index.SearchField("short_label"),
@@ -164,9 +169,11 @@ class Source(Reviewed, index.Indexed):
     )
 
     base_form_class = SourceForm
+    # A draft may leave fields empty, but never its kind or title: it is formatted on every
+    # save and listed in choosers.
     panels = [
-        FieldRowPanel([FieldPanel("kind"), FieldPanel("outlet")]),
-        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("kind", required_on_save=True), FieldPanel("outlet")]),
+        FieldPanel("title", required_on_save=True),
         FieldPanel("title_apa"),
         FieldPanel("authors"),
         FieldRowPanel([FieldPanel("issued"), FieldPanel("accessed")]),

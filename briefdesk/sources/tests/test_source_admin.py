@@ -1,6 +1,7 @@
 """Sources in Wagtail's admin: the snippet forms validate before anything is saved, authors are
-edited as lines, every save formats the source in every style, the rich-text chooser finds
-sources, and each role may do only what it should."""
+edited as lines, every published save formats the source in every style, the rich-text chooser
+finds sources, and each role may do only what it should. (Drafts and review of sources:
+test_source_review.py.)"""
 
 from __future__ import annotations
 
@@ -240,7 +241,9 @@ def test_saving_formats_and_stores_the_source_in_all_four_styles(
 
 def test_editing_a_source_formats_it_again(world: World, editor_client: Any) -> None:
     source = world.source
-    data = source_form(world, title="Renamed cable story", authors="Sanger, David")
+    data = source_form(
+        world, title="Renamed cable story", authors="Sanger, David", **{"action-publish": "1"}
+    )
 
     response = editor_client.post(reverse(EDIT, args=[source.pk]), data)
 
@@ -252,7 +255,12 @@ def test_editing_a_source_formats_it_again(world: World, editor_client: Any) -> 
 
 
 def test_renaming_an_outlet_formats_its_sources_again(world: World, editor_client: Any) -> None:
-    data = {"name": "The Gray Lady", "short_label": "NYT", "home_url": "https://www.nytimes.com/"}
+    data = {
+        "name": "The Gray Lady",
+        "short_label": "NYT",
+        "home_url": "https://www.nytimes.com/",
+        "action-publish": "1",
+    }
 
     response = editor_client.post(reverse(OUTLET_EDIT, args=[world.outlet.pk]), data)
 
