@@ -2,9 +2,10 @@
 
 import os
 
+from django.db import migrations, models
+
 import briefdesk.briefs.models
 import briefdesk.core.storage
-from django.db import migrations, models
 
 # Where cached PDFs were stored before: the default (public, /media/) storage.
 OLD_DIRECTORY = "briefs/pdf"

@@ -6,11 +6,15 @@ are listed nowhere.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from wagtail.models import Page, PageViewRestriction
 
@@ -194,3 +198,18 @@ def test_no_generated_file_of_a_brief_is_ever_under_media(
 
     assert pdf_files_in_media() == []
     assert not any(pdf_brief.slug in str(p) for p in files_under(settings.MEDIA_ROOT))
+
+
+def test_the_migration_drops_pdfs_cached_under_media(pdf_brief: BriefPage, client: Any) -> None:
+    migration = importlib.import_module("briefdesk.briefs.migrations.0005_private_pdf_storage")
+    get_pdf(client, reverse("brief_pdf", args=[pdf_brief.slug]))
+    # A record and its file as they were before private storage, and a file left behind.
+    old = default_storage.save(f"briefs/pdf/{pdf_brief.pk}/old-r1-apa.pdf", ContentFile(b"%PDF"))
+    BriefPdf.objects.filter(page=pdf_brief).update(file=old)
+    default_storage.save("briefs/pdf/999/stray.pdf", ContentFile(b"%PDF"))
+
+    migration.drop_public_pdfs(django_apps, None)
+
+    assert not BriefPdf.objects.exists()
+    assert pdf_files_in_media() == []
+    assert not (Path(settings.MEDIA_ROOT) / "briefs" / "pdf").exists()
