@@ -21,7 +21,9 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
+from django.utils.html import escape
 from wagtail.models import PageViewRestriction
+from wagtail.rich_text.pages import PageLinkHandler
 
 
 def restricted_paths() -> list[str]:
@@ -59,3 +61,18 @@ def private_q(restricted: Sequence[str], prefix: str = "") -> Q:
     for path in restricted:
         q |= Q(**{f"{prefix}path__startswith": path})
     return q
+
+
+class PublicPageLinkHandler(PageLinkHandler):
+    """Rich-text links to pages, for readers: a link to a page they cannot open (a draft, an
+    unpublished or a private page) keeps its text but gets no href, so the page's address
+    (its slug often says what it is about) is not published before the page is."""
+
+    @classmethod
+    def expand_db_attributes_many(cls, attrs_list: list[dict[str, Any]]) -> list[str]:
+        pages = cls.get_many(attrs_list)
+        restricted = restricted_paths() if any(pages) else []
+        return [
+            f'<a href="{escape(page.localized.url)}">' if is_visible(page, restricted) else "<a>"
+            for page in pages
+        ]

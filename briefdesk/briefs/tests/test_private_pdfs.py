@@ -213,3 +213,33 @@ def test_the_migration_drops_pdfs_cached_under_media(pdf_brief: BriefPage, clien
     assert not BriefPdf.objects.exists()
     assert pdf_files_in_media() == []
     assert not (Path(settings.MEDIA_ROOT) / "briefs" / "pdf").exists()
+
+
+# --- links in rich text ------------------------------------------------------------------
+
+
+def test_rich_text_links_only_to_pages_a_reader_can_open(site_tree: SiteTree, client: Any) -> None:
+    shown = make_brief(site_tree, title="Shown brief")
+    draft = make_brief(site_tree, title="Secret merger plan", publish=False)
+    private = make_brief(site_tree, title="Members briefing")
+    make_private(private)
+
+    def link(page: Page, text: str) -> str:
+        return f'<a linktype="page" id="{page.pk}">{text}</a>'
+
+    brief = make_brief(
+        site_tree,
+        title="Linking brief",
+        body=[
+            (
+                "paragraph",
+                f"<p>{link(shown, 'see shown')}, {link(draft, 'see draft')}, "
+                f"{link(private, 'see private')}.</p>",
+            )
+        ],
+    )
+    body = html_of(client, brief.url)
+
+    assert '<a href="/briefs/shown-brief/">see shown</a>' in body
+    assert "<a>see draft</a>" in body and "<a>see private</a>" in body
+    assert "secret-merger-plan" not in body and "members-briefing" not in body
