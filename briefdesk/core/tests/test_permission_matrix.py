@@ -280,11 +280,12 @@ def body_of(response: Any) -> bytes:
 def text_of(response: Any) -> str:
     content = body_of(response)
     if response.get("Content-Type", "").startswith("application/pdf"):
-        if shutil.which("pdftotext"):
-            return pdf_text(content)
-        # Without poppler: the document info (title, authors, summary) WeasyPrint writes as
-        # plain strings -- still where a draft's title would show.
-        return content.decode("latin-1")
+        assert content.startswith(b"%PDF-")
+        if not shutil.which("pdftotext"):
+            # Reading the text needs poppler (scripts/setup.sh installs it); the answer
+            # itself was checked above, what the PDF says is not.
+            pytest.skip("pdftotext (poppler-utils) is not installed: PDF text not read")
+        return pdf_text(content)
     return content.decode()
 
 
@@ -364,7 +365,10 @@ def test_a_public_surface_shows_a_brief_only_when_live_and_public(
         return
     if cell.expected == matrix.LOGIN:
         assert response.status_code == 302, (url, response.status_code)
-        login_url = getattr(settings, "WAGTAIL_FRONTEND_LOGIN_URL", None) or settings.LOGIN_URL
+        # Wagtail's view restrictions send readers to its own login view unless told otherwise.
+        login_url = getattr(settings, "WAGTAIL_FRONTEND_LOGIN_URL", None) or reverse(
+            "wagtailcore_login"
+        )
         assert response["Location"].startswith(login_url), response["Location"]
         return
     assert response.status_code == 200, (url, response.status_code)
@@ -589,7 +593,8 @@ def test_an_admin_action_on_a_brief_is_allowed_only_to_whom_it_should_be(
         after = Snapshot.of(subject.pk)
         assert after.row is not None and before.row is not None
         assert after.row[1:3] == before.row[1:3], "the owner's publish changed what is live"
-        assert after.row[0] == before.row[0]
+        if subject.state in matrix.LIVE_STATES:
+            assert after.row[0] == before.row[0], "the owner's publish retitled the live brief"
         assert after.revisions == before.revisions + 1
     elif cell.expected == matrix.ALLOWED:
         if cell.surface in ("edit-view", "move"):
