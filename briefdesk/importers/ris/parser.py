@@ -332,8 +332,9 @@ def to_csl(ris: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         item["genre"] = type_of_work
 
     ignored = sorted(
-        {TAG_FOR_KEY.get(k, k) for k in ris if k not in USED_KEYS and k != "unknown_tag"}
-        | {t for t in ris.get("unknown_tag", {}) if t != "BT"}
+        # A line "  - x" (no tag) reaches rispy as the key None: named as an empty tag.
+        {str(TAG_FOR_KEY.get(k, k) or "") for k in ris if k not in USED_KEYS and k != "unknown_tag"}
+        | {str(t or "") for t in ris.get("unknown_tag", {}) if t != "BT"}
     )
     if ignored:
         notes.append("not imported: " + ", ".join(ignored))
