@@ -25,6 +25,12 @@ def anatomy(live_server: Any) -> Anatomy:
     return build_anatomy_brief()
 
 
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """axe-core is injected as an inline script, which the site's policy rightly blocks."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Run axe on the page as it stands; return the serious and critical violations."""
     if not AXE.exists():
