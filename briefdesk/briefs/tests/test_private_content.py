@@ -1,11 +1,9 @@
 """Nothing private or unpublished reaches a reader.
 
 A reader may see a page that is live and not under a PageViewRestriction (Wagtail's
-`.live().public()`). The first half builds one site where every kind of page has a private,
-an unpublished and a public twin, then reads every public surface as an anonymous reader:
-listings, the header menu, boxes on a public brief, its metadata, the sitemap and search.
-The second half is about the cached PDFs: they are never under MEDIA_ROOT, and they go when
-their brief (or what it shows) stops being public.
+`.live().public()`). One site where every kind of page has a private, an unpublished and a
+public twin, read as an anonymous reader: listings, the header menu, boxes on a public brief,
+its metadata, the sitemap and search. Cached PDFs and private sections: test_private_pdfs.py.
 """
 
 from __future__ import annotations
