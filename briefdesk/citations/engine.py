@@ -135,9 +135,7 @@ class _Engine:
             raw = json.loads(self.ctx.call("bdFormat", key, items, get_style(key).is_note))
         except Exception as exc:  # mini-racer's JS errors share no useful base class
             self.styles.discard(key)
-            lines = [line.strip() for line in str(exc).splitlines() if "Error" in line]
-            reason = re.sub(r"^<anonymous>:\d+: ", "", lines[0] if lines else type(exc).__name__)
-            reason = reason[:300]
+            reason = _js_reason(exc)
             raise FormattingFailed(f"The citation engine could not format this: {reason}") from None
         result = []
         for row in raw:
@@ -156,6 +154,18 @@ class _Engine:
                 )
             )
         return result
+
+
+_JS_LOCATION = re.compile(r"^(?:<anonymous>|[\w./-]+\.js):\d+(?::\d+)?:\s*")
+
+
+def _js_reason(exc: BaseException) -> str:
+    """The first line of a JavaScript error without its location (V8 adds the offending
+    source line, a caret and a stack below it), at most 300 characters."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    reason = _JS_LOCATION.sub("", lines[0]) if lines else type(exc).__name__
+    reason = reason.removeprefix("citeproc-js error: ").removeprefix("Error: ")
+    return (reason or type(exc).__name__)[:300]
 
 
 _lock = threading.Lock()

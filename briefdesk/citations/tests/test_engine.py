@@ -2,7 +2,7 @@
 
 import pytest
 
-from briefdesk.citations.engine import format_items, loaded_styles
+from briefdesk.citations.engine import FormattingFailed, format_items, loaded_styles
 from briefdesk.citations.styles import STYLES, UnknownStyle, get_style
 
 
@@ -67,3 +67,16 @@ def test_names_in_any_script_format() -> None:
     }
     [result] = format_items([item], "chicago-nb")
     assert "خان" in result.bibliography and "پاکستان" in result.bibliography
+
+
+def test_an_engine_error_is_one_line_naming_the_javascript_error_and_the_engine_recovers() -> None:
+    bad = {"id": "a", "type": "book", "title": "x", "language": {"a": 1}}
+    with pytest.raises(FormattingFailed) as caught:
+        format_items([bad], "apa")
+    message = str(caught.value)
+    assert message == (
+        "The citation engine could not format this: "
+        "TypeError: Item.language.match is not a function"
+    )
+    good = format_items([{"id": "b", "type": "book", "title": "Fine"}], "apa")
+    assert "Fine" in good[0].bibliography
