@@ -6,7 +6,9 @@ it makes an element carrying ``data-xss="N"`` and/or ``class="xssmark"`` (a few 
 and finds nothing matching ``MARKER_SELECTOR``. Escaped text showing the vector is fine.
 
     vectors = generate_vectors()          # >= 300, deterministic, ids 1..len
-    pack(vectors, 255, tag="fx_src_title_xf")   # strings of whole vectors that fit a field
+    pack(vectors, 255, tag="zzsrctitlezz")      # strings of whole vectors that fit a field
+    feed = Feed("citeproc", vectors)           # deals the corpus out over many fields
+    feed.take(255, tag="zzsrcgenrezz"); feed.missing  # -> ids no field has received yet
 
 The corpus is combinatorial: base payloads per context (HTML elements, attribute breaking,
 URL schemes, CSS, script data / JSON-LD, citeproc-js micro-HTML, template syntax and
@@ -311,3 +313,48 @@ def rotate(vectors: list[Vector], start: int) -> list[Vector]:
     different vectors."""
     start %= max(len(vectors), 1)
     return vectors[start:] + vectors[:start]
+
+
+class Feed:
+    """Deals the corpus out over the fields of one kind (say, every source field citeproc-js
+    formats), continuing where the previous field stopped and wrapping round, so a few
+    records carry every vector once between them. `missing` says which never went in."""
+
+    def __init__(self, kind: str, vectors: Iterable[Vector]) -> None:
+        self.kind = kind
+        self.vectors = list(vectors)
+        self.given: set[int] = set()
+        self._next = 0
+
+    def take(self, limit: int | None = None, *, tag: str = "", sep: str = " ") -> str:
+        """Vectors that fit `limit` characters (all of them if None) after `tag`: first those
+        no field has had yet, in order, then the corpus again from where it last stopped. A
+        vector too long for this field waits for a longer one."""
+        room = (limit if limit is not None else 10**9) - len(tag) - len(sep)
+        parts: list[str] = []
+        size = 0
+        count = len(self.vectors)
+
+        def add(vector: Vector) -> bool:
+            nonlocal size
+            extra = len(vector.text) + (len(sep) if parts else 0)
+            if vector.text in parts or size + extra > room:
+                return False
+            parts.append(vector.text)
+            size += extra
+            self.given.add(vector.id)
+            return True
+
+        for vector in [v for v in self.vectors if v.id not in self.given]:
+            add(vector)
+        start = self._next
+        for step in range(count):
+            if size >= room:
+                break
+            if add(self.vectors[(start + step) % count]):
+                self._next = (start + step + 1) % count
+        return sep.join([tag, *parts]) if tag else sep.join(parts)
+
+    @property
+    def missing(self) -> set[int]:
+        return {v.id for v in self.vectors} - self.given
