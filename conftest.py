@@ -29,6 +29,31 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_the_live_server() -> None:
+    """The live server shares the test's in-memory SQLite connection with its request
+    threads; two requests at once (the Wagtail editor pings and autosaves while a form posts)
+    interleave their savepoints on that one connection and fail with "no such savepoint".
+    Requests are run one at a time, as a single-threaded server would; connections stay
+    concurrent, so keep-alive cannot block another request."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialisedWSGIServer(ThreadedWSGIServer):
+        def set_app(self, application: Any) -> None:
+            lock = threading.Lock()
+
+            def serialised(environ: Any, start_response: Any) -> Any:
+                with lock:
+                    return application(environ, start_response)
+
+            super().set_app(serialised)
+
+    LiveServerThread.server_class = SerialisedWSGIServer
+
+
 @pytest.fixture
 def site_tree(db: Any) -> Any:
     from tests.factories import make_site_tree
