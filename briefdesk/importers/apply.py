@@ -542,6 +542,13 @@ def _draft(planned: PlannedEntry, allow_updates: bool, locked: dict[int, Source]
                 f"matches source #{source.pk} (same {planned.matched_by}): changing a "
                 "published source needs an editor, so an editor must import this reference",
             )
+        elif source.has_unpublished_changes:
+            # Publishing that draft later would silently undo this import.
+            return _error(
+                draft,
+                f"matches source #{source.pk} (same {planned.matched_by}), which has a draft "
+                "awaiting review: publish or discard that draft first",
+            )
     return draft
 
 

@@ -242,6 +242,23 @@ def test_a_reference_already_stored_updates_that_source_in_place(
     assert (source.title_apa, source.label) == ("Old title (APA)", "CFR")
 
 
+def test_a_source_with_a_draft_awaiting_review_is_not_updated_by_import() -> None:
+    source = SourceFactory(title="Published title", citation_key="fair2011")
+    source.title = "Draft title"
+    source.save_revision()  # a live source: the draft is a revision, the row stays published
+    source.refresh_from_db()
+    assert source.has_unpublished_changes
+
+    report = run([{"id": "fair2011", "type": "article-journal", "title": "Imported title"}])
+
+    assert not report.ok
+    [error] = report.errors
+    assert f"source #{source.pk}" in error.error
+    assert "draft awaiting review" in error.error
+    source.refresh_from_db()
+    assert source.title == "Published title"
+
+
 @pytest.mark.parametrize(
     ("stored", "imported"),
     [
