@@ -133,9 +133,12 @@ def main(argv: list[str] | None = None) -> int:
                 return _fail(f"'{' '.join(step)}' failed (exit {code})")
         return _serve("127.0.0.1", args.port, 1, settings_module)
     if args.command == "serve":
-        code = _run_child(["collectstatic", "--noinput", "-v0"], settings_module)
-        if code:
-            return _fail(f"collectstatic failed (exit {code})")
+        # System checks first: a weak SECRET_KEY (briefdesk.E001) must stop the server, and
+        # neither collectstatic nor the server runs the checks itself.
+        for step in (["check", "--fail-level", "ERROR"], ["collectstatic", "--noinput", "-v0"]):
+            code = _run_child(step, settings_module)
+            if code:
+                return _fail(f"'{' '.join(step)}' failed (exit {code})")
         return _serve(args.host, args.port, args.workers, settings_module)
     return 0
 

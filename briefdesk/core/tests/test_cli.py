@@ -137,6 +137,7 @@ def test_serve_collects_static_files_then_serves(calls: list[tuple[Any, ...]]) -
     assert cli.main(["serve", "--host", "0.0.0.0", "--port", "9000", "--workers", "3"]) == 0
 
     assert calls == [
+        ("child", ["check", "--fail-level", "ERROR"], TEST_SETTINGS),
         ("child", ["collectstatic", "--noinput", "-v0"], TEST_SETTINGS),
         ("serve", "0.0.0.0", 9000, 3, TEST_SETTINGS),
     ]
@@ -183,4 +184,21 @@ def test_serve_in_production_without_a_secret_key_exits_with_a_one_line_reason(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("briefdesk: ")
     assert "SECRET_KEY" in lines[0]
+    assert "serving on" not in result.stdout
+
+
+def test_serve_in_production_with_a_weak_secret_key_stops_before_serving(tmp_path: Path) -> None:
+    result = run_briefdesk(
+        "serve",
+        "--port",
+        "8766",
+        tmp_path=tmp_path,
+        settings="briefdesk.settings.production",
+        SECRET_KEY="short-but-set",
+        ALLOWED_HOSTS="briefs.example.org",
+    )
+
+    assert result.returncode != 0
+    assert "briefdesk.E001" in result.stderr
+    assert result.stderr.splitlines()[-1] == "briefdesk: 'check --fail-level ERROR' failed (exit 1)"
     assert "serving on" not in result.stdout
