@@ -17,6 +17,7 @@ from wagtail import hooks
 from wagtail.actions.create import CreateAction
 from wagtail.admin.rich_text.converters.html_to_contentstate import LinkElementHandler
 from wagtail.admin.rich_text.editors.draftail import features as draftail_features
+from wagtail.admin.ui.tables import LiveStatusTagColumn
 from wagtail.rich_text import LinkHandler
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import (
@@ -36,7 +37,7 @@ class OutletViewSet(SnippetViewSet):
     model = Outlet
     icon = "site"
     menu_label = "Outlets"
-    list_display = ["name", "short_label", "home_url"]
+    list_display = ["name", "short_label", "home_url", LiveStatusTagColumn()]
 
 
 class SourceChooserCreateForm(SourceForm):
@@ -82,7 +83,8 @@ class SourceViewSet(SnippetViewSet):
     model = Source
     icon = "link"
     menu_label = "Sources"
-    list_display = ["title", "outlet", "kind", "issued"]
+    # The status column shows which records have changes waiting for an editor ("live + draft").
+    list_display = ["title", "outlet", "kind", "issued", LiveStatusTagColumn()]
     list_filter = ["kind", "outlet"]
     chooser_viewset_class = SourceChooserViewSet
 

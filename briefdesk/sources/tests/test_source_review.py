@@ -180,6 +180,15 @@ def test_an_authors_edit_of_a_cited_source_is_saved_as_a_draft_only(world: World
     assert OLD_TITLE.lower() in row.formatted["mla"]["bibliography"].lower()
 
 
+def test_the_sources_listing_shows_which_sources_wait_for_review(world: World) -> None:
+    edit_source(world.users.author, world.source, title=NEW_TITLE, url=NEW_URL)
+
+    listing = signed_in(world.users.editor).get(reverse("wagtailsnippets_sources_source:list"))
+
+    assert listing.status_code == 200
+    assert "live + draft" in listing.content.decode()
+
+
 def test_readers_keep_seeing_the_published_source_until_an_editor_publishes(
     world: World,
 ) -> None:
