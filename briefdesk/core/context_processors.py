@@ -8,9 +8,8 @@ from django.utils.functional import SimpleLazyObject
 
 
 def _main_topics() -> list[Any]:
-    from briefdesk.topics.models import TopicGuidePage
-
     from briefdesk.core.visibility import in_private_section
+    from briefdesk.topics.models import TopicGuidePage
 
     # Menus show what editors flag with "show in menus", and only guides a reader may open:
     # a guide made private keeps its flag. (On every page: the privacy test is in the query.)

@@ -63,10 +63,27 @@ def private_q(restricted: Sequence[str], prefix: str = "") -> Q:
     return q
 
 
+def row_id(value: Any) -> int | None:
+    """A database id from a stored link's `id` attribute, or None: ASCII digits that fit a
+    64-bit integer (int() of a long digit string fails, and SQLite cannot bind one)."""
+    text = str(value or "")
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
 class PublicPageLinkHandler(PageLinkHandler):
     """Rich-text links to pages, for readers: a link to a page they cannot open (a draft, an
     unpublished or a private page) keeps its text but gets no href, so the page's address
     (its slug often says what it is about) is not published before the page is."""
+
+    @classmethod
+    def get_many(cls, attrs_list: list[dict[str, Any]]) -> list[Any]:
+        # A page id is a number; anything else (an author controls the editor's contentstate)
+        # is no page, never a database error.
+        ids = [row_id(attrs.get("id")) for attrs in attrs_list]
+        pages = cls.get_model()._default_manager.in_bulk([i for i in ids if i is not None])
+        return [None if i is None else pages.get(i) for i in ids]
 
     @classmethod
     def expand_db_attributes_many(cls, attrs_list: list[dict[str, Any]]) -> list[str]:

@@ -56,17 +56,27 @@ def sanitize(db_html: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=None,
+        attribute_filter=_numeric_link_ids,
     )
+
+
+def _numeric_link_ids(element: str, attribute: str, value: str) -> str | None:
+    # Wagtail's stored links name their page, document or source by a numeric `id`; any other
+    # id would reach readers as an element id and could clobber the page's own (#cite-dialog).
+    if attribute == "id" and not (value.isascii() and value.isdigit() and len(value) <= 18):
+        return None
+    return value
 
 
 def _source_id(attrs: str) -> int | None:
     values = dict(_ATTR.findall(attrs))
     if values.get("linktype") != "source":
         return None
-    try:
-        return int(values.get("id", ""))
-    except ValueError:
-        return -1
+    value = values.get("id", "")
+    # A long digit string is no row id (and SQLite cannot bind it): treat it as a bad one.
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return -1
 
 
 def cited_source_ids(db_htmls: Iterable[str]) -> list[int]:

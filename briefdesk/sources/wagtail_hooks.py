@@ -27,6 +27,8 @@ from wagtail.snippets.views.chooser import (
 )
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from briefdesk.core.visibility import row_id
+
 from .forms import SourceForm
 from .models import Outlet, Source
 
@@ -112,12 +114,12 @@ class SourceLinkHandler(LinkHandler):
 
     @classmethod
     def expand_db_attributes_many(cls, attrs_list: list[dict[str, str]]) -> list[str]:
-        ids = [a.get("id", "") for a in attrs_list]
+        ids = [row_id(a.get("id")) for a in attrs_list]
         # Only published sources become links; a draft's citation is its plain text.
-        sources = Source.objects.filter(live=True).in_bulk([i for i in ids if i.isdigit()])
+        sources = Source.objects.filter(live=True).in_bulk([i for i in ids if i is not None])
         tags = []
         for source_id in ids:
-            source = sources.get(int(source_id)) if source_id.isdigit() else None
+            source = None if source_id is None else sources.get(source_id)
             href = (source.url or source.get_absolute_url()) if source else ""
             tags.append(f'<a href="{escape(href)}">' if href else "<a>")
         return tags

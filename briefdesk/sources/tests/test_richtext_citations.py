@@ -231,3 +231,25 @@ PLAIN = [
 @pytest.mark.parametrize(("db_html", "expected"), PLAIN)
 def test_plain_text_drops_tags_and_decodes_entities(db_html: str, expected: str) -> None:
     assert plain_text(db_html) == expected
+
+
+@pytest.mark.parametrize(
+    ("db_html", "expected"),
+    [
+        (
+            '<a id="cite-dialog" href="https://x.example/">x</a>',
+            '<a href="https://x.example/">x</a>',
+        ),
+        ('<a id="12" linktype="page">x</a>', '<a id="12" linktype="page">x</a>'),
+        ('<a id="１２" linktype="page">x</a>', '<a linktype="page">x</a>'),
+    ],
+)
+def test_sanitize_keeps_only_numeric_link_ids_so_authors_cannot_clobber_page_ids(
+    db_html: str, expected: str
+) -> None:
+    assert sanitize(db_html) == expected
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "9" * 19, "9" * 5000, "１２", "-1"])
+def test_a_citation_with_an_id_that_is_no_row_id_cites_nothing(bad_id: str) -> None:
+    assert cited_source_ids([f"<p>{src(1)} {src(bad_id)}</p>"]) == [1]
