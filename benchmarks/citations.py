@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CORPUS = json.loads((ROOT.parent / "shared/cite-fixtures/corpus.json").read_text())
+CORPUS = json.loads((ROOT / "tests/cite-fixtures/corpus.json").read_text())
 
 COLD = """
 import os, time, json

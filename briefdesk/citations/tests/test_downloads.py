@@ -29,8 +29,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 CORPUS = json.loads(
     (
-        __import__("pathlib").Path(__file__).resolve().parents[3].parent
-        / "shared/cite-fixtures/corpus.json"
+        __import__("pathlib").Path(__file__).resolve().parents[3]
+        / "tests/cite-fixtures/corpus.json"
     ).read_text()
 )
 

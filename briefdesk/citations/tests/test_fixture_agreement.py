@@ -14,7 +14,8 @@ import pytest
 from briefdesk.citations.styles import STYLES
 from briefdesk.sources.models import Outlet, Source
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "cite-fixtures"
+# The repository's copy of the shared citeproc-js fixtures (refresh it from ../shared/).
+FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "cite-fixtures"
 CORPUS: list[dict[str, Any]] = json.loads((FIXTURES / "corpus.json").read_text())
 
 

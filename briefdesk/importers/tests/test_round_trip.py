@@ -1,5 +1,6 @@
 """Export -> import -> export gives the same CSL-JSON, for every item of the shared fixture
-corpus (../shared/cite-fixtures/corpus.json): the items go in as one CSL-JSON text, each
+corpus (tests/cite-fixtures/corpus.json, the repository's copy of ../shared/cite-fixtures):
+the items go in as one CSL-JSON text, each
 becomes a Source, and each Source exports the item it came from; exporting the Sources and
 importing that again changes nothing."""
 
@@ -15,9 +16,7 @@ from briefdesk.importers.apply import import_entries
 from briefdesk.importers.references import parse_references
 from briefdesk.sources.models import Source
 
-CORPUS_FILE = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "cite-fixtures" / "corpus.json"
-)
+CORPUS_FILE = Path(__file__).resolve().parents[3] / "tests" / "cite-fixtures" / "corpus.json"
 CORPUS: list[dict[str, Any]] = json.loads(CORPUS_FILE.read_text())
 
 pytestmark = pytest.mark.django_db
