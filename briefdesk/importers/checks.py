@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefdesk.sources.csl_schema import validate_item
+from briefdesk.sources import csl_schema
+from briefdesk.sources.csl_schema import NAME_VARIABLES, validate_item
 
 from . import dates
 
@@ -21,25 +22,9 @@ from . import dates
 # 2010"); longer than this it is not a date but a pasted paragraph or a runaway number.
 MAX_DATE_TEXT = 100
 
-CSL_TYPES = frozenset(
-    """article article-journal article-magazine article-newspaper bill book broadcast chapter
-    classic collection dataset document entry entry-dictionary entry-encyclopedia event figure
-    graphic hearing interview legal_case legislation manuscript map motion_picture
-    musical_score pamphlet paper-conference patent performance periodical
-    personal_communication post post-weblog regulation report review review-book software song
-    speech standard thesis treaty webpage""".split()
-)
-
-NAME_VARIABLES = frozenset(
-    """author chair collection-editor compiler composer container-author contributor curator
-    director editor editorial-director editortranslator executive-producer guest host
-    illustrator interviewer narrator organizer original-author performer producer recipient
-    reviewed-author script-writer series-creator translator""".split()
-)
-
-DATE_VARIABLES = frozenset(
-    "accessed available-date event-date issued original-date submitted".split()
-)
+# The CSL-JSON schema's own lists; "container" is left out of the dates normalised here, as
+# no reference manager writes it and `validate_item` still checks its shape.
+DATE_VARIABLES = csl_schema.DATE_VARIABLES - {"container"}
 
 NAME_PARTS = frozenset(
     {"family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle"}
@@ -74,7 +59,7 @@ def check_item(item: Any) -> tuple[dict[str, Any] | None, list[str]]:
         item["title"] = " ".join(str(title).split())
 
     kind = item.get("type")
-    if kind is not None and kind not in CSL_TYPES:
+    if kind is not None and kind not in csl_schema.TYPES:
         errors.append(f"unknown CSL type {short(kind)}")
 
     for variable in sorted(NAME_VARIABLES & set(item)):

@@ -14,7 +14,7 @@ import pytest
 from briefdesk.citations.styles import STYLES
 from briefdesk.sources.models import Outlet, Source
 
-# The repository's copy of the shared citeproc-js fixtures (refresh it from ../shared/).
+# The repository's copy of the team's citeproc-js fixtures (MLA 9, APA 7, Chicago 18).
 FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "cite-fixtures"
 CORPUS: list[dict[str, Any]] = json.loads((FIXTURES / "corpus.json").read_text())
 

@@ -1,5 +1,5 @@
 """Export -> import -> export gives the same CSL-JSON, for every item of the shared fixture
-corpus (tests/cite-fixtures/corpus.json, the repository's copy of ../shared/cite-fixtures):
+corpus (tests/cite-fixtures/corpus.json, kept in the repository):
 the items go in as one CSL-JSON text, each
 becomes a Source, and each Source exports the item it came from; exporting the Sources and
 importing that again changes nothing."""
