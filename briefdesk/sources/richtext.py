@@ -4,19 +4,26 @@ Authors insert a source citation as a Draftail entity; Wagtail stores it in the 
 as `<a linktype="source" id="12">Reuters</a>`. Rendering replaces each with the source's current
 label in parentheses, linked to the source: "(<a href="…">Reuters</a>)". The label and link are
 looked up at render time, so editing a Source updates every brief that cites it.
+
+A citation is a token: its stored text only stands in for the label. Older content could hold
+cited words inside the anchor (they never reached readers); `split_cited_text` moves them out:
+
+    split_cited_text('<a linktype="source" id="7">the words</a>', {7: ["WQ", "PDF"]})
+    # -> 'the words <a linktype="source" id="7">WQ</a>'
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import nh3
 
 _ANCHOR = re.compile(r"<a\b(?P<attrs>[^>]*)>(?P<text>.*?)</a>", re.S | re.I)
 _ATTR = re.compile(r'([\w-]+)\s*=\s*"([^"]*)"')
+_TAG = re.compile(r"<[^>]*>")
 
 ALLOWED_TAGS = {
     "p", "br", "b", "i", "strong", "em", "a", "ul", "ol", "li", "h2", "h3", "h4",
@@ -113,6 +120,46 @@ def render_source_citations(db_html: str, sources: Mapping[int, CitedSource]) ->
         )
 
     return _ANCHOR.sub(replace, db_html)
+
+
+def split_cited_text(db_html: str, labels: Mapping[int, Sequence[str]]) -> str:
+    """Move words out of source citations, leaving each citation a token holding its label.
+
+    `labels` maps a source id to every label that source could show now, the one it shows
+    first (label override, "PDF", outlet label and name, publisher, container title, kind).
+    A citation whose text is one of them — compared stripped, case-insensitively, with or
+    without surrounding parentheses — or is empty is a token already and is left as it is.
+    Any other text is kept, with its inline markup, just before the citation, whose text
+    becomes the first label: `<a linktype="source" id="7">the words</a>` ->
+    `the words <a linktype="source" id="7">WQ</a>`. Whitespace that ended the citation's text
+    stays after the token.
+
+    Caveats: a citation of a source missing from `labels` (deleted, or a bad id) is left
+    untouched, so nothing is dropped; other links are never changed. Running it on its own
+    output changes nothing.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        source_id = _source_id(match.group("attrs"))
+        if source_id is None or source_id not in labels or not labels[source_id]:
+            return match.group(0)
+        text = match.group("text")
+        placeholders = {_label_key(label) for label in labels[source_id]}
+        if _label_key(_TAG.sub("", text)) in placeholders | {""}:
+            return match.group(0)
+        words = text.rstrip()
+        trailing = text[len(words) :]
+        token = f"<a{match.group('attrs')}>{html.escape(labels[source_id][0], quote=False)}</a>"
+        return f"{words} {token}{trailing}"
+
+    return _ANCHOR.sub(replace, db_html)
+
+
+def _label_key(text: str) -> str:
+    key = html.unescape(text).strip()
+    if key.startswith("(") and key.endswith(")"):
+        key = key[1:-1].strip()
+    return key.casefold()
 
 
 def linkify_url(entry_html: str, url: str) -> str:
