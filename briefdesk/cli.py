@@ -2,6 +2,7 @@
 
 briefdesk demo [--port N]                 migrate, load the demo if empty, serve on 127.0.0.1
 briefdesk serve [--host H] [--port N]     production server (granian, WSGI)
+briefdesk scheduler [--interval S]        publish scheduled briefs on a timer
 briefdesk manage ARGS...                  Django's manage.py
 """
 
@@ -18,6 +19,7 @@ COMMAND_VERBS = {
     "import-references": "import_references",
     "pdf": "brief_pdf",
     "reformat-citations": "reformat_citations",
+    "scheduler": "run_scheduler",
 }
 PROD_SETTINGS = "briefdesk.settings.production"
 
@@ -63,6 +65,11 @@ def _run_child(argv: list[str], settings_module: str) -> int:
     # the server forks its workers: a V8 context made before a fork hangs in the child.
     env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings_module)
     return subprocess.call([sys.executable, "-m", "briefdesk.cli", "manage", *argv], env=env)
+
+
+def _start_child(argv: list[str], settings_module: str) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings_module)
+    return subprocess.Popen([sys.executable, "-m", "briefdesk.cli", "manage", *argv], env=env)
 
 
 def _serve(host: str, port: int, workers: int, settings_module: str) -> int:
@@ -119,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("import-references", help="import CSL-JSON, BibTeX or RIS references")
     sub.add_parser("pdf", help="write a brief's PDF (briefdesk pdf SLUG [-o FILE] [--style KEY])")
     sub.add_parser("reformat-citations", help="re-format every stored citation")
+    sub.add_parser("scheduler", help="publish scheduled briefs every minute (until stopped)")
     args = parser.parse_args(argv)
 
     default = DEV_SETTINGS if args.command == "demo" else PROD_SETTINGS
@@ -131,7 +139,13 @@ def main(argv: list[str] | None = None) -> int:
             code = _run_child(step, settings_module)
             if code:
                 return _fail(f"'{' '.join(step)}' failed (exit {code})")
-        return _serve("127.0.0.1", args.port, 1, settings_module)
+        # Scheduled briefs go live in the demo as they will in production: a timer beside
+        # the server (a child process, so this one still never starts V8 before serving).
+        scheduler = _start_child(["run_scheduler"], settings_module)
+        try:
+            return _serve("127.0.0.1", args.port, 1, settings_module)
+        finally:
+            scheduler.terminate()
     if args.command == "serve":
         # System checks first: a weak SECRET_KEY (briefdesk.E001) must stop the server, and
         # neither collectstatic nor the server runs the checks itself.

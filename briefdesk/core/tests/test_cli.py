@@ -34,7 +34,19 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
         recorded.append(("serve", host, port, workers, settings_module))
         return 0
 
+    class Child:
+        def __init__(self, argv: list[str]) -> None:
+            self.argv = argv
+
+        def terminate(self) -> None:
+            recorded.append(("terminate", self.argv))
+
+    def start_child(argv: list[str], settings_module: str) -> Child:
+        recorded.append(("start", argv, settings_module))
+        return Child(argv)
+
     monkeypatch.setattr(cli, "_run_child", run_child)
+    monkeypatch.setattr(cli, "_start_child", start_child)
     monkeypatch.setattr(cli, "_serve", serve)
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", TEST_SETTINGS)
     return recorded
@@ -106,7 +118,7 @@ def test_no_command_exits_2(calls: list[tuple[Any, ...]]) -> None:
     assert calls == []
 
 
-def test_demo_migrates_loads_the_demo_if_empty_then_serves_on_localhost(
+def test_demo_migrates_loads_the_demo_if_empty_then_serves_on_localhost_with_the_scheduler(
     calls: list[tuple[Any, ...]],
 ) -> None:
     assert cli.main(["demo", "--port", "8123"]) == 0
@@ -114,7 +126,9 @@ def test_demo_migrates_loads_the_demo_if_empty_then_serves_on_localhost(
     assert calls == [
         ("child", ["migrate", "--noinput"], TEST_SETTINGS),
         ("child", ["load_demo", "--if-empty"], TEST_SETTINGS),
+        ("start", ["run_scheduler"], TEST_SETTINGS),
         ("serve", "127.0.0.1", 8123, 1, TEST_SETTINGS),
+        ("terminate", ["run_scheduler"]),
     ]
 
 
