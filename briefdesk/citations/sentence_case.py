@@ -1,11 +1,16 @@
-"""A suggested APA sentence-case title. No CSL engine converts case, so APA titles are stored;
-this offers the editor a starting point that keeps proper nouns and acronyms.
+"""APA sentence-case titles. No CSL engine converts case, so briefdesk makes the APA title:
 
-Heuristic, not grammar: a word keeps its capital when it is the first word or follows a colon,
-question or exclamation mark, or a dash; when it is an acronym, contains a capital after its
-first letter (WikiLeaks), a digit or a dot (U.S.); or when it is a known proper noun (countries,
-peoples, institutions, months and days, plus any names the caller passes, such as the source's
-outlet and author names). Everything else is lower-cased.
+    apa_title(title, override, override_for, names)  # what APA prints
+
+is the editor's override when it was written for the current title, else the automatic
+`suggest_sentence_case(title, names)`. An override set for an earlier title is ignored, so a
+renamed record never keeps printing its old title in APA.
+
+The automatic case is a heuristic, not grammar: a word keeps its capital when it is the first
+word or follows a colon, question or exclamation mark, or a dash; when it is an acronym,
+contains a capital after its first letter (WikiLeaks), a digit or a dot (U.S.); or when it is
+a known proper noun (countries, peoples, institutions, months and days, plus any names the
+caller passes, such as the source's outlet and author names). Everything else is lower-cased.
 """
 
 from __future__ import annotations
@@ -177,6 +182,22 @@ def suggest_sentence_case(title: str, extra_proper_nouns: Iterable[str] = ()) ->
         capitalise_next = False
     out.append(title[pos:])
     return "".join(out)
+
+
+def override_applies(title: str, override: str, override_for: str) -> bool:
+    """True when a hand-set APA title was written for this title (and is not empty)."""
+    return bool(override.strip()) and override_for == title
+
+
+def apa_title(
+    title: str, override: str, override_for: str, extra_proper_nouns: Iterable[str] = ()
+) -> str:
+    """The title APA prints: `override` while it was set for `title` (`override_for` is the
+    title it was written for), else the automatic sentence case of `title`, keeping
+    `extra_proper_nouns` (a source's outlet and author names, a brief's authors)."""
+    if override_applies(title, override, override_for):
+        return override
+    return suggest_sentence_case(title, extra_proper_nouns)
 
 
 def _case_word(word: str, keep: set[str]) -> str:

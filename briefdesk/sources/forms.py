@@ -1,25 +1,38 @@
-"""Admin forms for sources: authors are edited as lines of text, not raw JSON.
+"""Admin forms for sources: authors are edited as lines of text, not raw JSON; dates are typed
+as people type them ("27 November 2026"); the APA title follows the title unless an editor
+sets it for that title; a new source that looks like an existing one must be confirmed.
 
 Every value is checked before anything is saved: JSON through `csl_schema.load_json` (no NaN,
 no deep nesting, no huge integers), the CSL shapes and limits in `Source.clean` (shared with
 the importers), and last the citation engine itself: the form formats the source once, so a
 value citeproc-js cannot handle is a one-line form error, never a 500 on save.
+
+`SourceForm` is the snippet screens' form (built from `Source.panels`);
+`SourceChooserCreateForm` is the short form for creating a source inside the chooser.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from wagtail.actions.create import CreateAction
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from briefdesk.citations.engine import FormattingFailed
-from briefdesk.citations.sentence_case import suggest_sentence_case
 
 from . import csl
 from .csl_schema import CslError, load_json
-from .validators import validate_partial_date
+from .doi import InvalidDoi, doi
+from .duplicates import Duplicate, find_duplicates
+from .models import Outlet, Source
+from .typed_dates import typed_date, typed_day
 
 
 class NameListField(forms.CharField):
@@ -102,14 +115,84 @@ class CslJsonField(forms.JSONField):
             return True
 
 
-class SourceForm(WagtailAdminModelForm):
-    # No max_length here: "Winter 2010" should hear that it is not a date, not that it is long.
-    issued = forms.CharField(
-        label="Publication date",
-        required=False,
-        validators=[validate_partial_date],
-        help_text="YYYY-MM-DD, YYYY-MM or YYYY; empty if undated.",
+class TypedDateField(forms.CharField):
+    """A partial date typed as people type it -> "YYYY-MM-DD", "YYYY-MM" or "YYYY" (see
+    typed_dates). No max_length: "Winter 2010" should hear that it is not a date."""
+
+    def to_python(self, value: Any) -> str:
+        try:
+            return typed_date(super().to_python(value))
+        except csl.InvalidDate as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+
+class TypedDayField(forms.CharField):
+    """A full date typed as people type it -> a date (or None when empty)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return typed_day(super().to_python(value))
+        except csl.InvalidDate as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return self.to_python(initial) != self.to_python(data)
+        except ValidationError:
+            return True
+
+
+DATE_HELP = "e.g. 27 November 2026, November 2026 or 2026; empty if undated."
+
+
+def apa_help_text(source: Source) -> str:
+    """What the admin says under the APA title: automatic, set by hand for this title, or set
+    for an earlier title (and so ignored)."""
+    if not source.title:
+        return (
+            "APA cites titles in sentence case, made from the title automatically. "
+            "Type one here only to correct it."
+        )
+    automatic = source.apa_title_automatic
+    if not source.title_apa.strip():
+        return format_html(
+            "Automatic: “{}”. Type a title here only to correct it (proper nouns).", automatic
+        )
+    if source.apa_override_applies:
+        return format_html("Set by hand for this title. Clear it to use “{}”.", automatic)
+    return format_html(
+        "Set by hand for an earlier title (“{}”); APA now uses “{}” — clear it or update it.",
+        source.title_apa_for,
+        automatic,
     )
+
+
+def duplicates_message(found: list[Duplicate]) -> SafeString:
+    """One line naming the existing sources, each linked to its admin page."""
+    items = format_html_join(
+        "; ",
+        '<a href="{}" target="_blank" rel="noopener">“{}”</a> ({}; same {})',
+        (
+            (
+                reverse("wagtailsnippets_sources_source:edit", args=[d.source.pk]),
+                d.source.title,
+                ", ".join(v for v in (d.source.outlet_name, d.source.issued or "undated") if v),
+                " and ".join(d.rules),
+            )
+            for d in found
+        ),
+    )
+    many = "Sources like this exist" if len(found) > 1 else "A source like this exists"
+    return format_html("{}: {}. Cite the existing source, or tick “Create anyway”.", many, items)
+
+
+class SourceForm(WagtailAdminModelForm):
+    issued = TypedDateField(label="Publication date", required=False, help_text=DATE_HELP)
     authors = NameListField(
         required=False,
         help_text="One per line: 'Family, Given' for a person, or an organisation's name.",
@@ -120,14 +203,51 @@ class SourceForm(WagtailAdminModelForm):
         help_text='Other CSL-JSON variables, e.g. {"volume": "90", "page": "112-125"}.',
     )
 
+    # Present only when a new source looks like an existing one (see `clean`), and while the
+    # editor's answer is posted back.
+    create_anyway = forms.BooleanField(
+        label="Create anyway",
+        required=False,
+        help_text="Tick to create this source although one like it exists.",
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not (self.is_bound and self.add_prefix("create_anyway") in self.data):
+            self.fields.pop("create_anyway", None)
         instance = self.instance
-        if "title_apa" in self.fields and instance.pk and instance.title:
-            names = [instance.outlet_name] + [csl.display_name(a) for a in instance.authors or []]
-            suggestion = suggest_sentence_case(instance.title, names)
-            if suggestion != (instance.title_apa or instance.title):
-                self.fields["title_apa"].help_text += f" Suggested: “{suggestion}”"
+        instance.settle_apa_override()
+        if "title_apa" in self.fields:
+            field = self.fields["title_apa"]
+            field.help_text = apa_help_text(instance)
+            if instance.title:
+                field.widget.attrs["placeholder"] = instance.apa_title_automatic
+
+    # --- duplicates ------------------------------------------------------------------------
+
+    def identifying_values(self) -> dict[str, str]:
+        """URL, DOI, title and date as this form holds them, for the duplicate check."""
+        data = self.cleaned_data
+        extra = data.get("csl_extra")
+        found = extra.get("DOI") if isinstance(extra, dict) else None
+        return {
+            "url": data.get("url") or "",
+            "doi": found if isinstance(found, str) else "",
+            "title": data.get("title") or "",
+            "issued": data.get("issued") or "",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance._state.adding and not cleaned.get("create_anyway"):
+            found = find_duplicates(**self.identifying_values())
+            if found:
+                self.fields = {
+                    "create_anyway": self.base_fields["create_anyway"],
+                    **self.fields,
+                }
+                self.add_error("create_anyway", duplicates_message(found))
+        return cleaned
 
     def _update_errors(self, errors: ValidationError) -> None:
         # Source.clean checks columns the form may not show (a citation key from an import);
@@ -147,9 +267,121 @@ class SourceForm(WagtailAdminModelForm):
         super()._post_clean()
         if self.errors:
             return
+        self.update_instance(self.instance)
         # Format once before saving: what citeproc-js cannot format is refused here, with the
         # engine's reason in one line, instead of failing in save() after validation passed.
         try:
             self.instance.refresh_formatted()
         except FormattingFailed as exc:
             self.add_error(None, str(exc))
+
+    def update_instance(self, source: Source) -> None:
+        """Set what the form decides beyond its fields, before the source is formatted."""
+        # An APA title typed now is written for the title it is saved with; one left as it
+        # was keeps the title it was written for, and is ignored once the title differs.
+        if "title_apa" in self.changed_data and source.title_apa.strip():
+            if source.title_apa.strip() == source.apa_title_automatic:
+                source.title_apa = ""  # the same as automatic: let it follow the title
+            source.title_apa_for = source.title
+        source.settle_apa_override()
+
+
+class SourceChooserCreateForm(SourceForm):
+    """The short form for creating a source from inside the rich-text editor's chooser.
+
+    Besides the model's fields it takes a DOI (kept in csl_extra["DOI"]), an accessed date
+    (today by default when a URL is given), dates typed as people type them, and a new outlet
+    by name: an existing outlet of that name (any case) is used, else a draft outlet is created
+    with the source and published with the brief that cites it (publishing.py).
+
+    Accepts `initial` for any field, e.g. from a pasted URL: url, title, kind, outlet (a pk or
+    an Outlet), new_outlet_name, medium, doi, issued.
+    """
+
+    csl_extra = None  # type: ignore[assignment]  # no raw JSON in the short form
+    new_outlet_name = forms.CharField(
+        label="New outlet",
+        required=False,
+        max_length=255,
+        help_text="If the outlet is not listed, type its name: it is created with the source.",
+    )
+    doi = forms.CharField(
+        label="DOI",
+        required=False,
+        help_text="e.g. 10.1016/j.jfineco.2011.04.005, or its doi.org link.",
+    )
+    accessed = TypedDayField(
+        label="Accessed",
+        required=False,
+        help_text="The day the URL was read; today if empty and a URL is given.",
+    )
+
+    field_order = [
+        "create_anyway",
+        "kind",
+        "outlet",
+        "new_outlet_name",
+        "title",
+        "authors",
+        "issued",
+        "url",
+        "doi",
+        "accessed",
+        "medium",
+    ]
+
+    class Meta:
+        model = Source
+        fields = ["kind", "outlet", "title", "authors", "issued", "url", "accessed", "medium"]
+
+    def clean_doi(self) -> str:
+        try:
+            return doi(self.cleaned_data.get("doi") or "")
+        except InvalidDoi as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+    def clean_new_outlet_name(self) -> str:
+        return " ".join((self.cleaned_data.get("new_outlet_name") or "").split())
+
+    def identifying_values(self) -> dict[str, str]:
+        return {**super().identifying_values(), "doi": self.cleaned_data.get("doi") or ""}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        name = cleaned.get("new_outlet_name")
+        if name:
+            if cleaned.get("outlet"):
+                self.add_error("new_outlet_name", "Choose an outlet or type a new one, not both.")
+            else:
+                # Attached unsaved so the source is formatted with its name; saved in save().
+                existing = Outlet.objects.filter(name__iexact=name).first()
+                cleaned["outlet"] = existing or Outlet(name=name)
+        if cleaned.get("url") and not cleaned.get("accessed") and "accessed" not in self.errors:
+            cleaned["accessed"] = timezone.localdate()
+        return cleaned
+
+    def update_instance(self, source: Source) -> None:
+        super().update_instance(source)
+        value = self.cleaned_data.get("doi")
+        extra = dict(source.csl_extra or {})
+        if value:
+            extra["DOI"] = value
+        else:
+            extra.pop("DOI", None)
+        source.csl_extra = extra
+
+    def save(self, commit: bool = True) -> Source:
+        outlet = self.instance.outlet
+        if commit and outlet is not None and outlet.pk is None:
+            self.instance.outlet = self._create_outlet(outlet.name)
+        return super().save(commit=commit)
+
+    def _create_outlet(self, name: str) -> Outlet:
+        """The outlet typed by name: an existing one (any case, if one was made meanwhile),
+        else a new draft with its first revision, as the Outlets add screen makes it."""
+        existing = Outlet.objects.filter(name__iexact=name).first()
+        if existing is not None:
+            return existing
+        outlet = Outlet(name=name)
+        # "add" on sources was checked by the view; an outlet made here is a draft for review.
+        return CreateAction(outlet, user=self.for_user).execute(skip_permission_checks=True)

@@ -8,15 +8,16 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import classproperty
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
+from briefdesk.citations import sentence_case
 from briefdesk.citations.engine import format_items
 from briefdesk.citations.styles import STYLES
 
 from . import csl, validators
-from .forms import SourceForm
 from .kinds import KIND_LABELS, Kind
 from .richtext import is_web_url
 from .validators import validate_partial_date
@@ -106,8 +107,12 @@ class Source(Reviewed, index.Indexed):
         "title in sentence case (APA)",
         max_length=1000,
         blank=True,
-        help_text="APA cites titles in sentence case. Leave empty to use the title as written.",
+        help_text="APA cites titles in sentence case, made from the title automatically. "
+        "Type one here only to correct it.",
     )
+    # The title the APA override was written for: once the title changes, the override is
+    # ignored (APA follows the new title) until an editor clears or updates it.
+    title_apa_for = models.CharField(max_length=1000, blank=True, editable=False)
     authors = models.JSONField(
         default=list,
         blank=True,
@@ -168,10 +173,19 @@ class Source(Reviewed, index.Indexed):
         for_concrete_model=False,
     )
 
-    base_form_class = SourceForm
+    @classproperty
+    def base_form_class(cls) -> type[Any]:
+        # Read by Wagtail when it builds the admin form; imported late because the forms
+        # module needs this model (the chooser's create form is a ModelForm for it).
+        from .forms import SourceForm
+
+        return SourceForm
+
     # A draft may leave fields empty, but never its kind or title: it is formatted on every
     # save and listed in choosers.
     panels = [
+        # Shown only with the "a source like this exists" error (forms.SourceForm).
+        FieldPanel("create_anyway"),
         FieldRowPanel([FieldPanel("kind", required_on_save=True), FieldPanel("outlet")]),
         FieldPanel("title", required_on_save=True),
         FieldPanel("title_apa"),
@@ -223,7 +237,7 @@ class Source(Reviewed, index.Indexed):
             return self.label
         if self.medium.strip().upper() == "PDF":
             return "PDF"
-        if self.outlet_id and self.outlet:
+        if self.outlet:
             return self.outlet.label
         return self.publisher or self.container_title or self.kind_label
 
@@ -234,7 +248,40 @@ class Source(Reviewed, index.Indexed):
 
     @property
     def outlet_name(self) -> str:
-        return self.outlet.name if self.outlet_id and self.outlet else ""
+        # Not `outlet_id`: a new outlet typed in the chooser is attached before it is saved.
+        return self.outlet.name if self.outlet else ""
+
+    # --- APA title ---------------------------------------------------------------------
+
+    def proper_nouns(self) -> list[str]:
+        """Names the automatic APA title keeps capitalised: the outlet's and the authors'."""
+        return [self.outlet_name] + [csl.display_name(a) for a in self.authors or []]
+
+    @property
+    def apa_title_automatic(self) -> str:
+        return sentence_case.suggest_sentence_case(self.title, self.proper_nouns())
+
+    @property
+    def apa_override_applies(self) -> bool:
+        """An editor's APA title, written for the current title (see `title_apa_for`)."""
+        return sentence_case.override_applies(self.title, self.title_apa, self.title_apa_for)
+
+    @property
+    def apa_title(self) -> str:
+        """The title APA prints: the override while it was set for this title, else the
+        automatic sentence case of the title."""
+        return sentence_case.apa_title(
+            self.title, self.title_apa, self.title_apa_for, self.proper_nouns()
+        )
+
+    def settle_apa_override(self) -> None:
+        """Record the title an APA override was written for, when nobody said: an override
+        set in code (the demo) or kept in an old revision is taken as written for the title
+        it comes with. An empty override is no override."""
+        if not self.title_apa.strip():
+            self.title_apa, self.title_apa_for = "", ""
+        elif not self.title_apa_for:
+            self.title_apa_for = self.title
 
     # --- CSL ---------------------------------------------------------------------------
 
@@ -288,8 +335,9 @@ class Source(Reviewed, index.Indexed):
 
     def refresh_formatted(self) -> None:
         """Format this source in every style with citeproc-js (stored on the record)."""
+        self.settle_apa_override()
         item = self.to_csl()
-        apa_item = dict(item, title=self.title_apa) if self.title_apa else item
+        apa_item = dict(item, title=self.apa_title) if item.get("title") else item
         self.formatted = {
             key: format_items([apa_item if key == "apa" else item], key)[0].as_dict()
             for key in STYLES

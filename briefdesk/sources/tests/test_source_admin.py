@@ -100,11 +100,22 @@ def test_a_valid_source_is_saved(world: World, editor_client: Any) -> None:
     assert source.url == "https://www.nytimes.com/2010/11/29/world/asia/29pakistan.html"
 
 
-@pytest.mark.parametrize("issued", ["2010", "2010-11", "2010-11-29", ""])
-def test_it_accepts_a_full_partial_or_missing_date(
-    world: World, editor_client: Any, issued: str
+@pytest.mark.parametrize(
+    ("typed", "issued"),
+    [
+        ("2010", "2010"),
+        ("2010-11", "2010-11"),
+        ("2010-11-29", "2010-11-29"),
+        ("", ""),
+        ("29 November 2010", "2010-11-29"),
+        ("Nov. 29, 2010", "2010-11-29"),
+        ("November 2010", "2010-11"),
+    ],
+)
+def test_it_accepts_a_full_partial_or_missing_date_typed_as_people_type_it(
+    world: World, editor_client: Any, typed: str, issued: str
 ) -> None:
-    response = post_source(editor_client, world, issued=issued)
+    response = post_source(editor_client, world, issued=typed)
 
     assert response.status_code == 302
     assert Source.objects.get(title="Pakistan Condemns Leaks").issued == issued
@@ -130,12 +141,14 @@ INVALID = [
     (
         "issued",
         "29/11/2010",
-        "&#x27;29/11/2010&#x27; is not a date: use YYYY, YYYY-MM or YYYY-MM-DD",
+        "&#x27;29/11/2010&#x27; is not a date: type e.g. 27 November 2026, November 2026, "
+        "2026 or 2026-11-27",
     ),
     (
         "issued",
         "Winter 2010",
-        "&#x27;Winter 2010&#x27; is not a date: use YYYY, YYYY-MM or YYYY-MM-DD",
+        "&#x27;Winter 2010&#x27; is not a date: type e.g. 27 November 2026, November 2026, "
+        "2026 or 2026-11-27",
     ),
     ("title", "", "This field is required."),
     ("authors", ", Jayshree", "Line 1: &#x27;, Jayshree&#x27; has no family name before the comma"),
