@@ -7,7 +7,8 @@ One brief becomes:
   Zotero saves a *report*; without it, ``citation_title`` alone makes Zotero guess "journal
   article" (see docs/metadata.md);
 - Dublin Core (``DC.*``) with its ``schema.DC`` link;
-- OpenGraph (``og:*``, ``article:*``) for link previews;
+- OpenGraph (``og:*``, ``article:*``) and Twitter/X card (``twitter:*``) tags for link
+  previews, with the brief's social image when it has one;
 - schema.org JSON-LD (a NewsArticle subtype) listing the sources the brief cites;
 - ``<link rel="alternate">`` to the CSL-JSON, BibTeX and RIS downloads.
 
@@ -111,12 +112,23 @@ class CitedWork:
 
 
 @dataclass(frozen=True)
+class SharedImage:
+    """The picture a link preview shows: an absolute URL, its alt text and pixel size."""
+
+    url: str
+    alt: str = ""
+    width: int = 0
+    height: int = 0
+
+
+@dataclass(frozen=True)
 class BriefRecord:
     """What the metadata says about one brief.
 
     `published` and `modified` are timezone-aware; `published` falls on the brief's
     publication date in the site's time zone (see `published_moment`). `number` is the
-    brief's report number; `pdf_url` is the published brief's PDF (empty for a preview).
+    brief's report number; `pdf_url` is the published brief's PDF (empty for a preview);
+    `image` the picture for link previews, if any.
     """
 
     title: str
@@ -133,6 +145,7 @@ class BriefRecord:
     topics: Sequence[str] = ()
     sources: Sequence[CitedWork] = ()
     pdf_url: str = ""
+    image: SharedImage | None = None
     language: str = LANGUAGE
 
     @property
@@ -179,9 +192,14 @@ class HeadMetadata:
 
 def head_metadata(brief: BriefRecord) -> HeadMetadata:
     """Every tag and link for the brief's <head>, Highwire first, then Dublin Core, then
-    OpenGraph; tags with no value are left out."""
+    OpenGraph and the Twitter/X card; tags with no value are left out."""
     return HeadMetadata(
-        meta=[*highwire_tags(brief), *dublin_core_tags(brief), *open_graph_tags(brief)],
+        meta=[
+            *highwire_tags(brief),
+            *dublin_core_tags(brief),
+            *open_graph_tags(brief),
+            *twitter_tags(brief),
+        ],
         links=[Link("schema.DC", DUBLIN_CORE_NAMESPACE), *alternate_links(brief)],
         json_ld=json_ld_script_body(schema_org(brief)),
     )
@@ -236,7 +254,20 @@ def dublin_core_tags(brief: BriefRecord) -> list[Meta]:
 
 def open_graph_tags(brief: BriefRecord) -> list[Meta]:
     """OpenGraph article tags. article:author is the author's page (OpenGraph wants a
-    profile URL), or the name when there is none."""
+    profile URL), or the name when there is none. og:image and its alt text, size and type
+    only when the brief has an image with an http(s) URL."""
+    image = brief.image
+    image_url = web_url(image.url) if image else ""
+    image_pairs = (
+        [
+            ("og:image", image_url),
+            ("og:image:alt", image.alt),
+            ("og:image:width", str(image.width or "")),
+            ("og:image:height", str(image.height or "")),
+        ]
+        if image and image_url
+        else []
+    )
     return _tags(
         "property",
         [
@@ -246,11 +277,28 @@ def open_graph_tags(brief: BriefRecord) -> list[Meta]:
             ("og:description", brief.description),
             ("og:site_name", brief.site_name),
             ("og:locale", OG_LOCALE),
+            *image_pairs,
             ("article:published_time", iso_moment(brief.published)),
             ("article:modified_time", iso_moment(brief.modified)),
             *(("article:author", web_url(a.url) or a.name) for a in brief.authors),
             ("article:section", brief.section),
             *(("article:tag", topic) for topic in brief.topics),
+        ],
+    )
+
+
+def twitter_tags(brief: BriefRecord) -> list[Meta]:
+    """The Twitter/X card: a large image card when the brief has an image (title and
+    description come from OpenGraph), else a plain summary card."""
+    image_url = web_url(brief.image.url) if brief.image else ""
+    if not (brief.image and image_url):
+        return _tags("name", [("twitter:card", "summary")])
+    return _tags(
+        "name",
+        [
+            ("twitter:card", "summary_large_image"),
+            ("twitter:image", image_url),
+            ("twitter:image:alt", brief.image.alt),
         ],
     )
 
@@ -286,6 +334,8 @@ def schema_org(brief: BriefRecord) -> dict[str, Any]:
         "inLanguage": brief.language,
         "citation": [cited_work(work) for work in brief.sources],
     }
+    if brief.image and web_url(brief.image.url):
+        data["image"] = web_url(brief.image.url)
     pdf = web_url(brief.pdf_url)
     if pdf:
         data["associatedMedia"] = {

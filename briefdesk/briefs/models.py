@@ -25,6 +25,7 @@ from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
 
 from briefdesk.citations.engine import format_items
+from briefdesk.citations.sentence_case import suggest_sentence_case
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES, UnknownStyle
 from briefdesk.citations.views import DOWNLOADS, bad_style, download, style_from, text_entry
 from briefdesk.core.routing import TypedChildRouteMixin
@@ -32,7 +33,7 @@ from briefdesk.core.storage import private_storage
 from briefdesk.sources.csl import authors_display
 
 from .blocks import AdditionalAnalysisBlock, BodyBlock
-from .teasers import make_teaser, plain_text
+from .teasers import DESCRIPTION_LIMIT, make_teaser, plain_text
 
 BRIEF_TYPES = ["Analysis Brief", "Backgrounder", "Expert Brief", "Interview", "Op-Ed"]
 
@@ -128,7 +129,15 @@ class BriefPage(RoutablePageMixin, Page):
     brief_type = models.CharField(
         "type", max_length=40, choices=[(t, t) for t in BRIEF_TYPES], default=BRIEF_TYPES[0]
     )
-    date = models.DateField("publication date", default=dt.date.today)
+    # Empty means "the day it goes live": filled in by save() when the brief is first
+    # published, from its go-live date when it was scheduled (see `byline_date`).
+    date = models.DateField(
+        "publication date",
+        null=True,
+        blank=True,
+        help_text="Shown in the byline. Leave empty to use the day the brief goes live "
+        "(its go-live date, when it is scheduled).",
+    )
     updated = models.DateField(
         "updated on",
         null=True,
@@ -145,7 +154,23 @@ class BriefPage(RoutablePageMixin, Page):
         "title in sentence case (APA)",
         max_length=255,
         blank=True,
-        help_text="APA cites titles in sentence case. Leave empty to use the title as written.",
+        help_text="APA cites titles in sentence case. Leave empty to use the title in "
+        "automatic sentence case (authors' names keep their capitals).",
+    )
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown when the brief is shared (OpenGraph, Twitter/X cards), cropped to "
+        "1200×630. Empty: the brief's first figure.",
+    )
+    social_image_alt = models.CharField(
+        "social image alt text",
+        max_length=255,
+        blank=True,
+        help_text="What the image shows. Empty: the image's own description.",
     )
     body = StreamField(BodyBlock(), blank=True)
     additional_analysis = StreamField(
@@ -172,6 +197,13 @@ class BriefPage(RoutablePageMixin, Page):
             heading="More on This Topic (pinned; empty = chosen automatically)",
         ),
         FieldPanel("title_apa"),
+    ]
+    promote_panels = [
+        *Page.promote_panels,
+        MultiFieldPanel(
+            [FieldPanel("social_image"), FieldPanel("social_image_alt")],
+            heading="Social image",
+        ),
     ]
     search_fields = [
         *Page.search_fields,
@@ -212,23 +244,56 @@ class BriefPage(RoutablePageMixin, Page):
         return authors_display([a.csl_name() for a in self.authors])
 
     @property
+    def byline_date(self) -> dt.date:
+        """The publication date; while it is empty (a draft that has not gone live), the day
+        the brief would go live: its go-live date when scheduled, else today."""
+        if self.date:
+            return self.date
+        return timezone.localdate(self.go_live_at) if self.go_live_at else timezone.localdate()
+
+    @property
     def updated_on(self) -> dt.date | None:
+        date = self.byline_date
         if self.updated:
-            return self.updated if self.updated > self.date else None
+            return self.updated if self.updated > date else None
         if self.last_published_at and self.first_published_at:
             last = timezone.localdate(self.last_published_at)
-            if last > timezone.localdate(self.first_published_at) and last > self.date:
+            if last > timezone.localdate(self.first_published_at) and last > date:
                 return last
         return None
 
-    @property
-    def teaser(self) -> str:
-        body_text = " ".join(
+    def _body_text(self) -> str:
+        return " ".join(
             plain_text(str(block.value.source))
             for block in self.body
             if block.block_type == "paragraph"
         )
-        return make_teaser(self.summary, body_text)
+
+    @property
+    def teaser(self) -> str:
+        """What listings and link previews show: the summary whole, or the body's opening."""
+        return make_teaser(self.summary, self._body_text())
+
+    @property
+    def meta_description(self) -> str:
+        """The page's <meta name="description">: the teaser within a search result's length."""
+        return make_teaser(self.summary, self._body_text(), limit=DESCRIPTION_LIMIT)
+
+    def share_image(self) -> tuple[Any, str] | None:
+        """The image and alt text for link previews: the social image, else the body's first
+        figure; None when there is neither. The alt text falls back, as figures do, to the
+        image's description, then its title."""
+        if self.social_image_id and self.social_image:
+            image, alt = self.social_image, self.social_image_alt
+        else:
+            figure = next(
+                (b.value for b in self.body if b.block_type == "figure" and b.value["image"]),
+                None,
+            )
+            if figure is None:
+                return None
+            image, alt = figure["image"], figure["alt"]
+        return image, (alt or image.description or image.title).strip()
 
     def rich_text_values(self) -> list[str]:
         """Every rich-text value in the brief, body first, for finding cited sources."""
@@ -248,12 +313,13 @@ class BriefPage(RoutablePageMixin, Page):
 
     def to_csl(self) -> dict[str, Any]:
         """CSL-JSON for the brief itself: a web page published by the site's publisher."""
+        date = self.byline_date
         item: dict[str, Any] = {
             "id": f"brief-{self.pk or self.slug}",
             "type": "webpage",
             "title": self.title,
             "container-title": settings.BRIEFDESK_PUBLISHER,
-            "issued": {"date-parts": [[self.date.year, self.date.month, self.date.day]]},
+            "issued": {"date-parts": [[date.year, date.month, date.day]]},
             "URL": self.canonical_url(),
         }
         names = [a.csl_name() for a in self.authors]
@@ -262,9 +328,14 @@ class BriefPage(RoutablePageMixin, Page):
         return item
 
     def refresh_citations(self) -> None:
-        """Format the brief's own citation in every style (stored; pages never format)."""
+        """Format the brief's own citation in every style (stored; pages never format).
+        APA prints `title_apa`, or when it is empty the title in automatic sentence case,
+        keeping the authors' names as proper nouns."""
         item = self.to_csl()
-        apa_item = dict(item, title=self.title_apa) if self.title_apa else item
+        apa_title = self.title_apa.strip() or suggest_sentence_case(
+            self.title, [author.name for author in self.authors]
+        )
+        apa_item = dict(item, title=apa_title)
         self.citations = {
             key: format_items([apa_item if key == "apa" else item], key)[0].as_dict()
             for key in STYLES
@@ -275,12 +346,26 @@ class BriefPage(RoutablePageMixin, Page):
         # is what is live, so citations and the cited-source index follow full saves only.
         full_save = kwargs.get("update_fields") is None
         if full_save:
+            if self.date is None and self.live:
+                self.date = self._go_live_date()
             self._number_children()
             self.refresh_citations()
         result = super().save(*args, **kwargs)
         if full_save:
             self.index_cited_sources()
         return result
+
+    def _go_live_date(self) -> dt.date:
+        """The publication date of a brief going live with none set: the date it already
+        has on the live row (a later publication of a revision that still has it empty),
+        else its go-live date when that has come (a scheduled brief), else today."""
+        if self.pk:
+            kept = BriefPage.objects.filter(pk=self.pk).values_list("date", flat=True).first()
+            if kept:
+                return kept
+        now = timezone.now()
+        moment = self.go_live_at if self.go_live_at and self.go_live_at <= now else now
+        return timezone.localdate(moment)
 
     def _number_children(self) -> None:
         """Give ordered children (authors, topics, pins) set in code a sort order from their
@@ -365,6 +450,8 @@ class BriefPage(RoutablePageMixin, Page):
     def serve_preview(self, request: HttpRequest, mode_name: str) -> HttpResponse:
         """The admin preview; in "PDF" mode the draft as its PDF (never cached)."""
         self.refresh_citations()  # the brief's own citation as the draft stands, not as saved
+        if self.date is None:  # what it would show if it went live as scheduled (or today)
+            self.date = self.byline_date
         if mode_name == "pdf":
             from .views import preview_pdf
 

@@ -19,6 +19,7 @@ from briefdesk.briefs.metadata import (
     CitedWork,
     HeadMetadata,
     Person,
+    SharedImage,
     head_metadata,
     modified_moment,
     published_moment,
@@ -78,7 +79,7 @@ def brief_record(
     else:
         linked = [(author, author.pk in visible_page_ids) for author in page.authors]
     tz = timezone.get_current_timezone()
-    published = published_moment(page.date, page.first_published_at, tz)
+    published = published_moment(page.byline_date, page.first_published_at, tz)
     return BriefRecord(
         title=page.title,
         url=page.canonical_url(),
@@ -90,8 +91,8 @@ def brief_record(
         publisher=settings.BRIEFDESK_PUBLISHER,
         site_name=settings.WAGTAIL_SITE_NAME,
         site_url=absolute_url("/"),
-        # The summary as written; the teaser (what listings show) always ends in "...".
-        description=" ".join(page.summary.split()) or page.teaser,
+        # The summary whole, or the body's opening (what listings show).
+        description=page.teaser,
         authors=[
             Person(
                 given=author.given_name,
@@ -104,7 +105,30 @@ def brief_record(
         sources=[cited_work(source) for source in sources],
         # The PDF Zotero attaches and Google Scholar indexes; drafts (previews) have none.
         pdf_url=absolute_url(reverse("brief_pdf", args=[page.slug])) if page.live else "",
+        image=shared_image(page, request),
     )
+
+
+# Link previews crop to 1.91:1; 1200×630 is what Facebook, LinkedIn and X ask for.
+SOCIAL_RENDITION = "fill-1200x630"
+
+
+def shared_image(page: BriefPage, request: HttpRequest | None = None) -> SharedImage | None:
+    """The brief's social image (else its first figure) as a 1200×630 crop, at an absolute
+    URL on the request's host and port (BRIEFDESK_BASE_URL without a request). None when the
+    brief has no image or its file cannot be read."""
+    chosen = page.share_image()
+    if chosen is None:
+        return None
+    image, alt = chosen
+    try:
+        rendition = image.get_rendition(SOCIAL_RENDITION)
+    except OSError:  # a missing or unreadable file (Wagtail's SourceImageIOError)
+        return None
+    url = rendition.url
+    if not url.startswith(("http://", "https://")):
+        url = request.build_absolute_uri(url) if request else absolute_url(url)
+    return SharedImage(url=url, alt=alt, width=rendition.width, height=rendition.height)
 
 
 def cited_work(source: Source) -> CitedWork:
