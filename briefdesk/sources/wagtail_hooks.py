@@ -4,33 +4,52 @@ can also create a source inline, and the "source citation" rich-text entity.
 Sources and outlets are draftable snippets (see models.Reviewed): Wagtail's edit screens save
 a draft revision, offer "Submit for review" to authors and "Publish" only to editors. A source
 created from the chooser is a draft too; it is published with the brief that cites it
-(publishing.py)."""
+(publishing.py).
+
+The chooser and the Sources listing search titles, outlets, authors, URLs, DOIs and numbers
+with one ranked ORM query (source_search.py; the rules in finding.py). A pasted URL or DOI
+that no source holds offers a new source pre-filled from it. The listing counts the briefs
+citing each source, and a source's edit page lists them (usage.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any
+from urllib.parse import urlencode
 
-from django.urls import reverse_lazy
+from django import forms
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse, reverse_lazy
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from draftjs_exporter.dom import DOM
 from wagtail import hooks
 from wagtail.actions.create import CreateAction
+from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.panels import ObjectList, Panel
 from wagtail.admin.rich_text.converters.html_to_contentstate import LinkElementHandler
 from wagtail.admin.rich_text.editors.draftail import features as draftail_features
-from wagtail.admin.ui.tables import LiveStatusTagColumn
+from wagtail.admin.ui.tables import Column, LiveStatusTagColumn
 from wagtail.rich_text import LinkHandler
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
     SnippetChooserViewSet,
     SnippetChosenView,
     SnippetCreateView,
 )
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from briefdesk.core.visibility import row_id
 
+from .finding import parse_query
 from .forms import SourceForm
 from .models import Outlet, Source
+from .source_search import has_identifier_match, prefill_from, search_sources
+from .usage import annotate_citations, citing_briefs, pending_draft_citations
 
 SOURCE_ENTITY = "SOURCE"
 
@@ -74,21 +93,183 @@ class SourceCreateView(_ChosenData, SnippetCreateView):
         return action.execute(skip_permission_checks=True)  # "add" checked in dispatch()
 
 
+PREFILL_PARAM = "prefill"  # ?prefill=<pasted URL or DOI>: the chooser opens on "Create source"
+
+
+class SourceSearchForm(BaseFilterForm):
+    """The chooser's search box, answered by source_search (not Wagtail's search index)."""
+
+    q = forms.CharField(
+        label="Search term",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": "Title, outlet, author, URL or DOI"}),
+    )
+
+    def filter(self, objects: QuerySet[Source]) -> QuerySet[Source]:
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            self.is_searching = True
+            self.search_query = query
+            return search_sources(objects, query)
+        return objects
+
+
+def _chooser_columns(columns: list[Any]) -> list[Any]:
+    """Title, then what tells two similar sources apart: outlet, date, kind (then status)."""
+    title, *rest = columns
+    title.accessor = "title"  # str() repeats the outlet and the date the columns show
+    return [
+        title,
+        Column("outlet", label="Outlet", accessor="outlet_name"),
+        Column("issued", label="Date"),
+        Column("kind", label="Kind", accessor="kind_label"),
+        *rest,
+    ]
+
+
+class _SourceChooseMixin:
+    """What the chooser's full view and its results view share."""
+
+    results_template_name = "sources/chooser/results.html"
+    request: HttpRequest
+    filter_form: SourceSearchForm
+
+    def get_object_list(self) -> QuerySet[Source]:
+        return Source.objects.select_related("outlet")
+
+    def get_filter_form_class(self) -> type[SourceSearchForm]:
+        return SourceSearchForm
+
+    @property
+    def columns(self) -> list[Any]:
+        return _chooser_columns(super().columns)  # type: ignore[misc]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        text = self.filter_form.search_query or ""
+        query = parse_query(text)
+        if (
+            query.is_identifier
+            and context.get("can_create")
+            and not has_identifier_match(Source.objects.all(), text)
+        ):
+            url = reverse("wagtailsnippetchoosers_sources_source:choose")
+            context["paste_create_url"] = f"{url}?{urlencode({PREFILL_PARAM: text})}"
+            context["paste_kind"] = "DOI" if query.doi else "URL"
+        return context
+
+
+class SourceChooseView(_SourceChooseMixin, ChooseView):
+    """The chooser modal. With ?prefill=<URL or DOI> its "Create source" tab is open and
+    filled from what the URL or DOI says by itself."""
+
+    @cached_property
+    def prefill(self) -> dict[str, Any]:
+        return prefill_from(self.request.GET.get(PREFILL_PARAM, ""), today=dt.date.today())
+
+    def get_creation_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_creation_form_kwargs()
+        if self.prefill and self.request.method == "GET":
+            kwargs["initial"] = self.prefill
+        return kwargs
+
+    def render_to_response(self) -> HttpResponse:
+        response = super().render_to_response()
+        if not self.prefill:
+            return response
+        # Wagtail's tabs open the first tab unless told which panel is active.
+        data = json.loads(response.content)
+        active = f'data-w-tabs-active-panel-id-value="tab-{self.creation_tab_id}"'
+        data["html"] = data["html"].replace(
+            'data-controller="w-tabs"', f'data-controller="w-tabs" {active}', 1
+        )
+        return JsonResponse(data)
+
+
+class SourceChooseResultsView(_SourceChooseMixin, ChooseResultsView):
+    pass
+
+
 class SourceChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = SourceChooseView
+    choose_results_view_class = SourceChooseResultsView
     creation_form_class = SourceChooserCreateForm
     create_action_label = "Create source"
     chosen_view_class = SourceChosenView
     create_view_class = SourceCreateView
 
 
+class CitedByPanel(Panel):
+    """Read-only: the briefs citing this source, linked to their edit pages, live or draft."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("heading", "Cited by")
+        super().__init__(**kwargs)
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "sources/panels/cited_by.html"
+
+        def is_shown(self) -> bool:
+            return self.instance is not None and self.instance.pk is not None
+
+        def get_context_data(self, parent_context: Any = None) -> Any:
+            context = super().get_context_data(parent_context)
+            briefs = citing_briefs(self.instance.pk)
+            context["briefs"] = [
+                (brief, reverse("wagtailadmin_pages:edit", args=[brief.page_id]))
+                for brief in briefs
+            ]
+            return context
+
+
+def cited_by_text(live: int, draft: int) -> str:
+    parts = [f"{live} live"] if live else []
+    parts += [f"{draft} draft"] if draft else []
+    return ", ".join(parts) or "—"
+
+
+class SourceIndexView(IndexView):
+    """The Sources listing: searched and ranked like the chooser, with a "Cited by" count."""
+
+    def search_queryset(self, queryset: QuerySet[Source]) -> QuerySet[Source]:
+        if not self.is_searching:
+            return queryset
+        return search_sources(queryset, self.search_query, ranked=not self.is_explicitly_ordered)
+
+    @cached_property
+    def pending_drafts(self) -> dict[int, set[int]]:
+        return pending_draft_citations()
+
+    def cited_by(self, source: Source) -> str:
+        live = getattr(source, "cited_live", 0)
+        draft = getattr(source, "cited_draft", 0) + len(self.pending_drafts.get(source.pk, ()))
+        return cited_by_text(live, draft)
+
+    @cached_property
+    def columns(self) -> list[Any]:
+        cited_by = Column("cited_by", label="Cited by", accessor=self.cited_by, sort_key="cited_by")
+        return [*super().columns, cited_by]
+
+
 class SourceViewSet(SnippetViewSet):
     model = Source
     icon = "link"
     menu_label = "Sources"
+    index_view_class = SourceIndexView
     # The status column shows which records have changes waiting for an editor ("live + draft").
     list_display = ["title", "outlet", "kind", "issued", LiveStatusTagColumn()]
     list_filter = ["kind", "outlet"]
     chooser_viewset_class = SourceChooserViewSet
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        return annotate_citations(Source.objects.select_related("outlet"))
+
+    def get_edit_handler(self) -> Any:
+        # The model's panels, with the briefs citing the source first, where an editor
+        # about to change a shared source sees what the change reaches.
+        handler = super().get_edit_handler()
+        return ObjectList([CitedByPanel(), *handler.children]).bind_to_model(self.model)
 
 
 class SourcesGroup(SnippetViewSetGroup):
