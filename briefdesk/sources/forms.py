@@ -13,6 +13,7 @@ value citeproc-js cannot handle is a one-line form error, never a 500 on save.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -242,10 +243,10 @@ class SourceForm(WagtailAdminModelForm):
         if self.instance._state.adding and not cleaned.get("create_anyway"):
             found = find_duplicates(**self.identifying_values())
             if found:
-                self.fields = {
-                    "create_anyway": self.base_fields["create_anyway"],
-                    **self.fields,
-                }
+                field = copy.deepcopy(self.base_fields["create_anyway"])
+                if getattr(self, "is_deferred_validation", False):
+                    field.is_deferred_validation = True  # type: ignore[attr-defined]
+                self.fields = {"create_anyway": field, **self.fields}
                 self.add_error("create_anyway", duplicates_message(found))
         return cleaned
 
