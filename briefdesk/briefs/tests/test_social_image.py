@@ -3,6 +3,8 @@ figure, as og:image / twitter:image at an absolute URL; no image tags when it ha
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.test import Client
 from lxml import html as lxml_html
@@ -120,3 +122,20 @@ def test_the_first_figure_is_used_when_the_social_image_is_deleted(tree) -> None
     social.delete()
 
     assert head(brief)["og:image:alt"] == ["Kept"]
+
+
+def test_the_demo_floods_brief_shares_its_chart() -> None:
+    from django.core.management import call_command
+
+    from briefdesk.briefs.models import BriefPage
+
+    call_command("load_demo", stdout=io.StringIO())
+    brief = BriefPage.objects.get(slug="pakistan-floods-and-the-aid-test")
+
+    tags = head(brief, host="localhost")
+
+    assert tags["og:image"][0].startswith("http://localhost/")
+    assert tags["og:image:alt"] == [
+        "Bar chart: of a 460 million dollar appeal, 290 million was pledged and 190 million "
+        "received."
+    ]
