@@ -1,6 +1,7 @@
-"""The "Source citation" rich-text entity in Wagtail's editor, driven in a real browser: an
-editor marks text as citing a Source chosen in the modal, saves a draft, and the revision
-stores `<a linktype="source" id="N">`."""
+"""The "Source citation" rich-text entity in Wagtail's editor, driven in a real browser. A
+citation is a token: citing selected words keeps them as text and puts the citation after
+them; citing at the cursor or from the "/" menu inserts it there. The editor shows it as the
+page will, "(LABEL)", and stores `<a linktype="source" id="N">LABEL</a>`."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ pytestmark = [
 
 PARAGRAPH = "Washington and Islamabad distrust each other."
 CITED_WORD = "Islamabad"
+WRITTEN = "It marks a shift the IMF's staff had warned against in its last review."
+CITED_WORDS = "IMF's staff had warned against in its last review"
+LABEL = "Washington Quarterly"
+# The text a token reads as, with the parentheses its style adds around it.
+PAGE_TEXT = """el => [getComputedStyle(el, '::before').content, el.textContent,
+    getComputedStyle(el, '::after').content].join('').replace(/"/g, '')"""
 
 
 @dataclass
@@ -53,7 +60,7 @@ def desk(live_server: Any) -> Desk:
         outlet=OutletFactory(name="Reuters", short_label="Reuters"),
     )
     other = SourceFactory(
-        title="Editorial on the cables", outlet=OutletFactory(name="Dawn", short_label="Dawn")
+        title="Pakistan's fiscal turn", outlet=OutletFactory(name=LABEL, short_label="")
     )
     brief = make_brief(tree, authors=[author], body=[("paragraph", f"<p>{PARAGRAPH}</p>")])
     return Desk(brief=brief, source=source, other=other, users=users)
@@ -69,11 +76,11 @@ def log_in(page: Page, live_server: Any, username: str) -> None:
     page.wait_for_url(live_server.url + reverse("wagtailadmin_home"))
 
 
-def open_editor(page: Page, live_server: Any, brief: BriefPage) -> Locator:
-    """The edit view, returning the body paragraph's Draftail editor once it is ready."""
+def open_editor(page: Page, live_server: Any, brief: BriefPage, text: str = PARAGRAPH) -> Locator:
+    """The edit view, returning the body paragraph's Draftail editor once it shows `text`."""
     page.goto(live_server.url + reverse("wagtailadmin_pages:edit", args=[brief.id]))
     editor = page.locator("[data-contentpath='body'] .public-DraftEditor-content").first
-    expect(editor).to_contain_text(PARAGRAPH)
+    expect(editor).to_contain_text(text)
     editor.scroll_into_view_if_needed()
     return editor
 
@@ -91,7 +98,7 @@ def select_text(page: Page, editor: Locator, start: int, length: int) -> None:
 
 
 def choose_source(page: Page, title: str) -> None:
-    """In the open chooser modal: check it lists the sources, then pick one."""
+    """In the open chooser modal: check it lists the sources, then pick one by its title."""
     modal = page.locator(".modal-dialog")
     expect(modal.get_by_role("heading", name="Choose source")).to_be_visible()
     choices = modal.locator("a[data-chooser-modal-choice]")
@@ -116,49 +123,107 @@ def latest_paragraphs(brief: BriefPage) -> list[str]:
     return [b["value"] for b in blocks if b["type"] == "paragraph"]
 
 
-def plain(html: str) -> str:
-    return re.sub(r"<[^>]+>", "", html)
+def live_paragraphs(brief: BriefPage) -> list[str]:
+    """The stored HTML of each body paragraph of the published brief."""
+    live = BriefPage.objects.get(pk=brief.pk)
+    return [b.value.source for b in live.body if b.block_type == "paragraph"]
 
 
-def test_editor_marks_selected_text_as_citing_a_chosen_source(
+def publish(page: Page, brief: BriefPage) -> None:
+    """Publish from the editor's action menu (Save draft's "More actions")."""
+    page.locator("footer").get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text(f"Page '{brief.title}' has been published.")).to_be_visible()
+
+
+def test_citing_selected_text_keeps_the_words_and_puts_the_citation_after_them(
     page: Page, live_server: Any, desk: Desk
 ) -> None:
     log_in(page, live_server, desk.users.editor.username)
     editor = open_editor(page, live_server, desk.brief)
-    revisions_before = desk.brief.revisions.count()
 
-    select_text(page, editor, PARAGRAPH.index(CITED_WORD), len(CITED_WORD))
+    # The editor writes a new paragraph, then selects the words the source supports.
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type(WRITTEN)
+    page.keyboard.press("ArrowLeft")  # before the full stop
+    for _ in range(len(CITED_WORDS)):
+        page.keyboard.press("Shift+ArrowLeft")
+    assert page.evaluate("window.getSelection().toString()") == CITED_WORDS
+
     # The inline toolbar shown for a selection offers the source citation entity.
     source_button = page.locator('button[name="SOURCE"]')
     expect(source_button).to_be_visible()
     expect(source_button).to_have_attribute("aria-label", "Source citation")
     source_button.click()
+    choose_source(page, desk.other.title)
 
-    choose_source(page, str(desk.source))
+    # The words stay text; the citation is a token after them, reading as on the page.
+    cited = editor.locator(f'.draftail-source[data-source-id="{desk.other.pk}"]')
+    expect(cited).to_have_count(1)
+    expect(cited).to_have_text(LABEL)
+    assert cited.evaluate(PAGE_TEXT) == f"({LABEL})"
+    expect(editor).to_contain_text(f"{CITED_WORDS} {LABEL}.")
+    wait_for_editor_to_store(page, desk.other)
+
+    publish(page, desk.brief)
+
+    lines = re.findall(r"<p[^>]*>(.*?)</p>", live_paragraphs(desk.brief)[0])
+    token = f'<a linktype="source" id="{desk.other.pk}">{LABEL}</a>'
+    assert lines == [PARAGRAPH, f"{WRITTEN[:-1]} {token}."]
+    page.goto(live_server.url + f"/briefs/{desk.brief.slug}/")
+    expect(page.locator("main")).to_contain_text(f"{CITED_WORDS} ({LABEL})")
+
+
+def test_citing_at_the_cursor_inserts_one_token_that_typing_never_extends(
+    page: Page, live_server: Any, desk: Desk
+) -> None:
+    log_in(page, live_server, desk.users.editor.username)
+    editor = open_editor(page, live_server, desk.brief)
+    after_word = PARAGRAPH.index(CITED_WORD) + len(CITED_WORD)
+    select_text(page, editor, after_word, 0)
+
+    # Nothing selected: the block toolbar's menu offers the citation at the cursor.
+    page.locator(".Draftail-BlockToolbar__trigger").click()
+    page.get_by_role("option", name="Source citation").click()
+    choose_source(page, desk.source.title)
 
     cited = editor.locator(f'.draftail-source[data-source-id="{desk.source.pk}"]')
-    expect(cited).to_have_text(CITED_WORD)
-    expect(editor).to_contain_text(PARAGRAPH)
-    wait_for_editor_to_store(page, desk.source)
+    expect(cited).to_have_text("Reuters")
+    expect(editor).to_contain_text("Washington and Islamabad Reuters distrust each other.")
+    # Typing right after the token writes text beside it, not inside it ...
+    page.keyboard.type(" now")
+    expect(cited).to_have_text("Reuters")
+    expect(editor).to_contain_text("Islamabad Reuters now distrust")
+    # ... and deleting into it removes it whole.
+    for _ in range(len(" now") + 1):
+        page.keyboard.press("Backspace")
+    expect(cited).to_have_count(0)
+    expect(editor).not_to_contain_text("Reuters")
+    page.keyboard.press("Backspace")  # the space written before the token
 
+    # Cite again, and store it.
+    page.locator(".Draftail-BlockToolbar__trigger").click()
+    page.get_by_role("option", name="Source citation").click()
+    choose_source(page, desk.source.title)
+    expect(cited).to_have_text("Reuters")
+    wait_for_editor_to_store(page, desk.source)
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text(f"Page '{desk.brief.title}' has been updated.")).to_be_visible()
 
-    paragraphs = latest_paragraphs(desk.brief)
-    assert len(paragraphs) == 1, paragraphs
-    assert f'<a linktype="source" id="{desk.source.pk}">{CITED_WORD}</a>' in paragraphs[0]
-    assert plain(paragraphs[0]) == PARAGRAPH
-    assert desk.brief.revisions.count() > revisions_before
-    # A draft: the live page is unchanged until an editor publishes.
-    live = BriefPage.objects.get(pk=desk.brief.pk)
-    assert 'linktype="source"' not in str(live.body.raw_data)
-    assert live.has_unpublished_changes
+    token = f'<a linktype="source" id="{desk.source.pk}">Reuters</a>'
+    (paragraph,) = latest_paragraphs(desk.brief)
+    assert re.findall(r"<p[^>]*>(.*?)</p>", paragraph) == [
+        f"Washington and Islamabad {token} distrust each other."
+    ]
 
-    # The saved entity loads back into the editor as a source citation.
+    # The saved citation loads back into the editor as a source citation.
+    open_editor(page, live_server, desk.brief, "Islamabad Reuters distrust")
     cited_after_reload = page.locator(
         f"[data-contentpath='body'] .draftail-source[data-source-id=\"{desk.source.pk}\"]"
     )
-    expect(cited_after_reload).to_have_text(CITED_WORD)
+    expect(cited_after_reload).to_have_text("Reuters")
 
 
 def test_command_palette_inserts_the_chosen_sources_label(
@@ -176,7 +241,7 @@ def test_command_palette_inserts_the_chosen_sources_label(
     expect(option).to_be_visible()
     option.click()
 
-    choose_source(page, str(desk.other))
+    choose_source(page, desk.other.title)
 
     # Nothing was selected, so the source's label is inserted as the citation's text.
     cited = editor.locator(f'.draftail-source[data-source-id="{desk.other.pk}"]')

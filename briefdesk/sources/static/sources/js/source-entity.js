@@ -1,11 +1,50 @@
 // Draftail "source citation" entity for briefdesk: choose (or create) a Source in a modal and
-// mark text as citing it. With no text selected, the source's label is inserted. Stored as
-// <a linktype="source" id="N">; the site renders it as "(LABEL)" linked to the source.
+// insert a citation of it. A citation is a token: stored as <a linktype="source" id="N">LABEL</a>,
+// it renders on the site as "(LABEL)" linked to the source, whatever text it holds. So selected
+// text is never wrapped: it stays text, and the token goes right after it.
 (function () {
   'use strict';
   var React = window.React;
   var DraftJS = window.DraftJS;
   var draftail = window.draftail;
+
+  function isSpace(character) {
+    return /\s/.test(character);
+  }
+
+  // Where the token goes: the cursor, or the end of the selection (before any whitespace that
+  // ends it, so "Islamabad " cites as "Islamabad (Dawn) ").
+  function insertionPoint(content, selection) {
+    var key = selection.getEndKey();
+    var text = content.getBlockForKey(key).getText();
+    var offset = selection.getEndOffset();
+    var start = selection.getStartKey() === key ? selection.getStartOffset() : 0;
+    while (offset > start && isSpace(text.charAt(offset - 1))) {
+      offset -= 1;
+    }
+    return { key: key, text: text, offset: offset };
+  }
+
+  // The token is IMMUTABLE: typing next to it never extends it, and editing it removes it
+  // whole, so its text only ever holds the source's label.
+  function insertCitation(editorState, entityType, entityData) {
+    var content = editorState.getCurrentContent();
+    var point = insertionPoint(content, editorState.getSelection());
+    var at = DraftJS.SelectionState.createEmpty(point.key).merge({
+      anchorOffset: point.offset,
+      focusOffset: point.offset,
+    });
+    if (point.offset > 0 && !isSpace(point.text.charAt(point.offset - 1))) {
+      content = DraftJS.Modifier.insertText(content, at, ' ');
+      at = content.getSelectionAfter();
+    }
+    content = content.createEntity(entityType, 'IMMUTABLE', entityData);
+    var entityKey = content.getLastCreatedEntityKey();
+    var text = entityData.label || entityData.title || 'Source ' + entityData.id;
+    content = DraftJS.Modifier.insertText(content, at, text, null, entityKey);
+    var nextState = DraftJS.EditorState.push(editorState, content, 'insert-characters');
+    return DraftJS.EditorState.forceSelection(nextState, content.getSelectionAfter());
+  }
 
   class SourceModalWorkflowSource extends draftail.ModalWorkflowSource {
     getChooserConfig() {
@@ -26,26 +65,14 @@
       };
     }
 
-    // Wagtail's onChosen only knows its own entity types; a source citation is MUTABLE text.
+    // Wagtail's onChosen only knows its own entity types.
     onChosen(data) {
       var props = this.props;
-      var editorState = props.editorState;
-      var content = editorState.getCurrentContent();
-      var selection = editorState.getSelection();
-      var entityData = this.filterEntityData(data);
-      content = content.createEntity(props.entityType.type, 'MUTABLE', entityData);
-      var entityKey = content.getLastCreatedEntityKey();
-      var nextState;
-      if (selection.isCollapsed()) {
-        var text = entityData.label || entityData.title || 'Source ' + entityData.id;
-        nextState = DraftJS.EditorState.push(
-          editorState,
-          DraftJS.Modifier.replaceText(content, selection, text, null, entityKey),
-          'insert-characters'
-        );
-      } else {
-        nextState = DraftJS.RichUtils.toggleLink(editorState, selection, entityKey);
-      }
+      var nextState = insertCitation(
+        props.editorState,
+        props.entityType.type,
+        this.filterEntityData(data)
+      );
       this.workflow.close();
       props.onComplete(nextState);
     }
