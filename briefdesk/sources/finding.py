@@ -31,9 +31,9 @@ from urllib.parse import urlsplit
 
 from briefdesk.importers.matching import normalise_doi, normalise_url
 
-# A DOI: "10.", a registrant code of four or more digits, "/" and a suffix without spaces.
-_DOI = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/\S+$")
-_DOI_PREFIX = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+from .doi import InvalidDoi
+from .doi import doi as parse_doi
+
 # A pasted address without its scheme: "nytimes.com/2010/…", "www.dawn.com".
 _BARE_HOST = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?$")
 _WORD = re.compile(r"\S+")
@@ -96,8 +96,10 @@ def parse_query(text: str) -> Query:
 def _doi_in(text: str) -> str:
     if " " in text:
         return ""
-    bare = _DOI_PREFIX.sub("", text)
-    return normalise_doi(bare) if _DOI.match(bare) else ""
+    try:
+        return normalise_doi(parse_doi(text))
+    except InvalidDoi:
+        return ""
 
 
 def _doi_link_key(text: str) -> str:

@@ -22,6 +22,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from briefdesk.importers.matching import url_variants
 
+from .doi import doi as parse_doi
 from .finding import Query, Rank, domain, is_pdf_url, parse_query
 from .kinds import Kind
 from .models import Outlet, Source
@@ -142,7 +143,7 @@ def prefill_from(text: str, *, today: dt.date) -> dict[str, Any]:
         return {}
     initial: dict[str, Any] = {"accessed": today}
     if query.doi:
-        initial.update(doi=query.doi, kind=Kind.JOURNAL_ARTICLE.value)
+        initial.update(doi=parse_doi(query.text), kind=Kind.JOURNAL_ARTICLE.value)  # case as typed
         return initial
     url = query.pasted
     initial["url"] = url

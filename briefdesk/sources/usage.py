@@ -38,7 +38,7 @@ class CitingBrief:
         if self.live and self.draft:
             return "live"
         if self.live:
-            return "live (removed in draft)"
+            return "live, removed in draft"
         return "draft"
 
 
@@ -54,13 +54,21 @@ def annotate_citations(queryset: QuerySet[Source]) -> QuerySet[Source]:
 
 
 def pending_draft_citations() -> dict[int, set[int]]:
-    """Source id -> ids of live briefs whose draft waiting to be published cites it."""
+    """Source id -> ids of live briefs whose draft waiting to be published cites it and whose
+    live version does not (those are counted as live already)."""
+    pages = list(
+        BriefPage.objects.filter(live=True, has_unpublished_changes=True).select_related(
+            "latest_revision"
+        )
+    )
+    if not pages:
+        return {}
+    live = set(BriefSource.objects.filter(page__in=pages).values_list("page_id", "source_id"))
     pending: dict[int, set[int]] = {}
-    for page in BriefPage.objects.filter(live=True, has_unpublished_changes=True).select_related(
-        "latest_revision"
-    ):
+    for page in pages:
         for source_id in _draft_citations(page):
-            pending.setdefault(source_id, set()).add(page.pk)
+            if (page.pk, source_id) not in live:
+                pending.setdefault(source_id, set()).add(page.pk)
     return pending
 
 

@@ -13,7 +13,6 @@ citing each source, and a source's edit page lists them (usage.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +21,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from draftjs_exporter.dom import DOM
@@ -46,7 +46,7 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetVi
 from briefdesk.core.visibility import row_id
 
 from .finding import parse_query
-from .forms import SourceForm
+from .forms import SourceChooserCreateForm
 from .models import Outlet, Source
 from .source_search import has_identifier_match, prefill_from, search_sources
 from .usage import annotate_citations, citing_briefs, pending_draft_citations
@@ -59,14 +59,6 @@ class OutletViewSet(SnippetViewSet):
     icon = "site"
     menu_label = "Outlets"
     list_display = ["name", "short_label", "home_url", LiveStatusTagColumn()]
-
-
-class SourceChooserCreateForm(SourceForm):
-    """The short form for creating a source from inside the rich-text editor."""
-
-    class Meta:
-        model = Source
-        fields = ["kind", "outlet", "title", "authors", "issued", "url", "medium"]
 
 
 class _ChosenData:
@@ -82,13 +74,27 @@ class SourceChosenView(_ChosenData, SnippetChosenView):
     pass
 
 
-class SourceCreateView(_ChosenData, SnippetCreateView):
+class _FormForUser:
+    """The creation form knows who creates (a new outlet typed in it is saved as theirs)."""
+
+    request: HttpRequest
+
+    def get_creation_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_creation_form_kwargs()  # type: ignore[misc]
+        return {**kwargs, "for_user": self.request.user}
+
+
+class SourceCreateView(_FormForUser, _ChosenData, SnippetCreateView):
     """The chooser's "Create source": saves a draft (not live, with its first revision and a
     log entry, as the snippet add screen would), whoever creates it. Readers see it only once
     an editor publishes it or a brief citing it."""
 
     def save_form(self, form: SourceChooserCreateForm) -> Source:
-        # Wagtail's chooser would call form.save(), making the row live at once.
+        # Wagtail's chooser would call form.save(), making the row live at once. An outlet
+        # typed by name is created first (a draft too, see SourceChooserCreateForm).
+        outlet = form.instance.outlet
+        if outlet is not None and outlet.pk is None:
+            form.instance.outlet = form._create_outlet(outlet.name)
         action = CreateAction(form.instance, user=self.request.user, form=form)
         return action.execute(skip_permission_checks=True)  # "add" checked in dispatch()
 
@@ -160,13 +166,14 @@ class _SourceChooseMixin:
         return context
 
 
-class SourceChooseView(_SourceChooseMixin, ChooseView):
+class SourceChooseView(_FormForUser, _SourceChooseMixin, ChooseView):
     """The chooser modal. With ?prefill=<URL or DOI> its "Create source" tab is open and
     filled from what the URL or DOI says by itself."""
 
     @cached_property
     def prefill(self) -> dict[str, Any]:
-        return prefill_from(self.request.GET.get(PREFILL_PARAM, ""), today=dt.date.today())
+        pasted = self.request.GET.get(PREFILL_PARAM, "")
+        return prefill_from(pasted, today=timezone.localdate())
 
     def get_creation_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_creation_form_kwargs()

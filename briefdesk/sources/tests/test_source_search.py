@@ -15,6 +15,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from briefdesk.sources.finding import Rank, parse_query, rank
 from briefdesk.sources.models import Outlet, Source
@@ -296,6 +297,7 @@ def test_the_offer_opens_the_create_tab_filled_from_the_url(
     assert text_input(form, "url") == url
     assert selected(form, "outlet") == str(world.dawn.pk)  # by its home page's domain
     assert selected(form, "kind") == "news_article"
+    assert text_input(form, "accessed") == timezone.localdate().isoformat()
 
 
 def test_a_pasted_pdf_is_a_report_in_pdf(world: World, editor_client: Any) -> None:
@@ -310,6 +312,8 @@ def test_a_pasted_doi_is_a_journal_article(world: World, editor_client: Any) -> 
     form = creation_form(editor_client, "https://doi.org/10.1016/j.jfineco.2011.04.005")
 
     assert selected(form, "kind") == "journal_article"
+    assert text_input(form, "doi") == "10.1016/j.jfineco.2011.04.005"
+    assert text_input(form, "url") == ""  # the DOI is the link citations print
 
 
 def test_the_outlet_is_found_by_its_sources_urls_when_its_home_page_is_not_set(
