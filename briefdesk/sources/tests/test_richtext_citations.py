@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefdesk.briefs.teasers import make_teaser, plain_text
+from briefdesk.briefs.teasers import plain_text
 from briefdesk.sources.richtext import (
     CitedSource,
     cited_source_ids,
@@ -168,54 +168,6 @@ def test_a_citation_survives_sanitising_then_rendering() -> None:
         '<p>Claim <span class="cite">(<a href="https://www.reuters.com/a" data-source="1">'
         "Reuters</a>)</span>.</p>"
     )
-
-
-# --- teasers -----------------------------------------------------------------------------
-
-WORDS = "The first batch of U.S. diplomatic cables released by WikiLeaks in late November"
-LONG_BODY = f"{WORDS} held few outright surprises about Pakistan, yet it landed in a country " * 3
-
-TEASERS = [
-    ("A short summary", "Body text.", 150, "A short summary..."),
-    ("A summary ending in a stop.", "Body text.", 150, "A summary ending in a stop..."),
-    ("Ends with a comma,", "", 150, "Ends with a comma..."),
-    ("Ends with a dash —", "", 150, "Ends with a dash..."),
-    ("", "Only the body.", 150, "Only the body..."),
-    ("   \n  ", "Blank summary, so the body.", 150, "Blank summary, so the body..."),
-    ("  Spaced \n  out   summary ", "", 150, "Spaced out summary..."),
-    ("", "", 150, ""),
-    ("", "one two three four", 9, "one two..."),
-    ("", "one two three four", 8, "one two..."),
-    ("", "one two three four", 7, "one two..."),
-    ("", "one two three four", 18, "one two three four..."),
-    ("", "abcdefghijklmnop", 5, "abcde..."),
-    ("", "one two, three", 8, "one two..."),
-]
-
-
-@pytest.mark.parametrize(("summary", "body", "limit", "expected"), TEASERS)
-def test_make_teaser_prefers_the_summary_and_cuts_at_a_word(
-    summary: str, body: str, limit: int, expected: str
-) -> None:
-    assert make_teaser(summary, body, limit=limit) == expected
-
-
-def test_a_long_body_is_cut_at_a_word_within_the_limit() -> None:
-    teaser = make_teaser("", LONG_BODY)
-
-    text = teaser.removesuffix("...")
-    assert teaser.endswith("...")
-    assert len(text) <= 150
-    assert LONG_BODY.startswith(text)
-    assert LONG_BODY[len(text)] == " "
-
-
-def test_a_long_summary_is_cut_too_and_the_body_is_ignored() -> None:
-    teaser = make_teaser(LONG_BODY, "Body that must not show.")
-
-    assert teaser.endswith("...")
-    assert len(teaser) <= 153
-    assert "Body that must not show" not in teaser
 
 
 PLAIN = [
