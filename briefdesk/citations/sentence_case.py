@@ -157,12 +157,29 @@ PROPER_NOUNS = frozenset(
     ]
 )
 
+# Words headline case leaves in lower case (articles, conjunctions, prepositions, name
+# particles): a title with any other word in lower case is not in headline case.
+HEADLINE_LOWER = frozenset(
+    """a an the and but or nor for so yet as at by in of off on per to up via with from into
+    onto over upon than vs v about above across after against along among around before
+    behind below beneath beside between beyond despite during except inside like near
+    outside past since through toward towards under until within without al bin de del der
+    di du el la le van von""".split()
+)
+
 _WORD = re.compile(r"[\w'’.-]+|[^\w\s]", re.UNICODE)
 _BREAK = {":", "?", "!", "—", "–"}
 
 
 def suggest_sentence_case(title: str, extra_proper_nouns: Iterable[str] = ()) -> str:
-    """Suggest the APA sentence-case form of a headline-case title."""
+    """Suggest the APA sentence-case form of a headline-case title.
+
+    A title already in sentence case (a word other than an article, conjunction or
+    preposition starts in lower case after its first word, as reference managers store
+    titles for APA) is returned as it is: its capitals are proper nouns ("The United States
+    and the failure of nation building")."""
+    if _in_sentence_case(title):
+        return title
     keep = set(PROPER_NOUNS)
     for phrase in extra_proper_nouns:
         keep.update(w.lower() for w in re.findall(r"[\w'’-]+", phrase))
@@ -182,6 +199,19 @@ def suggest_sentence_case(title: str, extra_proper_nouns: Iterable[str] = ()) ->
         capitalise_next = False
     out.append(title[pos:])
     return "".join(out)
+
+
+def _in_sentence_case(title: str) -> bool:
+    first = True
+    for match in _WORD.finditer(title):
+        token = match.group()
+        if not re.match(r"\w", token):
+            first = first or token in _BREAK
+            continue
+        if not first and token.isalpha() and token.islower() and token not in HEADLINE_LOWER:
+            return True
+        first = False
+    return False
 
 
 def override_applies(title: str, override: str, override_for: str) -> bool:

@@ -162,7 +162,7 @@ def apa_help_text(source: Source) -> str:
     automatic = source.apa_title_automatic
     if not source.title_apa.strip():
         return format_html(
-            "Automatic: “{}”. Type a title here only to correct it (proper nouns).", automatic
+            "Automatic: “{}”. Type one here only to correct it, e.g. a proper noun.", automatic
         )
     if source.apa_override_applies:
         return format_html("Set by hand for this title. Clear it to use “{}”.", automatic)

@@ -44,6 +44,16 @@ CASES = [
     (NEW, "   ", NEW, (), NEW_APA),
     ("Talking With Ahmed Rashid", "", "", ("Ahmed Rashid",), "Talking with Ahmed Rashid"),
     ("", "", "", (), ""),
+    # A title already in sentence case (as reference managers keep it) keeps its capitals.
+    (
+        "Descent into chaos: The United States and the failure of nation building",
+        "",
+        "",
+        (),
+        "Descent into chaos: The United States and the failure of nation building",
+    ),
+    ("Osama bin Laden Killed Near Islamabad", "", "", (), "Osama bin Laden killed near Islamabad"),
+    ("Freedom in the World 2010: Pakistan", "", "", (), "Freedom in the world 2010: Pakistan"),
 ]
 
 
@@ -173,7 +183,7 @@ def test_the_admin_says_the_apa_title_is_automatic(editor: Client) -> None:
 
     assert apa_help(editor, source) == (
         "Automatic: “Envoy recalled after cable leak”. "
-        "Type a title here only to correct it (proper nouns)."
+        "Type one here only to correct it, e.g. a proper noun."
     )
 
 
@@ -230,7 +240,7 @@ def test_the_apa_help_text_shows_a_title_as_text_not_html(editor: Client) -> Non
     page = editor.get(reverse(EDIT, args=[source.pk])).content.decode()
 
     assert "<img src=x" not in page
-    assert "Automatic: “&lt;img src=x onerror=alert(1)&gt; leaks”" in page
+    assert "Automatic: “&lt;img src=x onerror=alert(1)&gt; Leaks”" in page
 
 
 # --- the migration -----------------------------------------------------------------------
