@@ -174,3 +174,19 @@ def test_the_explorer_under_the_briefs_index_shows_an_author_their_own_briefs_on
     assert "Unfinished Draft" not in text
     searched = text_of(client.get(url, {"q": "Draft", "search_all": "1"}).content.decode())
     assert "Unfinished Draft" not in searched
+
+
+def test_the_listing_finds_briefs_in_review_and_sorts_by_every_column(
+    client: Client, users: Any, briefs: dict[str, Any]
+) -> None:
+    draft = briefs["draft"]
+    draft.get_workflow().start(draft, users.editor)
+    client.force_login(users.editor)
+    text = text_of(listing(client, status="in_review"))
+    assert "Unfinished Draft" in text
+    assert "Why Ports Matter" not in text
+    for key in ("title", "brief_type", "live", "date", "scheduled_go_live_at"):
+        for ordering in (key, f"-{key}"):
+            assert "Why Ports Matter" in text_of(listing(client, ordering=ordering))
+    by_type = text_of(listing(client, ordering="brief_type"))
+    assert by_type.index("Grain Corridors") < by_type.index("Why Ports Matter")
