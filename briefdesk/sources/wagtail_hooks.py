@@ -107,8 +107,7 @@ class SourceSearchForm(BaseFilterForm):
 
     q = forms.CharField(
         label="Search term",
-        required=False,
-        max_length=2000,
+        required=False,  # no max_length: a longer query is cut (finding.parse_query), not refused
         widget=forms.TextInput(attrs={"placeholder": "Title, outlet, author, URL or DOI"}),
     )
 
