@@ -21,6 +21,7 @@ from tests.factories import OutletFactory, SourceFactory, make_users
 pytestmark = pytest.mark.django_db
 
 ADD = "wagtailsnippets_sources_source:add"
+CHOOSER_CREATE = "wagtailsnippetchoosers_sources_source:create"
 EDIT = "wagtailsnippets_sources_source:edit"
 STORED_URL = "https://www.reuters.com/world/envoy-recalled/"
 
@@ -217,3 +218,21 @@ def test_the_chooser_form_saves_with_create_anyway(stored: Source) -> None:
 
     assert form.is_valid(), form.errors
     assert "create_anyway" in form.fields
+
+
+def test_the_chooser_asks_before_creating_a_duplicate_and_creates_it_when_told(
+    editor: Client, stored: Source
+) -> None:
+    data = {"kind": "news_article", "title": "Envoy recalled", "url": STORED_URL}
+
+    first = editor.post(reverse(CHOOSER_CREATE), data).json()
+
+    assert first["step"] == "reshow_creation_form"
+    assert 'name="create_anyway"' in first["htmlFragment"]
+    assert "A source like this exists" in first["htmlFragment"]
+    assert Source.objects.count() == 1
+
+    second = editor.post(reverse(CHOOSER_CREATE), {**data, "create_anyway": "on"}).json()
+
+    assert second["step"] == "chosen"
+    assert Source.objects.filter(url=STORED_URL).count() == 2

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.actions.create import CreateAction
 
-from briefdesk.sources import forms, wagtail_hooks
 from briefdesk.sources.forms import SourceChooserCreateForm
 from briefdesk.sources.models import Outlet, Source
 from tests.factories import OutletFactory, cite, make_brief, make_site_tree, make_users
@@ -201,10 +200,6 @@ def test_the_form_can_be_pre_filled_from_a_pasted_url() -> None:
 # --- through the chooser ---------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    wagtail_hooks.SourceChooserCreateForm is not forms.SourceChooserCreateForm,
-    reason="the chooser does not use forms.SourceChooserCreateForm yet",
-)
 def test_the_chooser_creates_a_draft_source_with_a_new_outlet_and_doi() -> None:
     client = Client()
     client.force_login(make_users().author)
