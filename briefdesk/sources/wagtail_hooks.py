@@ -318,7 +318,12 @@ class SourceLinkHandler(LinkHandler):
 
 
 class SourceEntityElementHandler(LinkElementHandler):
-    """Stored `<a linktype="source" id="12">` -> a Draftail SOURCE entity with its data."""
+    """Stored `<a linktype="source" id="12">` -> a Draftail SOURCE entity with its data.
+
+    Immutable, like the entities the editor makes (source-entity.js): a citation is a token
+    whose text only stands for the label, so typing inside it cannot extend it."""
+
+    mutability = "IMMUTABLE"
 
     def get_attribute_data(self, attrs: dict[str, str]) -> dict[str, Any]:
         try:
