@@ -33,7 +33,7 @@ from briefdesk.core.storage import private_storage
 from briefdesk.sources.csl import authors_display
 
 from .blocks import AdditionalAnalysisBlock, BodyBlock
-from .teasers import DESCRIPTION_LIMIT, make_teaser, plain_text
+from .teasers import DESCRIPTION_LIMIT, make_teaser, prose_text
 
 BRIEF_TYPES = ["Analysis Brief", "Backgrounder", "Expert Brief", "Interview", "Op-Ed"]
 
@@ -264,7 +264,7 @@ class BriefPage(RoutablePageMixin, Page):
 
     def _body_text(self) -> str:
         return " ".join(
-            plain_text(str(block.value.source))
+            prose_text(str(block.value.source))
             for block in self.body
             if block.block_type == "paragraph"
         )

@@ -36,6 +36,17 @@ def plain_text(db_html: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", db_html))).strip()
 
 
+_CITATION = re.compile(r"<a\b[^>]*\blinktype=\"source\"[^>]*>.*?</a>", re.S | re.I)
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
+
+
+def prose_text(db_html: str) -> str:
+    """The words of rich text without its source citations: a teaser or a link preview reads
+    "Relief has slowed." where the page reads "Relief has slowed (Reuters)."."""
+    text = plain_text(_CITATION.sub("", db_html))
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+
+
 def make_teaser(summary: str, body_text: str, limit: int = TEASER_LIMIT) -> str:
     """The summary (whitespace collapsed), or else the body's text, shortened to `limit`
     characters by `shorten`. A text that fits is returned whole, with no ellipsis. Empty

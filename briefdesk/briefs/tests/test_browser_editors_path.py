@@ -237,7 +237,9 @@ def submit(page: Page, steps: Steps) -> None:
     steps("open the Save draft menu")
     page.locator("footer [data-w-dropdown-target='toggle'], footer .dropdown-toggle").first.click()
     steps("click Submit to Editorial review")
-    page.get_by_role("button", name=re.compile("^(Submit to Editorial review|Resubmit to )")).click()
+    page.get_by_role(
+        "button", name=re.compile("^(Submit to Editorial review|Resubmit to )")
+    ).click()
     expect(page.locator(".messages")).to_contain_text("submitted")
 
 

@@ -3,9 +3,12 @@ only a text cut at the limit ends at a sentence or, failing that, a word, with "
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from briefdesk.briefs.teasers import DESCRIPTION_LIMIT, make_teaser, shorten
+from briefdesk.briefs.teasers import DESCRIPTION_LIMIT, make_teaser, prose_text, shorten
+from tests.factories import OutletFactory, SourceFactory, cite, make_brief
 
 SENTENCES = (
     "The cables held few surprises about Pakistan. They confirmed what the press had "
@@ -104,3 +107,35 @@ def test_a_cut_text_never_passes_the_limit_and_never_ends_in_three_dots(limit: i
     assert len(teaser.removesuffix("…")) <= limit
     assert not teaser.endswith("...")
     assert text.startswith(teaser.removesuffix("…"))
+
+
+PROSE = [
+    ('<p>Relief has slowed <a linktype="source" id="3">Reuters</a>.</p>', "Relief has slowed."),
+    (
+        '<p>Aid <a id="1" linktype="source">NYT</a>, then more <a linktype="source" id="2">'
+        "Dawn</a>; and <b>so</b> on</p>",
+        "Aid, then more; and so on",
+    ),
+    ('<p>A <a linktype="page" id="4">page link</a> stays.</p>', "A page link stays."),
+    ("<p>No citations &amp; no links</p>", "No citations & no links"),
+]
+
+
+@pytest.mark.parametrize(("db_html", "expected"), PROSE)
+def test_prose_text_drops_source_citations_but_keeps_every_other_word(
+    db_html: str, expected: str
+) -> None:
+    assert prose_text(db_html) == expected
+
+
+@pytest.mark.django_db
+def test_a_brief_teaser_from_its_body_does_not_read_out_its_citation_labels(
+    site_tree: Any,
+) -> None:
+    source = SourceFactory(outlet=OutletFactory(name="Reuters", short_label="Reuters"))
+    brief = make_brief(
+        site_tree, body=[("paragraph", f"<p>Relief has slowed {cite(source)}. Donors wait.</p>")]
+    )
+
+    assert brief.teaser == "Relief has slowed. Donors wait."
+    assert "Reuters" not in brief.meta_description
