@@ -79,6 +79,9 @@ def test_the_listing_shows_each_briefs_type_authors_and_dates(
     assert "Jayshree Bajoria and Ann Zhou" in text or "Jayshree Bajoria, Ann Zhou" in text
     for heading in ("Type", "Authors", "Status", "Publication date", "Go-live", "Updated"):
         assert heading in text
+    # The byline's date as a date, not "15 years ago".
+    dated = next(b for b in briefs.values() if b.date)
+    assert date_format(dated.date, "j M Y") in text
 
 
 def test_the_listing_shows_the_go_live_time_of_a_scheduled_brief(
