@@ -215,6 +215,7 @@ class BriefPage(RoutablePageMixin, Page):
 
     class Meta:
         ordering = ["-date"]
+        verbose_name = "brief"
 
     # --- display ---------------------------------------------------------------------
 
