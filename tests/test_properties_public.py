@@ -13,7 +13,7 @@ import bibtexparser
 import pytest
 import rispy
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from briefdesk.citations.export import to_bibtex, to_csl_json, to_ris
@@ -80,9 +80,16 @@ def test_load_json_refuses_deep_nesting_without_recursion_errors(depth: int) -> 
 
 @FAST
 @given(items | json_values)
+@example({"type": ["report"]})  # once found by this test: a list is no CSL type (was a 500)
+@example({"type": {"a": 1}})
 def test_validate_item_and_extra_return_one_line_messages_and_never_raise(item: Any) -> None:
     for problems in (validate_item(item), validate_extra(item)):
         assert all(isinstance(p, str) and "\n" not in p for p in problems)
+
+
+@pytest.mark.parametrize("bad_type", [["report"], {"a": 1}, 3, None])
+def test_a_type_that_is_not_text_is_reported_as_not_a_csl_type(bad_type: Any) -> None:
+    assert validate_item({"type": bad_type}) == [f"type: {bad_type!r} is not a CSL type"]
 
 
 @FAST

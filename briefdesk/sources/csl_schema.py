@@ -172,7 +172,8 @@ def validate_item(item: Mapping[str, Any], *, where: str = "") -> list[str]:
     if not problems:
         if "id" in item and not _is_text_or_number(item["id"]):
             problems.append("id: must be text or a number")
-        if "type" in item and item["type"] not in TYPES:
+        # A list or object is no CSL type either (and cannot be looked up in a set).
+        if "type" in item and not (isinstance(item["type"], str) and item["type"] in TYPES):
             problems.append(f"type: {_short(item['type'])} is not a CSL type")
         problems.extend(_variable_problems(item, skip={"id", "type"}))
     if not problems:
