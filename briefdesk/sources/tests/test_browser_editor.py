@@ -105,6 +105,9 @@ def choose_source(page: Page, title: str) -> None:
     expect(choices).to_have_count(2)
     modal.get_by_role("link", name=title).click()
     expect(modal).to_be_hidden()
+    # Wagtail removes the modal, and hands the focus back, once it has faded out: a person
+    # waits for that before typing on.
+    expect(page.locator(".modal")).to_have_count(0)
 
 
 def wait_for_editor_to_store(page: Page, source: Any) -> None:

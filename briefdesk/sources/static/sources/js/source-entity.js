@@ -57,16 +57,6 @@
       };
     }
 
-    // Remember the editor the citation goes into: opened from the "/" menu, the modal would
-    // hand the focus back to the page, not the editor, and the author would have to click in.
-    componentDidMount() {
-      var selection = window.getSelection();
-      var node = selection && selection.anchorNode;
-      var element = node && (node.nodeType === 1 ? node : node.parentElement);
-      this.editorRoot = element && element.closest('.public-DraftEditor-content');
-      super.componentDidMount();
-    }
-
     filterEntityData(data) {
       return {
         id: parseInt(data.id, 10),
@@ -83,53 +73,16 @@
         props.entityType.type,
         this.filterEntityData(data)
       );
-      var editorRoot = this.editorRoot;
-      var entityKey = nextState.getCurrentContent().getLastCreatedEntityKey();
-      if (editorRoot) {
-        // The modal gives the focus back to its trigger element once it has faded out; then
-        // the cursor goes right after the new citation, where the author goes on typing.
-        this.workflow.triggerElement = editorRoot;
-        this.workflow.container.on('hidden.bs.modal', function () {
-          placeCursorAfter(editorRoot, entityKey);
-        });
-      }
       this.workflow.close();
       props.onComplete(nextState);
     }
-  }
-
-  // Put the browser's cursor at the end of a citation token's text: Draft.js reads the DOM
-  // selection on the next key, so typing goes on after the citation.
-  function placeCursorAfter(editorRoot, entityKey) {
-    var token = editorRoot.querySelector('[data-entity-key="' + entityKey + '"]');
-    if (!token) {
-      return;
-    }
-    var walker = document.createTreeWalker(token, NodeFilter.SHOW_TEXT);
-    var last = null;
-    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
-      last = node;
-    }
-    if (!last) {
-      return;
-    }
-    var range = document.createRange();
-    range.setStart(last, last.textContent.length);
-    range.collapse(true);
-    var selection = window.getSelection();
-    selection.removeAllRanges();
-    selection.addRange(range);
   }
 
   function SourceDecorator(props) {
     var data = props.contentState.getEntity(props.entityKey).getData();
     return React.createElement(
       'span',
-      {
-        className: 'draftail-source',
-        'data-source-id': data.id,
-        'data-entity-key': props.entityKey,
-      },
+      { className: 'draftail-source', 'data-source-id': data.id },
       React.createElement(
         draftail.TooltipEntity,
         Object.assign({}, props, {
