@@ -177,8 +177,11 @@ def write_and_submit(page: Page, live_server: Any, steps: Steps) -> None:
     choose_in_modal(page, steps, "Reuters", "Pakistan Seeks Faster Flood Aid")
 
     # 2. The "/" menu, mid-line.
-    steps("type the second claim, then “ /source”")
+    # (After a chooser the focus is not reliably back in the text: click at its end.)
+    steps("click at the end of the paragraph")
+    editor.click()
     page.keyboard.press("Control+End")
+    steps("type the second claim, then “ /source”")
     page.keyboard.press("Enter")
     page.keyboard.type(f"{SECOND} /source")
     steps("press Enter (Source citation)")
