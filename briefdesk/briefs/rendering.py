@@ -1,14 +1,26 @@
 """What a brief page shows, gathered in a fixed number of queries however many sources the
-brief cites: the sources are looked up once, in order of first citation."""
+brief cites: the sources are looked up once, in order of first citation.
+
+Citations and Sources entries link to each source's page (/sources/<id>/) only where a reader
+can open it: on a live, public brief (its own citation makes the page public), never in the
+admin preview, whose draft sources have no page yet."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.urls import reverse
+
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES
 from briefdesk.core.visibility import is_visible, restricted_paths, visible_ids
 from briefdesk.sources.models import Source
-from briefdesk.sources.richtext import CitedSource, cited_source_ids, linkify_url
+from briefdesk.sources.richtext import (
+    CitedSource,
+    LabelledSource,
+    cited_source_ids,
+    distinct_labels,
+    linkify_url,
+)
 
 if TYPE_CHECKING:
     from .models import BriefPage
@@ -27,17 +39,44 @@ def cited_sources(values: list[str], include_drafts: bool = False) -> list[Sourc
     return [by_id[i] for i in ids if i in by_id]
 
 
-def source_entries(sources: list[Source], style: str) -> list[dict[str, Any]]:
-    """The Sources list in one style: each source's stored entry, its URL made a link."""
+def source_entries(
+    sources: list[Source], style: str, source_pages: bool = True
+) -> list[dict[str, Any]]:
+    """The Sources list in one style: each source's stored entry, its URL made a link, and
+    with `source_pages` the address of its page on the site (`page_url`, else "")."""
     return [
         {
             "source": source,
             "html": linkify_url(
                 source.formatted_in(style).get("bibliography_html", ""), source.url
             ),
+            "page_url": source_page_url(source) if source_pages else "",
         }
         for source in sources
     ]
+
+
+def source_page_url(source: Source) -> str:
+    """The site-relative address of the source's public page (no query)."""
+    return reverse("sources:detail", args=[source.pk])
+
+
+def cited_map(sources: list[Source], source_pages: bool) -> dict[int, CitedSource]:
+    """What each citation shows, by source id: its label — made distinct when two sources of
+    the brief share one ("Cable, Feb. 2009") — its link and its number in the Sources list."""
+    labels = distinct_labels(
+        [LabelledSource(s.pk, s.parenthetical_label, s.issued) for s in sources]
+    )
+    return {
+        s.pk: CitedSource(
+            id=s.pk,
+            label=labels[s.pk],
+            url=s.url,
+            number=n,
+            page_url=source_page_url(s) if source_pages else "",
+        )
+        for n, s in enumerate(sources, start=1)
+    }
 
 
 def topic_box_topics(page: BriefPage) -> list[Any]:
@@ -66,12 +105,11 @@ def brief_page_context(
     restricted = restricted_paths()
     visible = visible_ids([*page.authors, *all_topics, *topic_box_topics(page)], restricted)
     topics = [topic for topic in all_topics if topic.pk in visible]
+    # A live source cited by this live, public brief has a public page (sources.views).
+    source_pages = not include_drafts and is_visible(page, restricted)
     return {
         "sources": sources,
-        "cited": {
-            s.pk: CitedSource(id=s.pk, label=s.parenthetical_label, url=s.url, number=n)
-            for n, s in enumerate(sources, start=1)
-        },
+        "cited": cited_map(sources, source_pages),
         "topics": topics,
         "visible_page_ids": visible,
         "related_briefs": page.related_briefs(
@@ -80,6 +118,6 @@ def brief_page_context(
         "citations": page.dialog_citations(),
         "source_style": style,
         "default_style": DEFAULT_STYLE,
-        "source_entries": source_entries(sources, style),
+        "source_entries": source_entries(sources, style, source_pages),
         "source_styles": [STYLES[key] for key in DIALOG_STYLES],
     }

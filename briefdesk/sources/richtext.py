@@ -2,8 +2,10 @@
 
 Authors insert a source citation as a Draftail entity; Wagtail stores it in the database HTML
 as `<a linktype="source" id="12">Reuters</a>`. Rendering replaces each with the source's current
-label in parentheses, linked to the source: "(<a href="…">Reuters</a>)". The label and link are
-looked up at render time, so editing a Source updates every brief that cites it.
+label in parentheses, linked to the source: "(<a href="…">Reuters</a>)" — its web URL, else its
+page on the site (/sources/12/). The label and link are looked up at render time, so editing a
+Source updates every brief that cites it. Two sources with the same label in one brief are told
+apart by date (`distinct_labels`): "(Cable, Feb. 2009)".
 
 A citation is a token: its stored text only stands in for the label. Older content could hold
 cited words inside the anchor (they never reached readers); `split_cited_text` moves them out:
@@ -42,12 +44,17 @@ class CitedSource:
     url: str
     # Position in the brief's Sources list (1-based); print shows it as an endnote number.
     number: int = 0
+    # The source's public page (/sources/12/), when readers of this brief can open it.
+    page_url: str = ""
 
     @property
     def href(self) -> str:
-        # A source with no web URL (a cable, a print article) links to its entry in the list;
-        # anything but http(s) (a javascript: URL that came in by import) never becomes a link.
-        return self.url if is_web_url(self.url) else f"#source-{self.id}"
+        # A source with no web URL (a cable, a print article) links to its page, else to its
+        # entry in the list; anything but http(s) (a javascript: URL that came in by import)
+        # never becomes a link.
+        if is_web_url(self.url):
+            return self.url
+        return self.page_url or f"#source-{self.id}"
 
 
 def is_web_url(url: str) -> bool:
@@ -172,3 +179,68 @@ def linkify_url(entry_html: str, url: str) -> str:
         return entry_html
     anchor = f'<a href="{html.escape(url)}">{escaped}</a>'
     return entry_html.replace(escaped, anchor, 1)
+
+
+# Months as a reader sees them in a short date: "Feb. 2009", "June 2009", "Sept. 2009".
+SHORT_MONTHS = (
+    "Jan.", "Feb.", "Mar.", "Apr.", "May", "June",
+    "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LabelledSource:
+    """What `distinct_labels` needs: a source's id, its label and its issued date (a partial
+    ISO date, YYYY, YYYY-MM or YYYY-MM-DD, or "")."""
+
+    id: int
+    label: str
+    issued: str = ""
+
+
+def distinct_labels(sources: Sequence[LabelledSource]) -> dict[int, str]:
+    """Each source's label, made distinct within one brief.
+
+    A label no other source in `sources` shows (compared case-insensitively) is kept as it
+    is. Sources that share one get their issued date after it, as short as tells them apart:
+    month and year ("Cable, Feb. 2009"), then the full date ("Cable, Feb. 3, 2009"); an
+    undated one reads "n.d.". Sources still alike after that get a letter after the date, in
+    the order given (the order of first citation): "Cable, Feb. 2009a", "Cable, Feb. 2009b".
+    """
+    groups: dict[str, list[LabelledSource]] = {}
+    for source in sources:
+        groups.setdefault(source.label.strip().casefold(), []).append(source)
+    labels: dict[int, str] = {}
+    for group in groups.values():
+        if len(group) == 1:
+            labels[group[0].id] = group[0].label
+            continue
+        months = [short_date(s.issued, day=False) for s in group]
+        days = [short_date(s.issued, day=True) for s in group]
+        dates = [
+            month if months.count(month) == 1 else day
+            for month, day in zip(months, days, strict=True)
+        ]
+        seen: dict[str, int] = {}
+        for source, date in zip(group, dates, strict=True):
+            suffix = ""
+            if dates.count(date) > 1:
+                suffix = chr(ord("a") + seen.get(date, 0) % 26)
+                seen[date] = seen.get(date, 0) + 1
+            labels[source.id] = f"{source.label}, {date}{suffix}"
+    return labels
+
+
+def short_date(issued: str, *, day: bool) -> str:
+    """A partial ISO date as a short reader's date: "2009", "Feb. 2009", or with `day`
+    "Feb. 3, 2009"; "n.d." when empty or not a date."""
+    parts = issued.strip().split("-")
+    if not parts[0].isdigit() or len(parts[0]) != 4:
+        return "n.d."
+    year = parts[0]
+    if len(parts) < 2 or not parts[1].isdigit() or not 1 <= int(parts[1]) <= 12:
+        return year
+    month = SHORT_MONTHS[int(parts[1]) - 1]
+    if day and len(parts) > 2 and parts[2].isdigit() and 1 <= int(parts[2]) <= 31:
+        return f"{month} {int(parts[2])}, {year}"
+    return f"{month} {year}"

@@ -1,0 +1,38 @@
+"""The sitemap section for source pages (/sitemap.xml combines it with Wagtail's pages).
+
+Each URL is on the canonical origin, settings.WAGTAILADMIN_BASE_URL, whatever host the sitemap
+was asked on; only sources with a public page are listed (`views.public_sources`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from .models import Source
+from .views import public_sources
+
+
+class SourceSitemap(Sitemap):
+    """Every public source page, in id order, with the time its record last changed."""
+
+    def items(self) -> QuerySet[Source]:
+        return public_sources().only("pk", "updated_at").order_by("pk")
+
+    def location(self, item: Source) -> str:
+        return reverse("sources:detail", args=[item.pk])
+
+    def lastmod(self, item: Source) -> dt.datetime:
+        return item.updated_at
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(settings.WAGTAILADMIN_BASE_URL).scheme or "https"
+
+    def get_domain(self, site: Any = None) -> str:
+        base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+        return f"{base.netloc}{base.path.rstrip('/')}"
