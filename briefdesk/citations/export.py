@@ -30,7 +30,11 @@ from bibtexparser.model import Entry, Field
 
 Item = Mapping[str, Any]
 
-# CSL type -> (BibTeX entry type, RIS type), as Zotero maps them.
+# CSL type -> (BibTeX entry type, RIS type). The RIS types are the ones Zotero's RIS
+# translator writes and reads back for the same kind (RIS.js exportTypeMap): a report is
+# RPRT, a speech SLIDE (Zotero's "presentation"). RIS has no type for a cable, an interview
+# or a broadcast, so those are GEN. In BibTeX the kinds @article and @misc hold are told
+# apart by biblatex's `entrysubtype` (see BIBTEX_SUBTYPES).
 TYPE_MAP: dict[str, tuple[str, str]] = {
     "article-newspaper": ("article", "NEWS"),
     "article-magazine": ("article", "MGZN"),
@@ -38,15 +42,34 @@ TYPE_MAP: dict[str, tuple[str, str]] = {
     "webpage": ("online", "ELEC"),
     "post-weblog": ("online", "BLOG"),
     "post": ("online", "ELEC"),
-    "report": ("report", "RPRT"),
-    "document": ("misc", "GEN"),
-    "interview": ("misc", "GEN"),
-    "broadcast": ("misc", "GEN"),
-    "speech": ("misc", "GEN"),
+    "report": ("techreport", "RPRT"),
     "book": ("book", "BOOK"),
     "chapter": ("incollection", "CHAP"),
     "thesis": ("thesis", "THES"),
+    "paper-conference": ("inproceedings", "CONF"),
+    "manuscript": ("unpublished", "MANSCPT"),
+    "entry-encyclopedia": ("inreference", "ENCYC"),
+    "entry-dictionary": ("inreference", "DICT"),
+    "dataset": ("dataset", "DATA"),
+    "software": ("software", "COMP"),
+    "patent": ("patent", "PAT"),
+    "pamphlet": ("booklet", "PAMP"),
+    "speech": ("misc", "SLIDE"),
+    "personal_communication": ("misc", "PCOMM"),
+    "document": ("misc", "GEN"),
+    "interview": ("misc", "GEN"),
+    "broadcast": ("misc", "GEN"),
 }
+# biblatex's `entrysubtype` names the kind where the entry type is shared: "newspaper" and
+# "magazine" for @article (biblatex's own values), the CSL type for @misc and for @online
+# other than a web page. Zotero ignores the field; briefdesk's importer reads it back.
+BIBTEX_SUBTYPES: dict[str, str] = {
+    "article-newspaper": "newspaper",
+    "article-magazine": "magazine",
+    "post-weblog": "post-weblog",
+    "post": "post",
+}
+PERIODICALS = {"article-newspaper", "article-magazine", "article-journal"}
 _BIBTEX_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
 _KEY_CHARS = re.compile(r"[^A-Za-z0-9_:.-]+")
 # Everything a line-based reader may split a line on (str.splitlines: \v \f \x1c-\x1e \x85
@@ -186,7 +209,7 @@ def bibtex_key(item: Item) -> str:
 
 
 def _url(value: Any) -> str:
-    # biblatex reads url verbatim: braces, backslashes and spaces are percent-encoded, not
+    # biblatex reads url (and doi) verbatim: braces, backslashes and spaces are percent-encoded, not
     # escaped, so the link still works and nothing can close the field.
     text = _plain(value)
     for char, code in (("%", "%25"), ("{", "%7B"), ("}", "%7D"), ("\\", "%5C"), (" ", "%20")):
@@ -197,9 +220,21 @@ def _url(value: Any) -> str:
     return text
 
 
-def _bibtex_entry(item: Item) -> Entry:
-    csl_type = _plain(item.get("type")) or "webpage"
+def bibtex_type(csl_type: str) -> tuple[str, str]:
+    """The BibTeX entry type and `entrysubtype` ("" for none) for a CSL type."""
     entry_type = TYPE_MAP.get(csl_type, ("misc", "GEN"))[0]
+    subtype = BIBTEX_SUBTYPES.get(csl_type, csl_type if entry_type == "misc" else "")
+    return entry_type, subtype
+
+
+def _bibtex_entry(item: Item) -> Entry:
+    """One item as a BibTeX entry with biblatex field names. Each field is one Zotero's BibTeX
+    import (BibTeX.js) reads into the same Zotero field: `institution` is a report's
+    institution, `type` its report type, `number` its report number (a periodical's issue),
+    `date` the full date (with `year`/`month` for plain BibTeX styles), `journaltitle` the
+    periodical or website."""
+    csl_type = _plain(item.get("type")) or "webpage"
+    entry_type, subtype = bibtex_type(csl_type)
     fields: list[tuple[str, str]] = []
 
     def add(name: str, value: Any, protect: bool = False) -> None:
@@ -207,25 +242,34 @@ def _bibtex_entry(item: Item) -> Entry:
         if text:
             fields.append((name, "{" + text + "}" if protect else text))
 
-    for variable in ("author", "editor"):
+    if subtype:
+        fields.append(("entrysubtype", _tex(subtype)))
+    for variable in ("author", "editor", "translator"):
         names = _bibtex_names(_names(item.get(variable)))
         if names:
             fields.append((variable, names))
     add("title", item.get("title"), protect=True)  # keep the title's capitals
+    add("shorttitle", item.get("title-short"), protect=True)
     container = item.get("container-title")
-    if entry_type == "article":
-        add("journaltitle", container)
-    elif entry_type == "incollection":
-        add("booktitle", container)
-    elif container:
-        add("organization" if entry_type == "online" else "howpublished", container)
-    if entry_type == "report":
-        add("institution", item.get("publisher"))
-    else:
-        add("publisher", item.get("publisher"))
+    add(
+        "booktitle"
+        if entry_type in {"incollection", "inproceedings", "inreference"}
+        else "journaltitle",
+        container,
+    )
+    add("eventtitle", item.get("event-title"))
+    add("venue", item.get("event-place"))
+    add(
+        "institution" if entry_type in {"techreport", "thesis"} else "publisher",
+        item.get("publisher"),
+    )
     add("location", item.get("publisher-place"))
     add("type", item.get("genre"))
-    add("number", _plain(item.get("number")) or item.get("issue"))
+    if csl_type in PERIODICALS:
+        add("number", _plain(item.get("issue")) or item.get("number"))
+    else:
+        add("number", item.get("number"))
+        add("issue", item.get("issue"))
     add("volume", item.get("volume"))
     add("pages", _plain(item.get("page")).replace("-", "--"))
     add("edition", item.get("edition"))
@@ -234,14 +278,26 @@ def _bibtex_entry(item: Item) -> Entry:
     if issued:
         fields.append(("date", _iso(issued)))
         fields.append(("year", str(issued[0])))
-    add("doi", item.get("DOI"))
+        if len(issued) > 1:
+            fields.append(("month", str(issued[1])))
+    event_date = _date_parts(item, "event-date")
+    if event_date:
+        fields.append(("eventdate", _iso(event_date)))
+    doi = _url(item.get("DOI"))  # verbatim in biblatex, like url
+    if doi:
+        fields.append(("doi", doi))
+    add("isbn", item.get("ISBN"))
+    add("issn", item.get("ISSN"))
     url = _url(item.get("URL"))
     if url:
         fields.append(("url", url))
     accessed = _date_parts(item, "accessed")
     if accessed:
         fields.append(("urldate", _iso(accessed)))
-    add("note", item.get("medium"))
+    add("howpublished", item.get("medium"))
+    add("language", item.get("language"))
+    add("abstract", item.get("abstract"))
+    add("note", item.get("note"))
     return Entry(entry_type, bibtex_key(item), [Field(k, v) for k, v in fields])
 
 
@@ -273,36 +329,57 @@ def _ris_name(name: Mapping[str, Any]) -> str:
     return f"{family}, {given}" if given else family
 
 
+def ris_tags(csl_type: str) -> dict[str, str]:
+    """Which CSL variable goes in T2, T3, CY and SN for a CSL type, as Zotero's RIS
+    translator (RIS.js fieldMap) reads those tags for the matching Zotero type: a report's
+    or a book's T2 is its series and a report's SN its number (Zotero drops IS for
+    reports); a presentation's T2 is the meeting and CY its place."""
+    tags = {"T2": "container-title", "T3": "collection-title", "CY": "publisher-place"}
+    if csl_type in {"report", "book"}:
+        tags.update(T2="collection-title", T3="")
+    if csl_type == "report":
+        tags["SN"] = "number"
+    if csl_type == "speech":
+        tags.update(T2="event-title", CY="event-place")
+    return tags
+
+
 def _ris_record(item: Item) -> dict[str, Any]:
     # Every value goes through _plain: one line, no control characters, so no value can
     # start a tag ("TY  - ") or end the record ("ER  - ") when a reader splits lines.
     csl_type = _plain(item.get("type")) or "webpage"
+    tags = ris_tags(csl_type)
     record: dict[str, Any] = {"type_of_reference": TYPE_MAP.get(csl_type, ("misc", "GEN"))[1]}
-    if _plain(item.get("id")):
-        record["id"] = _plain(item["id"])
+
+    def add(key: str, value: Any) -> None:
+        text = _plain(value)
+        if text:
+            record.setdefault(key, text)
+
+    add("id", item.get("id"))
     authors = [n for n in (_ris_name(name) for name in _names(item.get("author"))) if n]
     if authors:
         record["authors"] = authors
-    if _plain(item.get("title")):
-        record["title"] = _plain(item["title"])
-    for key, ris in (
-        ("container-title", "secondary_title"),
-        ("publisher", "publisher"),
-        ("publisher-place", "place_published"),
-        ("volume", "volume"),
-        ("issue", "number"),
-        ("genre", "type_of_work"),
-        ("DOI", "doi"),
-        ("edition", "edition"),
-        ("collection-title", "tertiary_title"),
-        ("section", "section"),
-        ("title-short", "short_title"),
-    ):
-        if _plain(item.get(key)):
-            record[ris] = _plain(item[key])
-    if _plain(item.get("number")):
-        # RIS has one number tag (IS); a report's or cable's number goes there when no issue.
-        record.setdefault("number", _plain(item["number"]))
+    add("title", item.get("title"))
+    add("short_title", item.get("title-short"))
+    add("secondary_title", item.get(tags["T2"]) or item.get("container-title"))
+    if tags["T3"]:
+        add("tertiary_title", item.get(tags["T3"]))
+    add("publisher", item.get("publisher"))
+    add("place_published", item.get(tags["CY"]) or item.get("publisher-place"))
+    add("volume", item.get("volume"))
+    if "SN" in tags:
+        add("issn", item.get(tags["SN"]))
+    add("number", item.get("issue"))
+    if "SN" not in tags:
+        # RIS has one number tag (IS); a cable's number goes there when it has no issue.
+        add("number", item.get("number"))
+    add("issn", item.get("ISSN") or item.get("ISBN"))
+    add("type_of_work", item.get("genre"))
+    add("doi", item.get("DOI"))
+    add("edition", item.get("edition"))
+    add("section", item.get("section"))
+    add("name_of_database", item.get("archive"))
     page = _plain(item.get("page"))
     if page:
         start, _, end = page.partition("-")
@@ -321,11 +398,25 @@ def _ris_record(item: Item) -> dict[str, Any]:
         record["access_date"] = _iso(accessed)
     if _plain(item.get("URL")):
         record["urls"] = [_plain(item["URL"])]
+    add("language", item.get("language"))
+    add("abstract", item.get("abstract"))
     if _plain(item.get("medium")):
         record["notes"] = [_plain(item["medium"])]
     return record
 
 
+class _RisWriter(rispy.RisWriter):
+    """rispy's writer without its "1." line before each record and the blank line between
+    records: a RIS file starts with "TY  - " and records follow each other."""
+
+    SEPARATOR = None
+
+    def set_header(self, count: int) -> str:
+        return ""
+
+
 def to_ris(items: Iterable[Item]) -> str:
     """RIS, one record per item (TY ... ER), as Zotero, Mendeley and EndNote read it."""
-    return rispy.dumps([_ris_record(item) for item in items], skip_unknown_tags=True)
+    return rispy.dumps(
+        [_ris_record(item) for item in items], implementation=_RisWriter, skip_unknown_tags=True
+    )

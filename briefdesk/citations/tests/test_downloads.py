@@ -13,10 +13,11 @@ import rispy
 from django.urls import reverse
 
 from briefdesk.briefs.models import BriefPage
-from briefdesk.citations.export import to_bibtex, to_csl_json, to_ris
+from briefdesk.citations.export import bibtex_key, to_bibtex, to_csl_json, to_ris
 from briefdesk.citations.styles import STYLES
 from briefdesk.sources.models import Source
 from tests.db import rolled_back
+from tests.download_fields import expected_bibtex, expected_ris, read_bibtex, read_ris
 from tests.factories import (
     OutletFactory,
     SourceFactory,
@@ -81,15 +82,32 @@ def test_bibtex_download_parses_with_every_entry(world: dict, client: Any) -> No
     assert response["Content-Type"].startswith("application/x-bibtex")
     library = bibtexparser.parse_string(response.content.decode())
     assert not library.failed_blocks
-    assert [e.entry_type for e in library.entries] == ["online", "report", "article"]
+    assert [e.entry_type for e in library.entries] == ["techreport", "techreport", "article"]
     assert library.entries[0]["author"] == "Bajoria, Jayshree and Khan, Imran"
 
 
 def test_ris_download_parses_with_every_record(world: dict, client: Any) -> None:
     response = client.get(file_url(world["brief"], "ris") + "?with=sources")
-    records = rispy.loads(response.content.decode())
-    assert [r["type_of_reference"] for r in records] == ["ELEC", "RPRT", "NEWS"]
+    text = response.content.decode()
+    records = rispy.loads(text)
+    assert [r["type_of_reference"] for r in records] == ["RPRT", "RPRT", "NEWS"]
     assert records[0]["authors"] == ["Bajoria, Jayshree", "Khan, Imran"]
+    assert text.startswith("TY  - ")
+    assert "\nER  - \nTY  - " in text
+
+
+@pytest.mark.parametrize("fmt", ["bib", "ris"])
+def test_the_brief_and_source_downloads_carry_every_field_of_their_csl(
+    world: dict, client: Any, fmt: str
+) -> None:
+    items = json.loads(client.get(file_url(world["brief"], "json") + "?with=sources").content)
+    text = client.get(file_url(world["brief"], fmt) + "?with=sources").content.decode()
+
+    if fmt == "bib":
+        assert read_bibtex(text) == {bibtex_key(i): expected_bibtex(i) for i in items}
+    else:
+        assert read_ris(text) == [expected_ris(i) for i in items]
+    assert items[0]["type"] == "report"
 
 
 @pytest.mark.parametrize("style", list(STYLES))

@@ -3,8 +3,12 @@
 bibtexparser splits the text into blocks and persons; this module maps each entry onto
 CSL-JSON the way Zotero's own BibTeX import does: LaTeX is decoded to Unicode, protective
 braces are dropped, a name written as one braced group ("{Council on Foreign Relations}") is
-an organisation, "--" in pages is a range. Fields with no CSL counterpart (abstract,
-keywords, file, Mendeley's groups...) are not imported; the entry's notes list them.
+an organisation, "--" in pages is a range. Fields with no CSL counterpart (keywords, file,
+Mendeley's groups...) are not imported; the entry's notes list them.
+
+briefdesk's own downloads (`briefdesk.citations.export`) read back unchanged: biblatex's
+`entrysubtype` tells a newspaper or magazine @article and the kind of a @misc or @online
+(the CSL type) apart, `type` is the genre, `venue`/`eventtitle`/`eventdate` the event.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from pylatexenc.latex2text import (
     get_default_latex_context_db,
 )
 from pylatexenc.latexwalker import get_default_latex_context_db as get_default_walker_context
+
+from briefdesk.sources import csl_schema
 
 from .. import dates
 from ..checks import check_item
@@ -81,7 +87,23 @@ MONTH_NAMES = [
     "November",
     "December",
 ]
-GENRE_TYPES = {"report", "thesis", "document", "webpage", "manuscript"}
+# EndNote writes its reference type into `type` ("Journal Article"): that is not a genre.
+ENDNOTE_TYPE_NAMES = {
+    "journal article",
+    "electronic article",
+    "magazine article",
+    "newspaper article",
+    "book",
+    "edited book",
+    "electronic book",
+    "book section",
+    "conference paper",
+    "conference proceedings",
+    "web page",
+    "generic",
+}
+# CSL types a @misc or @online names in `entrysubtype` (briefdesk's downloads write them).
+ONLINE_SUBTYPES = {"webpage", "post-weblog", "post"}
 PERIODICAL_TYPES = {"article-journal", "article-magazine", "article-newspaper"}
 
 # Fields copied to one CSL variable after LaTeX decoding.
@@ -98,6 +120,7 @@ TEXT_FIELDS: dict[str, str] = {
     "eventtitle": "event-title",
     "venue": "event-place",
     "version": "version",
+    "abstract": "abstract",
 }
 NAME_FIELDS = {"author": "author", "editor": "editor", "translator": "translator"}
 # Read as part of another variable or of the entry type.
@@ -310,8 +333,12 @@ def to_csl(
     url, url_note = _url(f)
     if url_note:
         notes.append(url_note)
-    if bib_type == "misc" and url:
+    if bib_type == "misc" and subtype in csl_schema.TYPES:
+        csl_type = subtype
+    elif bib_type == "misc" and url:
         csl_type = "webpage"
+    elif csl_type == "webpage" and subtype in ONLINE_SUBTYPES:
+        csl_type = subtype
 
     item: dict[str, Any] = {"id": entry.key, "type": csl_type}
     for field, variable in NAME_FIELDS.items():
@@ -359,7 +386,9 @@ def to_csl(
     if pages:
         item["page"] = re.sub(r"\s*[–—-]+\s*", "-", pages)
 
-    genre = f.text("type") if csl_type in GENRE_TYPES else ""
+    genre = f.text("type")
+    if genre.lower() in ENDNOTE_TYPE_NAMES:
+        genre = ""
     genre = genre or THESIS_GENRES.get(bib_type, "")
     howpublished = f.text("howpublished")
     if howpublished and not _URL.search(howpublished):

@@ -3,8 +3,12 @@
 rispy reads the tags of a record; it silently drops a record without an `ER` end tag and
 has no line numbers, so this module first cuts the text into records itself (remembering
 where each starts) and hands each one to `rispy.loads`. A record with no end, or tags
-outside any record, is an error naming its line. Tags with no CSL counterpart (AB, KW, N1,
+outside any record, is an error naming its line. Tags with no CSL counterpart (KW, N1,
 L1...) are not imported; the entry's notes list them.
+
+Tags are read as Zotero's RIS translator reads them for the same kind: a report's SN is its
+number and its T2 its series, a presentation's (SLIDE) T2 the meeting and CY its place, so
+briefdesk's own downloads (`briefdesk.citations.export`) read back unchanged.
 """
 
 from __future__ import annotations
@@ -76,7 +80,8 @@ TYPES: dict[str, str] = {
     "ANCIENT": "classic",
 }
 PERIODICAL_TYPES = {"article-journal", "article-magazine", "article-newspaper"}
-BOOK_TYPES = {"book"}
+# T2 is the series of these (Zotero's RIS.js: `series` of a book, `seriesTitle` of a report).
+SERIES_IN_T2 = {"book", "report"}
 ISBN_TYPES = {"book", "chapter", "paper-conference"}
 
 # rispy's key -> RIS tag, to name tags in notes as the editor's file has them.
@@ -116,6 +121,9 @@ USED_KEYS = {
     "language",
     "issn",
     "type_of_work",
+    "abstract",
+    "notes_abstract",
+    "name_of_database",
     "end_of_reference",
 }
 
@@ -274,9 +282,11 @@ def to_csl(ris: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     container = container or " ".join((ris.get("unknown_tag", {}).get("BT") or [""])[0].split())
     abbreviation = _first(ris, "alternate_title1", "alternate_title2")
     series = _first(ris, "tertiary_title")
-    if csl_type in BOOK_TYPES and container:
-        # For a whole book RIS's secondary title is its series.
+    if csl_type in SERIES_IN_T2 and container:
+        # For a whole book or a report RIS's secondary title is its series.
         series, container = series or container, ""
+    if csl_type == "speech" and container:
+        item["event-title"], container = container, ""
     if container:
         item["container-title"] = container
         if abbreviation:
@@ -310,7 +320,10 @@ def to_csl(ris: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
     for key, variable in (
         ("publisher", "publisher"),
-        ("place_published", "publisher-place"),
+        ("place_published", "event-place" if csl_type == "speech" else "publisher-place"),
+        ("abstract", "abstract"),
+        ("notes_abstract", "abstract"),
+        ("name_of_database", "archive"),
         ("volume", "volume"),
         ("edition", "edition"),
         ("section", "section"),
@@ -318,14 +331,17 @@ def to_csl(ris: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     ):
         value = _first(ris, key)
         if value:
-            item[variable] = value
+            item.setdefault(variable, value)
     number = _first(ris, "number")
+    issn = _first(ris, "issn")
+    if csl_type == "report" and issn:
+        # Zotero writes a report's number in SN (and drops IS for reports).
+        number, issn = issn, ""
     if number:
         item["issue" if csl_type in PERIODICAL_TYPES else "number"] = number
     start, end = _first(ris, "start_page"), _first(ris, "end_page")
     if start or end:
         item["page"] = f"{start}-{end}" if start and end and start != end else start or end
-    issn = _first(ris, "issn")
     if issn:
         item["ISBN" if csl_type in ISBN_TYPES else "ISSN"] = issn
     if type_of_work:

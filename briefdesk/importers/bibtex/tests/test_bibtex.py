@@ -38,6 +38,15 @@ FIELDS: list[tuple[str, dict[str, Any]]] = [
     ("@unpublished{k, title={T}}", {"type": "manuscript"}),
     ("@article{k, title={T}, entrysubtype={newspaper}}", {"type": "article-newspaper"}),
     ("@article{k, title={T}, entrysubtype={magazine}}", {"type": "article-magazine"}),
+    # The kind of a @misc or @online as briefdesk's downloads name it (a CSL type).
+    (
+        "@misc{k, title={T}, entrysubtype={interview}, url={https://a.example/}}",
+        {"type": "interview"},
+    ),
+    ("@misc{k, title={T}, entrysubtype={speech}}", {"type": "speech"}),
+    ("@misc{k, title={T}, entrysubtype={no-such-kind}}", {"type": "document"}),
+    ("@online{k, title={T}, entrysubtype={post-weblog}}", {"type": "post-weblog"}),
+    ("@online{k, title={T}, entrysubtype={book}}", {"type": "webpage"}),
     # Titles: protective braces dropped, LaTeX decoded, subtitle joined.
     (
         "@book{k, title={The {Militant} Challenge in {Pakistan}}}",
@@ -157,6 +166,17 @@ FIELDS: list[tuple[str, dict[str, Any]]] = [
         "@techreport{k, title={T}, number={RL34248}, type={CRS Report}}",
         {"number": "RL34248", "genre": "CRS Report"},
     ),
+    ("@article{k, title={T}, type={Op-ed}}", {"genre": "Op-ed"}),
+    ("@article{k, title={T}, type={Journal Article}}", {"genre": None}),
+    ("@article{k, title={T}, abstract={What it says.}}", {"abstract": "What it says."}),
+    (
+        "@misc{k, title={T}, eventtitle={Press}, venue={Washington}, eventdate={2010-11-29}}",
+        {
+            "event-title": "Press",
+            "event-place": "Washington",
+            "event-date": {"date-parts": [[2010, 11, 29]]},
+        },
+    ),
     (
         "@article{k, title={T}, volume={11}, number={1}, pages={105--137}}",
         {"volume": "11", "issue": "1", "page": "105-137"},
@@ -203,7 +223,7 @@ def test_each_field_maps_onto_csl_json(bibtex: str, expected: dict[str, Any]) ->
 NOTES: list[tuple[str, list[str]]] = [
     (
         "@article{k, title={T}, abstract={A}, keywords={x, y}, file={a.pdf}}",
-        ["not imported: abstract, file, keywords"],
+        ["not imported: file, keywords"],
     ),
     (
         "@article{k, title={T}, url={<Go to ISI>://WOS:0001}}",
