@@ -4,6 +4,7 @@ created through the tree API, so plain functions)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,3 +163,81 @@ def make_users() -> Users:
         admin=user("root", is_staff=True, is_superuser=True),
         reader=user("charlie"),
     )
+
+
+# --- admin forms and custom roles ----------------------------------------------------------
+
+
+def source_form_data(source: Source, **changes: str) -> dict[str, str]:
+    """What the source edit form posts for `source` as it stands, with `changes` (e.g.
+    `title=...`, `**{"action-publish": "1"}`)."""
+    from briefdesk.sources import csl
+
+    data = {
+        "kind": source.kind,
+        "outlet": str(source.outlet_id or ""),
+        "title": source.title,
+        "title_apa": source.title_apa,
+        "authors": "\n".join(csl.name_to_line(name) for name in source.authors),
+        "issued": source.issued,
+        "accessed": source.accessed.isoformat() if source.accessed else "",
+        "url": source.url,
+        "number": source.number,
+        "publisher": source.publisher,
+        "publisher_place": source.publisher_place,
+        "genre": source.genre,
+        "medium": source.medium,
+        "container_title": source.container_title,
+        "label": source.label,
+        "csl_extra": json.dumps(source.csl_extra or {}),
+    }
+    data.update(changes)
+    return data
+
+
+def outlet_form_data(outlet: Outlet, **changes: str) -> dict[str, str]:
+    """What the outlet edit form posts for `outlet` as it stands, with `changes`."""
+    data = {"name": outlet.name, "short_label": outlet.short_label, "home_url": outlet.home_url}
+    data.update(changes)
+    return data
+
+
+def author_form_data(author: AuthorPage, **changes: str) -> dict[str, str]:
+    """What the author page's admin edit form posts for `author` as it stands, with
+    `changes` (e.g. `family_name=...`, `**{"action-publish": "action-publish"}`)."""
+    from wagtail.test.utils.form_data import nested_form_data, rich_text
+
+    fields = {
+        "title": author.title,
+        "slug": author.slug,
+        "given_name": author.given_name,
+        "family_name": author.family_name,
+        "role": author.role,
+        "bio": rich_text(author.bio or "<p></p>"),
+        "seo_title": author.seo_title,
+        "search_description": author.search_description,
+    }
+    actions = {k: v for k, v in changes.items() if k.startswith("action-")}
+    fields.update({k: v for k, v in changes.items() if k not in actions})
+    if "title" not in changes and {"given_name", "family_name"} & set(changes):
+        fields["title"] = f"{fields['given_name']} {fields['family_name']}".strip()
+    return {**nested_form_data(fields), **actions}
+
+
+def make_user_with_permissions(name: str, *permissions: str) -> Any:
+    """A user with admin access in a group of their own holding exactly `permissions`
+    ("app_label.codename", e.g. "sources.add_source"): a role the stock groups do not have."""
+    from django.contrib.auth.models import Permission
+
+    group = Group.objects.create(name=f"Role of {name}")
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    user = get_user_model().objects.create_user(name, f"{name}@example.org", PASSWORD)
+    user.groups.add(group)
+    return user
