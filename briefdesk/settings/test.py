@@ -13,6 +13,11 @@ BRIEFDESK_TEST_SETTINGS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
+# Fixed values, never read from the environment: a BRIEFDESK_BASE_URL (or site name) exported
+# for the demo or a deployment must not change what the suite sees in citations and URLs.
+WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+WAGTAIL_SITE_NAME = "Briefdesk"
+BRIEFDESK_PUBLISHER = WAGTAIL_SITE_NAME
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="briefdesk-test-media-"))
 BRIEFDESK_PRIVATE_ROOT = Path(tempfile.mkdtemp(prefix="briefdesk-test-private-"))
