@@ -15,13 +15,15 @@ not to look anything up). Keys follow what Zotero's reader (zotero/utilities ope
   `rft.source`, the publisher in `rft.publisher`.
 - all: the first author as `rft.aulast`/`rft.aufirst` (`rft.aucorp` for an organisation) and
   every author as `rft.au` ("Family, Given", so a family name of several words survives
-  Zotero's name splitting); the issued date as ISO 8601; the URL and the DOI (`info:doi/…`) each
-  as `rft_id`; the abstract as `rft.description` and the language as `rft.language`, which
-  Zotero reads for every type.
+  Zotero's name splitting) except a first author with no given name, whom Zotero would
+  otherwise save twice; the issued date as ISO 8601;
+  the URL and the DOI (`info:doi/…`) each as `rft_id`; the abstract as `rft.description`
+  and the language as `rft.language`, which Zotero reads for every type.
 
-Not carried: a report's genre and number (the KEV book format has no key for them, Zotero
-reads `rft.number` only for patents). Reference managers that want them read the page itself
-or a download. Plain data in, plain data out; no ORM.
+Zotero reads a "+" (even encoded, %2B) as a space, so a plus sign in a title reaches it as a
+space; other readers decode it. Not carried: a report's genre and number (the KEV book
+format has no key for them; Zotero reads `rft.number` only for patents). Reference managers
+that want them read the brief's page or a download. Plain data in, plain data out; no ORM.
 """
 
 from __future__ import annotations
@@ -77,14 +79,17 @@ def _author_pairs(names: Any) -> list[tuple[str, str]]:
         return []
     people = [name for name in names if isinstance(name, Mapping)]
     pairs: list[tuple[str, str]] = []
-    if people:
-        family, given, literal = _name_parts(people[0])
-        if literal:
-            pairs.append(("rft.aucorp", literal))
-        else:
-            pairs += [("rft.aulast", family), ("rft.aufirst", given)]
-    for name in people:
+    for position, name in enumerate(people):
         family, given, literal = _name_parts(name)
+        if position == 0:
+            if literal:
+                pairs.append(("rft.aucorp", literal))
+            else:
+                pairs += [("rft.aulast", family), ("rft.aufirst", given)]
+            # Zotero merges the first author's two forms only when there is a given name;
+            # otherwise it would list an organisation or a one-word name twice.
+            if literal or not given:
+                continue
         pairs.append(("rft.au", literal or (f"{family}, {given}" if given else family)))
     return pairs
 

@@ -89,11 +89,8 @@ def test_a_web_page_is_a_dublin_core_record_with_its_site_as_source() -> None:
     [
         (
             [{"literal": "Council on Foreign Relations"}, {"family": "Doe", "given": "Jane"}],
-            [
-                ("rft.aucorp", "Council on Foreign Relations"),
-                ("rft.au", "Council on Foreign Relations"),
-                ("rft.au", "Doe, Jane"),
-            ],
+            # The organisation once: Zotero would save an `rft.au` copy as a second author.
+            [("rft.aucorp", "Council on Foreign Relations"), ("rft.au", "Doe, Jane")],
         ),
         (
             [{"family": "Gogh", "given": "Vincent", "non-dropping-particle": "van"}],
@@ -103,8 +100,8 @@ def test_a_web_page_is_a_dublin_core_record_with_its_site_as_source() -> None:
                 ("rft.au", "van Gogh, Vincent"),
             ],
         ),
-        ([{"family": "Madonna"}], [("rft.aulast", "Madonna"), ("rft.au", "Madonna")]),
-        ([{"given": "Cher"}], [("rft.aucorp", "Cher"), ("rft.au", "Cher")]),
+        ([{"family": "Madonna"}], [("rft.aulast", "Madonna")]),
+        ([{"given": "Cher"}, {"family": "Prince"}], [("rft.aucorp", "Cher"), ("rft.au", "Prince")]),
         ("not a list", []),
         (["not a name"], []),
     ],
@@ -155,6 +152,7 @@ def test_an_item_with_nothing_but_its_type_gives_the_format_alone() -> None:
 
 
 def test_separators_and_plus_signs_in_values_survive_the_round_trip() -> None:
+    # (Zotero itself reads any "+" as a space; other readers keep it.)
     title = "Aid & trade = 1+1? 100% “sure”"
     encoded = context_object({"type": "report", "title": title, "publisher": "A&B"})
 
