@@ -2,15 +2,22 @@
 
 One brief becomes:
 
-- Highwire Press tags (``citation_*``), read by Zotero's "Embedded Metadata" translator and by
-  Google Scholar. ``citation_technical_report_institution`` is the item-type signal: with it
-  Zotero saves a *report*; without it, ``citation_title`` alone makes Zotero guess "journal
-  article" (see docs/metadata.md);
-- Dublin Core (``DC.*``) with its ``schema.DC`` link;
+- Highwire Press tags (``citation_*``), read by Zotero's "Embedded Metadata" translator, by
+  Mendeley's Web Importer and by Google Scholar. ``citation_technical_report_institution`` is
+  the item-type signal: with it Zotero saves a *report*; without it, ``citation_title`` alone
+  makes Zotero guess "journal article" (see docs/metadata.md);
+- Dublin Core (``DC.*``) with its ``schema.DC`` link. ``DC.type`` is the brief type: Zotero
+  copies it into the report's *Type*, which APA prints ("Analysis Brief No. 2026-7");
 - OpenGraph (``og:*``, ``article:*``) and Twitter/X card (``twitter:*``) tags for link
   previews, with the brief's social image when it has one;
-- schema.org JSON-LD (a NewsArticle subtype) listing the sources the brief cites;
+- schema.org JSON-LD (a Report that is also a NewsArticle subtype) listing the sources the
+  brief cites;
 - ``<link rel="alternate">`` to the CSL-JSON, BibTeX and RIS downloads.
+
+A brief is a report everywhere: the bibliographic fields of a `BriefRecord` (title, authors,
+date, publisher, type, number, URL, abstract, language) come from the brief's CSL item
+(`BriefPage.to_csl`, read by `record_fields_from_csl`), the same item its citations and
+downloads are made from.
 
 No ORM here: the template tag (``briefs.templatetags.metadata_tags``) gathers a `BriefRecord`
 from the page and renders what `head_metadata` returns. Values are plain text: the template
@@ -127,8 +134,9 @@ class BriefRecord:
 
     `published` and `modified` are timezone-aware; `published` falls on the brief's
     publication date in the site's time zone (see `published_moment`). `number` is the
-    brief's report number; `pdf_url` is the published brief's PDF (empty for a preview);
-    `image` the picture for link previews, if any.
+    brief's series number ("2026-7", empty when it has none; never a database id);
+    `description` its abstract; `pdf_url` is the published brief's PDF (empty for a
+    preview); `image` the picture for link previews, if any.
     """
 
     title: str
@@ -215,8 +223,9 @@ def _tags(attribute: str, pairs: Sequence[tuple[str, str]]) -> list[Meta]:
 def highwire_tags(brief: BriefRecord) -> list[Meta]:
     """Highwire Press tags. The technical-report pair makes Zotero save a report (its
     Embedded Metadata translator maps citation_technical_report_institution to itemType
-    "report", which overrides every other type signal on the page); authors are one tag each,
-    in byline order; the date is YYYY/MM/DD as Google Scholar asks."""
+    "report", which overrides every other type signal on the page) with the publisher as its
+    institution and the series number as its report number (no number, no tag); authors are
+    one tag each, in byline order; the date is YYYY/MM/DD as Google Scholar asks."""
     url = web_url(brief.url)
     return _tags(
         "name",
@@ -228,6 +237,7 @@ def highwire_tags(brief: BriefRecord) -> list[Meta]:
             ("citation_technical_report_institution", brief.publisher),
             ("citation_technical_report_number", brief.number),
             ("citation_public_url", url),
+            ("citation_abstract", brief.description),
             ("citation_language", brief.language),
             *(("citation_keywords", topic) for topic in brief.topics),
             ("citation_pdf_url", web_url(brief.pdf_url)),
@@ -236,7 +246,9 @@ def highwire_tags(brief: BriefRecord) -> list[Meta]:
 
 
 def dublin_core_tags(brief: BriefRecord) -> list[Meta]:
-    """Dublin Core elements (the "DC." prefix is declared by the schema.DC link)."""
+    """Dublin Core elements (the "DC." prefix is declared by the schema.DC link). DC.type is
+    the brief type, never the DCMI "Text": Zotero's RDF reader copies DC.type into the
+    report's Type, and APA prints it before the number."""
     return _tags(
         "name",
         [
@@ -245,8 +257,9 @@ def dublin_core_tags(brief: BriefRecord) -> list[Meta]:
             ("DC.date", brief.date.isoformat()),
             ("DC.publisher", brief.publisher),
             ("DC.identifier", web_url(brief.url)),
+            ("DC.description", brief.description),
             ("DC.language", brief.language),
-            ("DC.type", "Text"),
+            ("DC.type", brief.brief_type),
             *(("DC.subject", topic) for topic in brief.topics),
         ],
     )
@@ -313,13 +326,18 @@ def alternate_links(brief: BriefRecord) -> list[Link]:
 
 
 def schema_org(brief: BriefRecord) -> dict[str, Any]:
-    """schema.org JSON-LD for the brief: the NewsArticle subtype for its brief type, its
-    authors as Persons with their pages, and every cited source under "citation"."""
+    """schema.org JSON-LD for the brief: a Report (with its reportNumber) that is also the
+    NewsArticle subtype for its brief type, so it is the same report the Highwire tags and
+    the downloads describe and still the article search engines show; its authors as
+    Persons with their pages, and every cited source under "citation"."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
-        "@type": ARTICLE_TYPES.get(brief.brief_type, DEFAULT_ARTICLE_TYPE),
+        "@type": ["Report", ARTICLE_TYPES.get(brief.brief_type, DEFAULT_ARTICLE_TYPE)],
         "headline": brief.title,
+        "name": brief.title,
+        "reportNumber": brief.number,
         "description": brief.description,
+        "abstract": brief.description,
         "url": web_url(brief.url),
         "mainEntityOfPage": web_url(brief.url),
         "datePublished": iso_moment(brief.published),
@@ -383,6 +401,37 @@ def _person(name: str, given: str, family: str, url: str = "") -> dict[str, Any]
 
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value not in ("", [], {}, None)}
+
+
+# --- from the brief's CSL item -----------------------------------------------------------
+
+
+def record_fields_from_csl(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The BriefRecord fields a brief's CSL item decides, by name: title, url, number,
+    brief_type (CSL genre), publisher, description (CSL abstract), language and the
+    authors' names (as Persons without URLs, in order). The caller adds the rest."""
+    return {
+        "title": str(item.get("title") or ""),
+        "url": str(item.get("URL") or ""),
+        "number": str(item.get("number") or ""),
+        "brief_type": str(item.get("genre") or ""),
+        "publisher": str(item.get("publisher") or ""),
+        "description": str(item.get("abstract") or ""),
+        "language": str(item.get("language") or LANGUAGE),
+        "authors": [
+            Person(given=str(name.get("given") or ""), family=str(name.get("family") or ""))
+            for name in item.get("author") or []
+        ],
+    }
+
+
+def csl_date(item: Mapping[str, Any]) -> dt.date | None:
+    """The CSL item's issued date when it is a full day, else None."""
+    try:
+        year, month, day = item["issued"]["date-parts"][0]
+        return dt.date(int(year), int(month), int(day))
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
 
 
 # --- values ------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -33,9 +34,15 @@ from briefdesk.core.storage import private_storage
 from briefdesk.sources.csl import authors_display
 
 from .blocks import AdditionalAnalysisBlock, BodyBlock
+from .metadata import LANGUAGE
+from .series import for_citeproc, next_number, series_label, year_prefix
 from .teasers import DESCRIPTION_LIMIT, make_teaser, prose_text
 
 BRIEF_TYPES = ["Analysis Brief", "Backgrounder", "Expert Brief", "Interview", "Op-Ed"]
+
+# Two briefs going live at the same moment may both pick the next series number; the one
+# that loses (the unique constraint) takes the number after, this many times at most.
+NUMBERING_ATTEMPTS = 5
 
 
 # --- authors ---------------------------------------------------------------------------
@@ -131,6 +138,14 @@ class BriefPage(RoutablePageMixin, Page):
     )
     # Empty means "the day it goes live": filled in by save() when the brief is first
     # published, from its go-live date when it was scheduled (see `byline_date`).
+    number = models.CharField(
+        "series number",
+        max_length=20,
+        blank=True,
+        help_text="Printed as “<type> No. <number>” (e.g. “Analysis Brief No. 2026-7”) on the "
+        "page, in the PDF and in every citation. Filled automatically on first publication "
+        "(the year, then the brief's place among that year's briefs); you can change it.",
+    )
     date = models.DateField(
         "publication date",
         null=True,
@@ -186,7 +201,14 @@ class BriefPage(RoutablePageMixin, Page):
     subpage_types: list[str] = []
     content_panels = [
         *Page.content_panels,
-        FieldRowPanel([FieldPanel("brief_type"), FieldPanel("date"), FieldPanel("updated")]),
+        FieldRowPanel(
+            [
+                FieldPanel("brief_type"),
+                FieldPanel("number"),
+                FieldPanel("date"),
+                FieldPanel("updated"),
+            ]
+        ),
         InlinePanel("brief_authors", label="Author", min_num=1, heading="Authors"),
         InlinePanel("brief_topics", label="Topic", heading="Topics (first is primary)"),
         FieldPanel("summary"),
@@ -213,9 +235,22 @@ class BriefPage(RoutablePageMixin, Page):
         index.FilterField("brief_type"),
     ]
 
+    # A copy is a new brief: it gets its own number when it goes live.
+    exclude_fields_in_copy = ["number"]
+
     class Meta:
         ordering = ["-date"]
         verbose_name = "brief"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=~models.Q(number=""),
+                name="unique_brief_series_number",
+                # "unique" makes model validation (the admin form) report it on the field.
+                violation_error_code="unique",
+                violation_error_message="Another brief already has this series number.",
+            )
+        ]
 
     # --- display ---------------------------------------------------------------------
 
@@ -235,6 +270,11 @@ class BriefPage(RoutablePageMixin, Page):
         if restricted is None:
             restricted = restricted_paths()
         return [(author, is_visible(author, restricted)) for author in self.authors]
+
+    @property
+    def series_label(self) -> str:
+        """What the type label prints: "Analysis Brief No. 2026-7", or the type alone."""
+        return series_label(self.brief_type, self.number)
 
     @property
     def byline_label(self) -> str:
@@ -313,19 +353,31 @@ class BriefPage(RoutablePageMixin, Page):
         return f"{base}{path or f'/briefs/{self.slug}/'}"
 
     def to_csl(self) -> dict[str, Any]:
-        """CSL-JSON for the brief itself: a web page published by the site's publisher."""
+        """CSL-JSON for the brief itself: a report (genre: its type; number: its series
+        number) issued by the site's publisher, with its abstract and language.
+
+        This one item is what a brief is everywhere: the stored citations are formatted from
+        it, the downloads write it, and the page's <head> metadata is made from it
+        (`briefs.templatetags.metadata_tags`), so they cannot disagree. See docs/metadata.md."""
         date = self.byline_date
         item: dict[str, Any] = {
             "id": f"brief-{self.pk or self.slug}",
-            "type": "webpage",
+            "type": "report",
+            "genre": self.brief_type,
             "title": self.title,
-            "container-title": settings.BRIEFDESK_PUBLISHER,
+            "publisher": settings.BRIEFDESK_PUBLISHER,
             "issued": {"date-parts": [[date.year, date.month, date.day]]},
             "URL": self.canonical_url(),
+            "language": LANGUAGE,
         }
         names = [a.csl_name() for a in self.authors]
         if names:
             item["author"] = names
+        if self.number.strip():
+            item["number"] = self.number.strip()
+        abstract = self.teaser
+        if abstract:
+            item["abstract"] = abstract
         return item
 
     def refresh_citations(self) -> None:
@@ -333,6 +385,8 @@ class BriefPage(RoutablePageMixin, Page):
         APA prints `title_apa`, or when it is empty the title in automatic sentence case,
         keeping the authors' names as proper nouns."""
         item = self.to_csl()
+        if "number" in item:  # printed as written ("No. 2026-7"), not as a range
+            item["number"] = for_citeproc(item["number"])
         apa_title = self.title_apa.strip() or suggest_sentence_case(
             self.title, [author.name for author in self.authors]
         )
@@ -346,15 +400,67 @@ class BriefPage(RoutablePageMixin, Page):
         # Saving a draft revision touches only a few columns (update_fields); the row's content
         # is what is live, so citations and the cited-source index follow full saves only.
         full_save = kwargs.get("update_fields") is None
+        numbered = False
         if full_save:
             if self.date is None and self.live:
                 self.date = self._go_live_date()
+            self.number = self.number.strip()
+            if not self.number and self.live:
+                self.number = self._kept_number()
+                if not self.number:
+                    self.number, numbered = self._next_number(), True
             self._number_children()
             self.refresh_citations()
-        result = super().save(*args, **kwargs)
+        if numbered:
+            result = self._save_with_new_number(*args, **kwargs)
+            self._record_number_in_revisions()
+        else:
+            result = super().save(*args, **kwargs)
         if full_save:
             self.index_cited_sources()
         return result
+
+    def _kept_number(self) -> str:
+        """The series number already on the live row: a brief keeps its number when a later
+        revision has none (the editor's form was opened from a revision made before it had
+        one, or the field was cleared)."""
+        if not self.pk:
+            return ""
+        return BriefPage.objects.filter(pk=self.pk).values_list("number", flat=True).first() or ""
+
+    def _next_number(self) -> str:
+        """`<year>-<n>`: the year of the publication date, n one more than the highest n of
+        that year on any brief."""
+        year = self.byline_date.year
+        taken = BriefPage.objects.filter(number__startswith=year_prefix(year)).exclude(pk=self.pk)
+        return next_number(year, taken.values_list("number", flat=True))
+
+    def _save_with_new_number(self, *args: Any, **kwargs: Any) -> Any:
+        """Save with the number just chosen; when another brief took it in the meantime
+        (two publications at once), choose again."""
+        attempts = 1
+        while True:
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except (IntegrityError, ValidationError):
+                taken = BriefPage.objects.filter(number=self.number).exclude(pk=self.pk).exists()
+                if not taken or attempts == NUMBERING_ATTEMPTS:
+                    raise
+            attempts += 1
+            self.number = self._next_number()
+            self.refresh_citations()
+
+    def _record_number_in_revisions(self) -> None:
+        """Write a number given on publication into the brief's live and latest revisions,
+        so the editor's form shows it (the admin edits the latest revision, not the row)."""
+        from wagtail.models import Revision
+
+        ids = {self.live_revision_id, self.latest_revision_id} - {None}
+        for revision in Revision.objects.filter(pk__in=ids):
+            if not str(revision.content.get("number") or "").strip():
+                revision.content["number"] = self.number
+                revision.save(update_fields=["content"])
 
     def _go_live_date(self) -> dt.date:
         """The publication date of a brief going live with none set: the date it already

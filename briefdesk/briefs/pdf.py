@@ -41,6 +41,10 @@ class PdfRenderError(Exception):
 
 @dataclass(frozen=True)
 class PdfMetadata:
+    """The document information of a PDF. `report_type` and `report_number` (the brief type
+    and series number, as a reference manager names them) are written as the custom entries
+    ReportType and ReportNumber, each only when it has a value."""
+
     title: str
     authors: list[str]
     subject: str
@@ -48,6 +52,12 @@ class PdfMetadata:
     created: dt.date
     modified: dt.date | None = None
     lang: str = "en"
+    report_type: str = ""
+    report_number: str = ""
+
+    def custom(self) -> dict[str, str]:
+        entries = {"ReportType": self.report_type, "ReportNumber": self.report_number}
+        return {key: value for key, value in entries.items() if value}
 
 
 @dataclass
@@ -181,7 +191,11 @@ def render_pdf(html: str, metadata: PdfMetadata, *, base_url: str) -> RenderedPd
             meta.modified = (metadata.modified or metadata.created).isoformat()
             meta.generator = "briefdesk (WeasyPrint)"
             meta.lang = metadata.lang
-            content = document.write_pdf(pdf_variant=settings.BRIEFDESK_PDF_VARIANT or None)
+            meta.custom = metadata.custom()
+            content = document.write_pdf(
+                pdf_variant=settings.BRIEFDESK_PDF_VARIANT or None,
+                custom_metadata=bool(meta.custom),
+            )
         except Exception as exc:  # WeasyPrint raises many kinds; the caller reports it
             raise PdfRenderError(f"{type(exc).__name__}: {exc}") from exc
     return RenderedPdf(

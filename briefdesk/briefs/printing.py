@@ -39,6 +39,8 @@ def pdf_filename(page: BriefPage) -> str:
 
 
 def pdf_metadata(page: BriefPage) -> PdfMetadata:
+    """The PDF's document information. Its series number is printed in the title block
+    ("Analysis Brief No. 2026-7", from the page) and recorded as ReportType/ReportNumber."""
     return PdfMetadata(
         title=page.title,
         authors=[author.name for author in page.authors],
@@ -47,6 +49,8 @@ def pdf_metadata(page: BriefPage) -> PdfMetadata:
         keywords=[topic.title for topic in visible_topics(page)],
         created=page.date,
         modified=page.updated_on,
+        report_type=page.brief_type,
+        report_number=page.number,
     )
 
 

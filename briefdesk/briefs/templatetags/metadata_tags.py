@@ -20,9 +20,11 @@ from briefdesk.briefs.metadata import (
     HeadMetadata,
     Person,
     SharedImage,
+    csl_date,
     head_metadata,
     modified_moment,
     published_moment,
+    record_fields_from_csl,
 )
 
 if TYPE_CHECKING:
@@ -78,29 +80,26 @@ def brief_record(
         linked = page.linked_authors()
     else:
         linked = [(author, author.pk in visible_page_ids) for author in page.authors]
+    # The bibliographic fields come from the brief's CSL item, as its citations and
+    # downloads do, so the page says what they say.
+    item = page.to_csl()
+    fields = record_fields_from_csl(item)
+    fields["authors"] = [
+        Person(
+            given=person.given,
+            family=person.family,
+            url=absolute_url(author.get_url(request)) if can_open else "",
+        )
+        for person, (author, can_open) in zip(fields["authors"], linked, strict=True)
+    ]
     tz = timezone.get_current_timezone()
-    published = published_moment(page.byline_date, page.first_published_at, tz)
+    published = published_moment(csl_date(item) or page.byline_date, page.first_published_at, tz)
     return BriefRecord(
-        title=page.title,
-        url=page.canonical_url(),
-        # The page id: unique, and unchanged by retitling, moving or re-slugging the brief.
-        number=f"{page.pk}" if page.pk else "",
-        brief_type=page.brief_type,
+        **fields,
         published=published,
         modified=modified_moment(published, page.updated_on, page.last_published_at, tz),
-        publisher=settings.BRIEFDESK_PUBLISHER,
         site_name=settings.WAGTAIL_SITE_NAME,
         site_url=absolute_url("/"),
-        # The summary whole, or the body's opening (what listings show).
-        description=page.teaser,
-        authors=[
-            Person(
-                given=author.given_name,
-                family=author.family_name,
-                url=absolute_url(author.get_url(request)) if can_open else "",
-            )
-            for author, can_open in linked
-        ],
         topics=[topic.title for topic in topics],
         sources=[cited_work(source) for source in sources],
         # The PDF Zotero attaches and Google Scholar indexes; drafts (previews) have none.

@@ -3,7 +3,8 @@
 - Zotero: `zotero_embedded_metadata` below ports the parts of Zotero's "Embedded Metadata"
   translator (zotero/translators, "Embedded Metadata.js", 2024) that decide what a brief
   becomes: the item type, the Highwire fields and the authors, with Zotero's own name parser
-  (`ZU.cleanAuthor` from zotero/utilities);
+  (`ZU.cleanAuthor` from zotero/utilities), and the two fields its RDF reader ("RDF.js") adds
+  for a report: the report type (from DC.type) and, failing citation_abstract, the abstract;
 - extruct, which reads JSON-LD, OpenGraph and Dublin Core as search engines and archives do;
 - an HTML parser, for the links and for what a hostile title or URL turns into.
 
@@ -250,6 +251,22 @@ def zotero_embedded_metadata(html: str, page_url: str) -> ZoteroItem:
 
     authors = meta_values("citation_author") or meta_values("citation_authors")
     item.creators = _highwire_creators(authors, "author", item.fields.get("language", ""))
+    # RDF.js copies dc:type/dcterms:type into every "…Type" field (reportType for a report),
+    # and takes the abstract from og:description, dcterms:abstract or dc:description when
+    # no Highwire citation_abstract gave one.
+    rdf = {
+        (m.get("name") or m.get("property") or "").lower(): m.get("content") or ""
+        for m in reversed(doc.xpath("/html/head/meta[@name or @property]"))
+    }
+    report_type = rdf.get("dc.type") or rdf.get("dcterms.type")
+    if report_type:
+        item.fields["reportType"] = _trim_internal(report_type)
+    abstract = next(
+        (rdf[k] for k in ("og:description", "dcterms.abstract", "dc.description") if rdf.get(k)),
+        "",
+    )
+    if abstract and not item.fields.get("abstractNote"):
+        item.fields["abstractNote"] = _trim_internal(abstract)
     if not item.fields.get("title"):
         item.fields["title"] = doc.findtext(".//title") or ""
     url = item.fields.get("url") or next(iter(doc.xpath("//head/link[@rel='canonical']/@href")), "")
@@ -433,8 +450,125 @@ def test_zotero_saves_a_brief_as_a_report_with_its_title_date_and_url(
     assert item.fields["date"] == "2010/12/06"
     assert item.fields["url"] == world.brief.canonical_url()
     assert item.fields["institution"] == settings.BRIEFDESK_PUBLISHER
-    assert item.fields["number"] == str(world.brief.pk)
+    assert item.fields["number"] == world.brief.number == "2010-1"
+    assert item.fields["reportType"] == "Analysis Brief"
+    assert item.fields["abstractNote"] == "What the cables say about a strained alliance."
     assert item.fields["language"] == "en"
+
+
+def zotero_item_of_csl(item: dict[str, Any]) -> ZoteroItem:
+    """The Zotero report a CSL report item is (Zotero's own CSL mappings: genre is the
+    report type, number the report number, publisher the institution), with the fields
+    named as the ported translator names them and the date as the page writes it."""
+    year, month, day = item["issued"]["date-parts"][0]
+    return ZoteroItem(
+        item_type={"report": "report"}.get(item["type"]),
+        fields={
+            "title": item["title"],
+            "date": f"{year:04d}/{month:02d}/{day:02d}",
+            "institution": item["publisher"],
+            "publisher": item["publisher"],
+            "number": item.get("number", ""),
+            "reportType": item["genre"],
+            "abstractNote": item.get("abstract", ""),
+            "language": item["language"],
+            "url": item["URL"],
+        },
+        creators=[
+            {"firstName": a["given"], "lastName": a["family"], "creatorType": "author"}
+            for a in item.get("author", [])
+        ],
+    )
+
+
+@pytest.mark.django_db
+def test_what_zotero_saves_from_the_page_is_the_brief_s_csl_item_field_by_field(
+    world: World, client: Any
+) -> None:
+    for brief in (world.brief, world.hostile):
+        from_page = zotero_embedded_metadata(page_html(client, brief), brief.canonical_url())
+        from_csl = zotero_item_of_csl(brief.to_csl())
+
+        assert from_page.item_type == from_csl.item_type == "report"
+        assert from_page.fields == from_csl.fields
+        assert from_page.creators == from_csl.creators
+
+
+@pytest.mark.django_db
+def test_the_brief_s_csl_item_is_a_report_with_every_field(world: World) -> None:
+    assert world.brief.to_csl() == {
+        "id": f"brief-{world.brief.pk}",
+        "type": "report",
+        "genre": "Analysis Brief",
+        "number": "2010-1",
+        "title": "How WikiLeaks Hurts U.S.-Pakistan Ties",
+        "author": [
+            {"family": "Bajoria", "given": "Jayshree"},
+            {"family": "Bruno", "given": "Greg"},
+            {"family": "de la Vega", "given": "Ana María"},
+        ],
+        "issued": {"date-parts": [[2010, 12, 6]]},
+        "publisher": settings.BRIEFDESK_PUBLISHER,
+        "abstract": "What the cables say about a strained alliance.",
+        "language": "en",
+        "URL": world.brief.canonical_url(),
+    }
+
+
+@pytest.mark.django_db
+def test_dublin_core_and_json_ld_say_what_the_csl_item_says(world: World, client: Any) -> None:
+    item = world.brief.to_csl()
+    html = page_html(client, world.brief)
+    [dc] = extract(html, world.brief)["dublincore"]
+    [article] = json_ld_items(html, world.brief)
+
+    def values(element: str) -> list[str]:
+        return [e["content"] for e in dc["elements"] if e["name"] == f"DC.{element}"]
+
+    names = [f"{a['family']}, {a['given']}" for a in item["author"]]
+    assert values("title") == [item["title"]]
+    assert values("creator") == names
+    assert values("date") == ["2010-12-06"]
+    assert values("publisher") == [item["publisher"]]
+    assert values("identifier") == [item["URL"]]
+    assert values("type") == [item["genre"]]
+    assert values("description") == [item["abstract"]]
+    assert values("language") == [item["language"]]
+    assert article["@type"] == ["Report", "AnalysisNewsArticle"]
+    assert (article["headline"], article["name"]) == (item["title"], item["title"])
+    assert [(p["familyName"], p["givenName"]) for p in article["author"]] == [
+        (a["family"], a["given"]) for a in item["author"]
+    ]
+    assert article["datePublished"].startswith("2010-12-06")
+    assert article["publisher"]["name"] == item["publisher"]
+    assert article["reportNumber"] == item["number"]
+    assert article["genre"] == item["genre"]
+    assert article["url"] == item["URL"]
+    assert article["abstract"] == article["description"] == item["abstract"]
+    assert article["inLanguage"] == item["language"]
+
+
+@pytest.mark.django_db
+def test_no_page_id_is_presented_as_a_number_anywhere(world: World, client: Any) -> None:
+    for brief in (world.brief, world.hostile):
+        doc = lxml.html.document_fromstring(page_html(client, brief))
+        [article] = json_ld_items(page_html(client, brief), brief)
+
+        assert doc.xpath("/html/head/meta[@name='citation_technical_report_number']/@content") == [
+            brief.number
+        ]
+        assert article["reportNumber"] == brief.number
+        assert brief.number != str(brief.pk)
+        assert f"No. {brief.pk}" not in json.dumps(brief.citations)
+        assert f"No. {brief.number}" in brief.citations["apa"]["bibliography"]
+
+
+@pytest.mark.django_db
+def test_dc_type_is_the_brief_type_never_text(world: World, client: Any) -> None:
+    doc = lxml.html.document_fromstring(page_html(client, world.hostile))
+
+    assert doc.xpath("/html/head/meta[@name='DC.type']/@content") == [world.hostile.brief_type]
+    assert "(Text" not in world.hostile.citations["apa"]["bibliography"]
 
 
 @pytest.mark.django_db
@@ -468,11 +602,14 @@ def test_the_highwire_tags_carry_publisher_keywords_and_the_pdf(world: World, cl
 
 
 @pytest.mark.django_db
-def test_extruct_finds_one_analysis_news_article_in_json_ld(world: World, client: Any) -> None:
+def test_extruct_finds_one_report_that_is_an_analysis_news_article_in_json_ld(
+    world: World, client: Any
+) -> None:
     [article] = json_ld_items(page_html(client, world.brief), world.brief)
 
     assert article["@context"] == "https://schema.org"
-    assert article["@type"] == "AnalysisNewsArticle"
+    assert article["@type"] == ["Report", "AnalysisNewsArticle"]
+    assert article["reportNumber"] == "2010-1"
     assert article["headline"] == "How WikiLeaks Hurts U.S.-Pakistan Ties"
     assert article["url"] == world.brief.canonical_url()
     assert article["datePublished"] == midnight(dt.date(2010, 12, 6))
@@ -571,6 +708,8 @@ def test_extruct_finds_the_dublin_core_record(world: World, client: Any) -> None
     assert values("publisher") == [settings.BRIEFDESK_PUBLISHER]
     assert values("identifier") == [world.brief.canonical_url()]
     assert values("language") == ["en"]
+    assert values("type") == ["Analysis Brief"]
+    assert values("description") == ["What the cables say about a strained alliance."]
 
 
 @pytest.mark.django_db
@@ -723,7 +862,7 @@ def record(**changes: Any) -> BriefRecord:
     values: dict[str, Any] = {
         "title": "A brief",
         "url": "https://briefs.example/briefs/a-brief/",
-        "number": "42",
+        "number": "2010-7",
         "brief_type": "Analysis Brief",
         "published": dt.datetime(2010, 12, 6, tzinfo=UTC),
         "modified": dt.datetime(2010, 12, 6, tzinfo=UTC),
@@ -787,8 +926,19 @@ def test_authors_are_written_family_name_first_for_readers_that_split_names(
         ("Something new", "NewsArticle"),
     ],
 )
-def test_each_brief_type_is_a_news_article_type(brief_type: str, schema_type: str) -> None:
-    assert schema_org(record(brief_type=brief_type))["@type"] == schema_type
+def test_each_brief_type_is_a_report_and_a_news_article_type(
+    brief_type: str, schema_type: str
+) -> None:
+    assert schema_org(record(brief_type=brief_type))["@type"] == ["Report", schema_type]
+
+
+@pytest.mark.parametrize("brief_type", ["Analysis Brief", "Op-Ed", "Interview"])
+def test_the_genre_is_the_brief_type_in_every_vocabulary(brief_type: str) -> None:
+    brief = record(brief_type=brief_type)
+    emitted = dict(tags(brief))
+
+    assert emitted["DC.type"] == brief_type
+    assert schema_org(brief)["genre"] == brief_type
 
 
 @pytest.mark.parametrize(
@@ -829,7 +979,10 @@ def test_empty_values_leave_their_tags_out() -> None:
     assert "citation_author" not in emitted
     assert "og:description" not in emitted
     assert "citation_technical_report_number" not in emitted
+    assert "citation_abstract" not in emitted
+    assert "DC.description" not in emitted
     assert "description" not in schema_org(record(description=""))
+    assert "reportNumber" not in schema_org(record(number=""))
 
 
 def test_a_cited_organisation_is_an_organization_and_a_bad_date_is_dropped() -> None:
