@@ -1,6 +1,7 @@
 """The `briefdesk` command: thin wrappers over Django management commands and the server.
 
 briefdesk demo [--port N]                 migrate, load the demo if empty, serve on 127.0.0.1
+                                          (BRIEFDESK_BASE_URL http://127.0.0.1:N unless set)
 briefdesk serve [--host H] [--port N]     production server (granian, WSGI)
 briefdesk scheduler [--interval S]        publish scheduled briefs on a timer
 briefdesk manage ARGS...                  Django's manage.py
@@ -105,6 +106,10 @@ def _port(value: str) -> int:
     return port
 
 
+def demo_base_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["manage"]:
@@ -129,6 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("scheduler", help="publish scheduled briefs every minute (until stopped)")
     args = parser.parse_args(argv)
 
+    if args.command == "demo":
+        # Every absolute URL (canonical links, citations, the sitemap) is built from the base
+        # URL; the demo's is where it serves. Set before the settings load, so this process
+        # (the server) and its children (migrate, the demo loader, the scheduler) agree.
+        base_url = os.environ.setdefault("BRIEFDESK_BASE_URL", demo_base_url(args.port))
+        if base_url.rstrip("/") != demo_base_url(args.port):
+            print(f"briefdesk: links and citations use BRIEFDESK_BASE_URL={base_url}", flush=True)
     default = DEV_SETTINGS if args.command == "demo" else PROD_SETTINGS
     settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", default)
     error = _settings_error(settings_module)

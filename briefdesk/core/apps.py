@@ -11,8 +11,11 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from .checks import check_email_security, check_secret_key
+        from .origin import sync_origin_after_migrate
         from .roles import ensure_roles
 
         post_migrate.connect(ensure_roles, sender=self)
+        # The Site and the stored citations follow BRIEFDESK_BASE_URL wherever migrate runs.
+        post_migrate.connect(sync_origin_after_migrate, sender=self)
         checks.register(check_secret_key, checks.Tags.security)
         checks.register(check_email_security, checks.Tags.security)

@@ -1,4 +1,4 @@
-"""The home page: the latest briefs."""
+"""The home page (the latest briefs), and the base URL the stored citations were made with."""
 
 from __future__ import annotations
 
@@ -27,3 +27,20 @@ class HomePage(TypedChildRouteMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["briefs"] = BriefPage.objects.for_listing()[:12]
         return context
+
+
+class CitationOrigin(models.Model):
+    """The base URL (BRIEFDESK_BASE_URL) the stored citations were formatted with: one row.
+
+    Brief citations print the brief's URL under the base URL; when the base URL changes,
+    briefdesk.core.origin re-formats them (after migrate, and when the demo starts).
+    """
+
+    base_url = models.CharField(max_length=255)
+    formatted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "citation origin"
+
+    def __str__(self) -> str:
+        return self.base_url

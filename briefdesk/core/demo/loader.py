@@ -28,6 +28,7 @@ from briefdesk.briefs.models import (
 )
 from briefdesk.citations.sentence_case import suggest_sentence_case
 from briefdesk.core.models import HomePage
+from briefdesk.core.origin import sync_origin
 from briefdesk.core.roles import AUTHORS, EDITORS
 from briefdesk.sources.models import Outlet, Source
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
@@ -71,6 +72,7 @@ def _home() -> HomePage:
         _publish(home)
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
+        # The host and port follow BRIEFDESK_BASE_URL (sync_origin, at the end of the load).
         Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
     elif site.root_page_id != home.pk:
         old_root = site.root_page
@@ -223,6 +225,9 @@ def load_demo(content_path: Path = CONTENT) -> LoadReport:
             BriefPage.objects.filter(pk=brief.pk).update(last_published_at=brief.first_published_at)
 
     _demo_users(report)
+    # The sitemap and Wagtail's full URLs answer on the port the demo serves, and citations
+    # stored by an earlier run on another port print this one.
+    sync_origin()
     return report
 
 

@@ -1,0 +1,60 @@
+"""Re-format every stored citation (sources and briefs) in one transaction.
+
+    sources, briefs = reformat_stored_citations()
+
+Citations are formatted when a record is saved and stored on it; pages never format. Anything
+that changes what they print without saving the records (a new citeproc-js or style file,
+BRIEFDESK_PUBLISHER, the base URL in brief citations) needs this run once. It also drops the
+cached PDFs, whose endnotes and "Cite as:" are made from the stored citations, and records
+the base URL the citations now carry (briefdesk.core.origin compares it at start-up).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+
+def current_base_url() -> str:
+    """The canonical origin citations print, without a trailing slash."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+
+
+def record_base_url(base_url: str | None = None) -> None:
+    """Remember that the stored citations were made with `base_url` (default: the current)."""
+    from .models import CitationOrigin
+
+    value = base_url if base_url is not None else current_base_url()
+    row = CitationOrigin.objects.order_by("pk").first()
+    if row is None:
+        CitationOrigin.objects.create(base_url=value)
+    elif row.base_url != value:
+        row.base_url = value
+        row.save(update_fields=["base_url", "formatted_at"])
+
+
+@transaction.atomic
+def reformat_stored_citations() -> tuple[int, int]:
+    """Re-format the stored citations of every source and every brief (drafts included) in
+    every style, drop the cached PDFs and record the base URL used.
+
+    Returns (sources, briefs) re-formatted. Runs citeproc-js (V8) in this process: call it
+    from a command or a child process, never in a server process before it forks.
+    """
+    from briefdesk.briefs.models import BriefPage
+    from briefdesk.briefs.printing import invalidate_pdfs
+    from briefdesk.sources.models import Source
+
+    sources = 0
+    for source in Source.objects.select_related("outlet").iterator():
+        source.refresh_formatted()
+        Source.objects.filter(pk=source.pk).update(formatted=source.formatted)
+        sources += 1
+    briefs = 0
+    for brief in BriefPage.objects.all():
+        brief.refresh_citations()
+        BriefPage.objects.filter(pk=brief.pk).update(citations=brief.citations)
+        briefs += 1
+    invalidate_pdfs()
+    record_base_url()
+    return sources, briefs
