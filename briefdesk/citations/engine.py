@@ -5,9 +5,14 @@ child) and each style is loaded on first use (an engine costs tens of MB). Calls
 with a lock: one V8 isolate must not be entered from two threads at once.
 
 Output is plain data: each item is rendered on its own, with no disambiguation between items,
-which is what a stored, per-record citation needs. The HTML carries no `style` attributes
-(public pages forbid them in their Content-Security-Policy): citeproc-js's styled spans become
-`csl-*` classes, styled in site.css and print.css.
+which is what a stored, per-record citation needs. An item a style leaves out of its
+bibliography (Chicago: social-media posts and personal communications; APA: personal
+communications) comes back with an empty bibliography entry and `notes_only` set, never as an
+error; an item with nothing a style can print (no title and no name) raises NothingToPrint.
+
+The HTML carries no `style` attributes (public pages forbid them in their
+Content-Security-Policy): citeproc-js's styled spans become `csl-*` classes, styled in
+site.css and print.css.
 """
 
 from __future__ import annotations
@@ -47,7 +52,11 @@ function bdFormat(key, items, wantSubsequent) {
     var item = items[i];
     ITEMS[item.id] = item;
     engine.updateItems([item.id], true);  // one item: nothing to sort
-    var row = {bib: engine.makeBibliography()[1][0]};
+    // A style may give an item no bibliography entry at all (Chicago cites social-media posts
+    // and personal communications in notes only; APA cites personal communications in the
+    // text only): makeBibliography then returns no entries, or false.
+    var bib = engine.makeBibliography();
+    var row = {bib: (bib && bib[1] && bib[1].length) ? bib[1][0] : ""};
     // makeCitationCluster renders without registering a citation; `position` asks for the
     // first (0) or subsequent (1) form, as a note style's first and short notes.
     row.cite = engine.makeCitationCluster([{id: item.id, position: 0}]);
@@ -75,6 +84,16 @@ class FormattingFailed(ValueError):
     because a citeproc-js engine that threw mid-item fails every later item too."""
 
 
+class NothingToPrint(FormattingFailed):
+    """The style has nothing to cite the item by (citeproc-js writes "[CSL STYLE ERROR:
+    reference with no printed form.]"): typically no title and no author. The message says
+    what to add."""
+
+
+# What citeproc-js prints instead of a citation when an item gives the style nothing to print.
+_NO_PRINTED_FORM = "[CSL STYLE ERROR: reference with no printed form.]"
+
+
 @dataclass(frozen=True)
 class Formatted:
     """One item in one style.
@@ -83,6 +102,10 @@ class Formatted:
     style the first (full) note; `subsequent` the short note (note styles only). Text variants
     are raw text (escape before putting them in HTML); HTML variants are already escaped by
     citeproc-js and safe to mark safe.
+
+    `notes_only` is True when the style gives the item no bibliography entry (`bibliography`
+    is then empty) and cites it only in a note, or for an author-date style in the text: what
+    a reference list shows instead is "cited in notes only" with the note.
     """
 
     bibliography: str
@@ -91,8 +114,9 @@ class Formatted:
     citation_html: str
     subsequent: str = ""
     subsequent_html: str = ""
+    notes_only: bool = False
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "bibliography": self.bibliography,
             "bibliography_html": self.bibliography_html,
@@ -100,6 +124,7 @@ class Formatted:
             "citation_html": self.citation_html,
             "subsequent": self.subsequent,
             "subsequent_html": self.subsequent_html,
+            "notes_only": self.notes_only,
         }
 
 
@@ -139,10 +164,14 @@ class _Engine:
             raise FormattingFailed(f"The citation engine could not format this: {reason}") from None
         result = []
         for row in raw:
-            # citeproc-js leaves out an entry it rendered as nothing (e.g. no title in MLA).
             bib = _clean(_ENTRY_DIV.sub(r"\1", row.get("bib") or ""))
             cite = _clean(row.get("cite") or "")
             subsequent = _clean(row.get("subsequent", ""))
+            if _NO_PRINTED_FORM in cite or _NO_PRINTED_FORM in bib:
+                raise NothingToPrint(
+                    f"{get_style(key).label} has nothing to cite this by: "
+                    "give it a title or an author."
+                )
             result.append(
                 Formatted(
                     bibliography=_text(bib),
@@ -151,6 +180,7 @@ class _Engine:
                     citation_html=cite,
                     subsequent=_text(subsequent),
                     subsequent_html=subsequent,
+                    notes_only=not bib and bool(cite),
                 )
             )
         return result

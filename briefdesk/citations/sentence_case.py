@@ -10,7 +10,14 @@ The automatic case is a heuristic, not grammar: a word keeps its capital when it
 word or follows a colon, question or exclamation mark, or a dash; when it is an acronym,
 contains a capital after its first letter (WikiLeaks), a digit or a dot (U.S.); or when it is
 a known proper noun (countries, peoples, institutions, months and days, plus any names the
-caller passes, such as the source's outlet and author names). Everything else is lower-cased.
+caller passes). Everything else is lower-cased.
+
+The names a caller passes are learned, not kept by hand: `proper_nouns_in_text(body)` finds
+the words a work's own text capitalises mid-sentence ("leaked in what became known as
+Cablegate"), and `citations.proper_nouns.site_proper_nouns()` names the site's authors,
+outlets and topics. A one-word name keeps that word wherever it appears; a name of several
+words keeps its words only where the whole name appears ("Foreign Policy" keeps "Policy" in
+"Foreign Policy Reviews…", not in "A Policy of Delay"), with or without a leading "The".
 """
 
 from __future__ import annotations
@@ -181,12 +188,22 @@ def suggest_sentence_case(title: str, extra_proper_nouns: Iterable[str] = ()) ->
     if _in_sentence_case(title):
         return title
     keep = set(PROPER_NOUNS)
-    for phrase in extra_proper_nouns:
-        keep.update(w.lower() for w in re.findall(r"[\w'’-]+", phrase))
+    phrases: list[list[str]] = []
+    for name in extra_proper_nouns:
+        words = [_key(w) for w in re.findall(r"[\w'’-]+", name)]
+        words = [w for w in words if w]
+        if len(words) == 1:
+            keep.add(words[0])
+        elif words:
+            phrases.append(words)
+            if words[0] in {"the", "a", "an"} and len(words) > 2:
+                phrases.append(words[1:])
+    matches = list(_WORD.finditer(title))
+    kept = _phrase_positions([_key(m.group()) for m in matches], phrases)
     out: list[str] = []
     capitalise_next = True
     pos = 0
-    for match in _WORD.finditer(title):
+    for index, match in enumerate(matches):
         out.append(title[pos : match.start()])
         pos = match.end()
         token = match.group()
@@ -195,10 +212,72 @@ def suggest_sentence_case(title: str, extra_proper_nouns: Iterable[str] = ()) ->
             if token in _BREAK:
                 capitalise_next = True
             continue
-        out.append(token if capitalise_next else _case_word(token, keep))
+        keep_token = capitalise_next or index in kept
+        out.append(token if keep_token else _case_word(token, keep))
         capitalise_next = False
     out.append(title[pos:])
     return "".join(out)
+
+
+def _key(word: str) -> str:
+    """A word as names are compared: lower case, without a possessive or edge punctuation."""
+    word = word.lower().strip("'’.")
+    for suffix in ("'s", "’s"):
+        word = word.removesuffix(suffix)
+    return word
+
+
+def _phrase_positions(keys: list[str], phrases: list[list[str]]) -> set[int]:
+    """Indexes of the title's tokens that belong to a whole multi-word name. Punctuation
+    tokens never match a word of a name, so a name never matches across them."""
+    kept: set[int] = set()
+    for phrase in phrases:
+        size = len(phrase)
+        for start in range(len(keys) - size + 1):
+            if keys[start : start + size] == phrase:
+                kept.update(range(start, start + size))
+    return kept
+
+
+# Text for proper_nouns_in_text: words (letters first; digits inside are fine) and the
+# punctuation that ends a sentence or opens/closes a quotation.
+_TEXT_TOKEN = re.compile(r"[^\W\d_][\w'’-]*|[.!?:;]|[“”\"]|\n")
+_SENTENCE_END = {".", "!", "?", ":", ";", "\n"}
+
+
+def proper_nouns_in_text(text: str) -> set[str]:
+    """Words the text itself treats as proper nouns: capitalised in the middle of a sentence,
+    outside quotation marks, and never written in lower case anywhere in the text.
+
+    "Leaked in what became known as Cablegate." gives {"Cablegate"}. The first word of a
+    sentence (after . ! ? : ; or a line break) says nothing, nor does a word in quotation
+    marks (often a title in headline case), nor a word also seen in lower case ("the Army
+    said… the army's budget"), nor "I" or a single letter (initials, "U.S." cut at its dots).
+    Caveat: a sentence after an abbreviation ("Mr. Khan") starts a new sentence, so such a
+    word is missed rather than wrongly kept."""
+    capitalised: dict[str, str] = {}
+    lower_seen: set[str] = set()
+    sentence_start = True
+    quoted = False
+    for match in _TEXT_TOKEN.finditer(text):
+        token = match.group()
+        if token in _SENTENCE_END:
+            sentence_start = True
+            continue
+        if token in {"“", "”", '"'}:
+            quoted = token == "“" or (token == '"' and not quoted)
+            continue
+        key = _key(token)
+        if token[0].islower():
+            lower_seen.add(key)
+        elif not sentence_start and not quoted and len(key) > 1:
+            capitalised.setdefault(key, token.removesuffix("'s").removesuffix("’s"))
+        sentence_start = False
+    return {
+        word
+        for key, word in capitalised.items()
+        if key not in lower_seen and key not in HEADLINE_LOWER
+    }
 
 
 def _in_sentence_case(title: str) -> bool:

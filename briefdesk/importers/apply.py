@@ -527,7 +527,7 @@ def _draft(planned: PlannedEntry, allow_updates: bool, locked: dict[int, Source]
         source = Source()
     draft.source = source
     draft.outlet_name = source.apply_csl(item)
-    result.title, result.outlet = source.title, draft.outlet_name
+    result.title, result.outlet = source.display_title, draft.outlet_name
     errors = _validation_errors(source, draft.outlet_name)
     if errors:
         return _error(draft, "; ".join(errors))

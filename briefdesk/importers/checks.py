@@ -1,7 +1,9 @@
 """Checks every CSL-JSON item passes before it may become a Source, whatever format it came
 from. No ORM here (field lengths and URL syntax are checked later by the model itself).
 
-Only what would break a Source or the citation engine is an error: no title, a name or date
+Only what would break a Source or the citation engine is an error: no title and no author to
+cite it by (an untitled interview or letter with its author is fine; legal material is cited
+by its title, see csl_schema.CITED_BY_TITLE), a name or date
 in a shape CSL does not know, an unknown CSL type, and whatever the CSL-JSON schema of
 `briefdesk.sources.csl_schema` refuses (the same check the source form and any API run).
 Variables briefdesk has no column for are kept as they are (a Source stores them in
@@ -53,10 +55,15 @@ def check_item(item: Any) -> tuple[dict[str, Any] | None, list[str]]:
         title = str(title)
     if title is not None and not isinstance(title, str):
         errors.append("the title is not text")
-    elif not (title or "").strip():
-        errors.append("no title")
-    else:
+    elif (title or "").strip():
         item["title"] = " ".join(str(title).split())
+    else:
+        # An untitled work (an interview, a letter, a post) is valid CSL, cited by its author:
+        # "Khan, Imran. Interview by Jo Smith." With no author either, MLA and APA have
+        # nothing to cite it by (another name, an interviewer alone, is not printed first).
+        item.pop("title", None)
+        if not _has_name(item.get("author")) or item.get("type") in csl_schema.CITED_BY_TITLE:
+            errors.append("no title")
 
     kind = item.get("type")
     if kind is not None and kind not in csl_schema.TYPES:
@@ -95,6 +102,14 @@ def short(value: Any, limit: int = 40) -> str:
 def _json_kind(value: Any) -> str:
     names = {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false"}
     return names.get(type(value), "null" if value is None else type(value).__name__)
+
+
+def _has_name(names: Any) -> bool:
+    return isinstance(names, list) and any(
+        isinstance(name, dict)
+        and any(isinstance(name.get(k), str) and name[k].strip() for k in NAME_PARTS)
+        for name in names
+    )
 
 
 def _name_list_error(variable: str, names: Any) -> str | None:

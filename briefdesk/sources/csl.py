@@ -216,3 +216,31 @@ def display_name(name: Mapping[str, Any]) -> str:
     ]
     text = " ".join(str(p) for p in parts if p)
     return f"{text}, {name['suffix']}" if name.get("suffix") else text
+
+
+def untitled_description(item: Mapping[str, Any], kind_label: str) -> str:
+    """What an untitled work is, in words, for headings and lists: "Interview with Imran Khan
+    by Jo Smith", "Letter from A to B" (or the genre: "Email from A to B"), else "Untitled
+    web page by A". Citations never use it: each style has its own words for these."""
+
+    def people(variable: str) -> str:
+        names = item.get(variable)
+        if not isinstance(names, list):
+            return ""
+        return authors_display([n for n in names if isinstance(n, Mapping)])
+
+    author = people("author")
+    csl_type = item.get("type")
+    if csl_type == "interview":
+        by = people("interviewer")
+        return "Interview" + (f" with {author}" if author else "") + (f" by {by}" if by else "")
+    if csl_type == "personal_communication":
+        genre = str(item.get("genre") or "").strip()
+        what = genre[:1].upper() + genre[1:] if genre else "Letter"
+        to = people("recipient")
+        return what + (f" from {author}" if author else "") + (f" to {to}" if to else "")
+    if not author:
+        from .csl_schema import NAME_VARIABLES
+
+        author = next((people(v) for v in sorted(NAME_VARIABLES) if people(v)), "")
+    return f"Untitled {kind_label.lower()}" + (f" by {author}" if author else "")

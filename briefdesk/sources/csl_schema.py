@@ -47,6 +47,7 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "CITED_BY_TITLE",
     "DATE_VARIABLES",
     "MAX_ITEM_BYTES",
     "MAX_NAMES",
@@ -79,6 +80,11 @@ TYPES = frozenset(
     personal_communication post post-weblog regulation report review review-book software song
     speech standard thesis treaty webpage""".split()
 )
+
+# Types the styles cite by their title: Chicago's notes name a bill, case, statute or
+# regulation and never lead with an author, so an untitled one prints nothing. Every other
+# type may be untitled when it has an author ("Khan, Imran. Interview by Jo Smith.").
+CITED_BY_TITLE = frozenset({"bill", "legal_case", "legislation", "regulation"})
 
 NAME_VARIABLES = frozenset(
     """author chair collection-editor compiler composer container-author contributor curator

@@ -19,6 +19,8 @@ class Kind(StrEnum):
     BOOK = "book"
     JOURNAL_ARTICLE = "journal_article"
     SPEECH = "speech"
+    SOCIAL_MEDIA_POST = "social_media_post"
+    LETTER = "letter"
 
 
 KIND_LABELS: dict[Kind, str] = {
@@ -35,6 +37,8 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.BOOK: "Book",
     Kind.JOURNAL_ARTICLE: "Journal article",
     Kind.SPEECH: "Speech",
+    Kind.SOCIAL_MEDIA_POST: "Social media post",
+    Kind.LETTER: "Letter or personal communication",
 }
 
 CSL_TYPE: dict[Kind, str] = {
@@ -51,6 +55,10 @@ CSL_TYPE: dict[Kind, str] = {
     Kind.BOOK: "book",
     Kind.JOURNAL_ARTICLE: "article-journal",
     Kind.SPEECH: "speech",
+    # Chicago cites both in notes only (no bibliography entry); APA cites a personal
+    # communication in the text only. See citations.engine (`notes_only`).
+    Kind.SOCIAL_MEDIA_POST: "post",
+    Kind.LETTER: "personal_communication",
 }
 
 # Which CSL variable the source's outlet stands for: the periodical/site/programme that carries
@@ -73,7 +81,8 @@ _KIND_FOR_TYPE: dict[str, Kind] = {
     "report": Kind.REPORT,
     "document": Kind.DIPLOMATIC_CABLE,
     "post-weblog": Kind.BLOG_POST,
-    "post": Kind.BLOG_POST,
+    "post": Kind.SOCIAL_MEDIA_POST,
+    "personal_communication": Kind.LETTER,
     "interview": Kind.INTERVIEW,
     "broadcast": Kind.BROADCAST,
     "book": Kind.BOOK,

@@ -18,7 +18,7 @@ from briefdesk.citations.engine import format_items
 from briefdesk.citations.styles import STYLES
 
 from . import csl, validators
-from .kinds import KIND_LABELS, Kind
+from .kinds import CSL_TYPE, KIND_LABELS, Kind
 from .richtext import is_web_url
 from .validators import validate_partial_date
 
@@ -102,12 +102,18 @@ class Source(Reviewed, index.Indexed):
     outlet = models.ForeignKey(
         Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="sources"
     )
-    title = models.CharField(max_length=1000)
+    title = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="Empty for an untitled work (an interview, a letter): it is cited by its "
+        "people and date, e.g. “Interview by …”.",
+    )
     title_apa = models.CharField(
         "title in sentence case (APA)",
         max_length=1000,
         blank=True,
-        help_text="APA cites titles in sentence case, made from the title automatically. "
+        help_text="APA cites titles in sentence case, made from the title automatically "
+        "(names of people, outlets and topics on the site keep their capitals). "
         "Type one here only to correct it.",
     )
     # The title the APA override was written for: once the title changes, the override is
@@ -181,13 +187,13 @@ class Source(Reviewed, index.Indexed):
 
         return SourceForm
 
-    # A draft may leave fields empty, but never its kind or title: it is formatted on every
-    # save and listed in choosers.
+    # A draft may leave fields empty, but never its kind: it is formatted on every save. An
+    # untitled work needs a name instead of a title (see `clean`).
     panels = [
         # Shown only with the "a source like this exists" error (forms.SourceForm).
         FieldPanel("create_anyway"),
         FieldRowPanel([FieldPanel("kind", required_on_save=True), FieldPanel("outlet")]),
-        FieldPanel("title", required_on_save=True),
+        FieldPanel("title"),
         FieldPanel("title_apa"),
         FieldPanel("authors"),
         FieldRowPanel([FieldPanel("issued"), FieldPanel("accessed")]),
@@ -219,7 +225,14 @@ class Source(Reviewed, index.Indexed):
     def __str__(self) -> str:
         outlet = f"{self.outlet.label}: " if self.outlet_id and self.outlet else ""
         date = f" ({self.issued})" if self.issued else ""
-        return f"{outlet}{self.title}{date}"
+        return f"{outlet}{self.display_title}{date}"
+
+    @property
+    def display_title(self) -> str:
+        """The title, or for an untitled work what it is: "Interview with Imran Khan by Jo
+        Smith", "Letter from A to B", "Untitled web page by A" (for headings, choosers and
+        lists; citations use the style's own words)."""
+        return self.title or csl.untitled_description(self.to_csl(), self.kind_label)
 
     def get_absolute_url(self) -> str:
         return reverse("sources:detail", args=[self.pk])
@@ -254,8 +267,16 @@ class Source(Reviewed, index.Indexed):
     # --- APA title ---------------------------------------------------------------------
 
     def proper_nouns(self) -> list[str]:
-        """Names the automatic APA title keeps capitalised: the outlet's and the authors'."""
-        return [self.outlet_name] + [csl.display_name(a) for a in self.authors or []]
+        """Names the automatic APA title keeps capitalised: the outlet's, the authors' (whole
+        and family name alone) and every person, outlet and topic named on the site."""
+        from briefdesk.citations.proper_nouns import site_proper_nouns
+
+        names = [self.outlet_name]
+        for author in self.authors or []:
+            names.append(csl.display_name(author))
+            if author.get("family"):
+                names.append(str(author["family"]))
+        return [*names, *site_proper_nouns()]
 
     @property
     def apa_title_automatic(self) -> str:
@@ -345,7 +366,7 @@ class Source(Reviewed, index.Indexed):
 
     def clean(self) -> None:
         super().clean()
-        from .csl_schema import validate_extra, validate_item
+        from .csl_schema import CITED_BY_TITLE, validate_extra, validate_item
 
         # PostgreSQL refuses NUL in text; SQLite would store it. Refused on both, for every
         # path in (form, import, API), so the same input gets the same answer.
@@ -381,6 +402,20 @@ class Source(Reviewed, index.Indexed):
             raise ValidationError(
                 {"csl_extra": f"Use the form's own fields for: {', '.join(sorted(reserved))}."}
             )
+        if not self.title.strip():
+            # Every style cites an untitled work by its author ("Khan, Imran. Interview by Jo
+            # Smith."); with neither, MLA and APA have nothing to print (they never lead
+            # with an interviewer or a recipient). Legal material is cited by its title.
+            csl_type = self.csl_extra.get("type") or CSL_TYPE.get(self.kind, "")
+            if csl_type in CITED_BY_TITLE:
+                raise ValidationError({"title": f"A {csl_type.replace('_', ' ')} needs a title."})
+            if not self.authors:
+                raise ValidationError(
+                    {
+                        "title": "Give a title, or for an untitled work (an interview, a "
+                        "letter) its author."
+                    }
+                )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The CSL id is never printed, so a new record formats before it has a pk. Wagtail's
@@ -391,5 +426,18 @@ class Source(Reviewed, index.Indexed):
             self.refresh_formatted()
         super().save(*args, **kwargs)
 
-    def formatted_in(self, style: str) -> dict[str, str]:
-        return (self.formatted or {}).get(style) or {}
+    def formatted_in(self, style: str) -> dict[str, Any]:
+        """The stored citation in one style (engine.Formatted.as_dict), plus, when the style
+        gives this source no bibliography entry (`notes_only`: Chicago's social-media posts
+        and personal communications), what a reference list shows in its place: `note_html`
+        / `note` (the full note, or the in-text citation) and `notes_only_label` ("Cited in
+        notes only", or "Cited in the text only" for an author-date style)."""
+        stored = dict((self.formatted or {}).get(style) or {})
+        if stored.get("notes_only"):
+            is_note = STYLES[style].is_note if style in STYLES else True
+            stored["note_html"] = stored.get("citation_html", "")
+            stored["note"] = stored.get("citation", "")
+            stored["notes_only_label"] = (
+                "Cited in notes only" if is_note else "Cited in the text only"
+            )
+        return stored

@@ -41,7 +41,7 @@ BIBTEX = """@article{fair_militant_2011,
 }
 """
 
-BAD_BIBTEX = BIBTEX + "@book{untitled_2010, author = {Doe, Jane}, year = {2010}}\n"
+BAD_BIBTEX = BIBTEX + "@book{untitled_2010, publisher = {Test Press}, year = {2010}}\n"
 
 
 @pytest.fixture
