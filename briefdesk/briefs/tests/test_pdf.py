@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,7 +149,7 @@ def test_the_pdf_opens_with_the_title_block(world: World, client: Any) -> None:
 
     assert lines[:6] == [
         "Briefdesk",
-        "ANALYSIS BRIEF",
+        "ANALYSIS BRIEF NO. 2010-1",
         "How WikiLeaks Hurts U.S.-Pakistan Ties",
         "Authors: Jayshree Bajoria and Greg Bruno",
         "December 6, 2010",
@@ -232,14 +234,20 @@ def test_the_endnotes_and_cite_as_follow_the_style_asked_for(world: World, clien
 
     assert notes[2].startswith("Doe, J. (2010, November 29). Pakistan condemns leaks. Reuters.")
     cite_as = " ".join(text.split("Cite as:")[1].split())
-    assert cite_as.startswith("Bajoria, J., & Bruno, G. (2010, December 6).")
+    assert cite_as.startswith(
+        "Bajoria, J., & Bruno, G. (2010). How WikiLeaks hurts U.S.-Pakistan ties "
+        "(Analysis Brief No. 2010-1). Briefdesk."
+    )
 
 
 def test_cite_as_is_the_last_text_of_the_document(world: World, client: Any) -> None:
     pages = text_of(world, client).rstrip("\f\n").split("\f")
     last = " ".join(pages[-1].split())
 
-    assert "Cite as: Bajoria, Jayshree, and Greg Bruno. “How WikiLeaks Hurts" in last
+    assert (
+        "Cite as: Bajoria, Jayshree, and Greg Bruno. How WikiLeaks Hurts U.S.-Pakistan Ties. "
+        "Analysis Brief No. 2010-1. Briefdesk, 2010." in last
+    )
     tail = re.sub(r"\d+\s*/\s*\d+$", "", last.split("Cite as:")[1].strip())  # the page number
     assert tail.rstrip().endswith(f"http://127.0.0.1:8000/briefs/{SLUG}/.")
 
@@ -260,6 +268,19 @@ def test_the_pdf_metadata_describes_the_brief(world: World, client: Any) -> None
     assert info["Subject"] == world.brief.summary
     assert info["Keywords"] == "Pakistan, Diplomacy and Leaks"
     assert info["CreationDate"].startswith("2010-12-06")
+
+
+def test_the_pdf_records_the_brief_type_and_series_number(world: World, client: Any) -> None:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf_of(world, client))
+        handle.flush()
+        out = subprocess.run(
+            ["pdfinfo", "-custom", handle.name], capture_output=True, check=True, text=True
+        ).stdout
+
+    custom = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+    assert custom["ReportType"].strip() == "Analysis Brief"
+    assert custom["ReportNumber"].strip() == world.brief.number == "2010-1"
 
 
 def test_the_pdf_is_tagged_pdf_ua_on_a4_by_default(world: World, client: Any) -> None:

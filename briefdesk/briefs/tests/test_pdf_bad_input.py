@@ -249,6 +249,7 @@ def test_an_empty_brief_still_prints_its_title_block_and_citation(
 
     text = words(pdf_text(pdf_for(client, "empty")))
 
-    assert text.startswith("Briefdesk ANALYSIS BRIEF Nothing yet March 1, 2011")
+    assert text.startswith("Briefdesk ANALYSIS BRIEF NO. 2011-1 Nothing yet March 1, 2011")
     assert "SOURCES" not in text
-    assert "Cite as: Briefdesk. “Nothing Yet.” March 1, 2011." in text  # no author: the publisher
+    # No author: the title leads, and the publisher issues it.
+    assert "Cite as: Nothing Yet. Analysis Brief No. 2011-1. Briefdesk, 2011." in text
