@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -82,6 +84,22 @@ def test_the_demo_keeps_a_base_url_set_in_the_environment_and_says_so(
 
     assert set(demo_env.values()) == {ELSEWHERE}
     assert f"BRIEFDESK_BASE_URL={ELSEWHERE}" in capsys.readouterr().out
+
+
+def test_the_test_settings_ignore_a_base_url_in_the_environment(tmp_path: Any) -> None:
+    code = "from django.conf import settings; print(settings.WAGTAILADMIN_BASE_URL)"
+    env = dict(
+        os.environ,
+        BRIEFDESK_BASE_URL="http://elsewhere.example",
+        BRIEFDESK_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="briefdesk.settings.test",
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.strip() == "http://127.0.0.1:8000"
 
 
 # --- the Site ----------------------------------------------------------------------------
