@@ -44,16 +44,20 @@ def source_entries(
 ) -> list[dict[str, Any]]:
     """The Sources list in one style: each source's stored entry, its URL made a link, and
     with `source_pages` the address of its page on the site (`page_url`, else "")."""
-    return [
-        {
-            "source": source,
-            "html": linkify_url(
-                source.formatted_in(style).get("bibliography_html", ""), source.url
-            ),
-            "page_url": source_page_url(source) if source_pages else "",
-        }
-        for source in sources
-    ]
+    entries = []
+    for source in sources:
+        formatted = source.formatted_in(style)
+        # A style that cites the work in notes only has no bibliography entry: show its note.
+        entry_html = formatted.get("bibliography_html") or formatted.get("note_html", "")
+        entries.append(
+            {
+                "source": source,
+                "html": linkify_url(entry_html, source.url),
+                "notes_only_label": formatted.get("notes_only_label", ""),
+                "page_url": source_page_url(source) if source_pages else "",
+            }
+        )
+    return entries
 
 
 def source_page_url(source: Source) -> str:

@@ -247,6 +247,19 @@ def _get_engine() -> _Engine:
     return _engine
 
 
+_UNESCAPED_HYPHEN = re.compile(r"(?<!\\)-")
+
+
+def _literal_number(item: dict[str, Any]) -> dict[str, Any]:
+    """A report or brief number such as "2010-37" or "114-11" is an identifier, but citeproc-js
+    reads a hyphen between numerals as a range and prints "Nos. 2010–37" (citeproc-js#239);
+    a backslash before the hyphen makes it literal ("No. 2010-37")."""
+    number = item.get("number")
+    if isinstance(number, str) and "-" in number:
+        item["number"] = _UNESCAPED_HYPHEN.sub(r"\\-", number)
+    return item
+
+
 def format_items(items: Iterable[Mapping[str, Any]], style: str) -> list[Formatted]:
     """Format CSL-JSON items in one style, each rendered on its own.
 
@@ -254,7 +267,7 @@ def format_items(items: Iterable[Mapping[str, Any]], style: str) -> list[Formatt
     Raises UnknownStyle for a key not in STYLES.
     """
     get_style(style)
-    batch = [dict(item) for item in items]
+    batch = [_literal_number(dict(item)) for item in items]
     if not batch:
         return []
     with _lock:

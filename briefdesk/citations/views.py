@@ -54,7 +54,10 @@ def text_entry(request: HttpRequest, formats: Mapping[str, Mapping[str, str]]) -
             f"Unknown form {form!r}. Valid forms: {', '.join(FORMS)}\n",
             content_type="text/plain; charset=utf-8",
         )
-    text = (formats.get(style) or {}).get(form, "")
+    entry = formats.get(style) or {}
+    text = entry.get(form, "")
+    if not text and form == "bibliography":
+        text = entry.get("citation", "")  # cited in notes only: the note is its full form
     response = HttpResponse(text + "\n", content_type="text/plain; charset=utf-8")
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -41,8 +41,9 @@ def can_import(user: Any) -> bool:
 
 def may_update(user: Any) -> bool:
     """Whether the user's import may rewrite existing sources: a change to a source readers
-    see must be reviewed, so only those who may publish sources (editors) may."""
-    return bool(user.has_perm("sources.publish_source"))
+    see must be reviewed, so only those who may both change and publish sources (editors)
+    may."""
+    return bool(user.has_perm("sources.change_source") and user.has_perm("sources.publish_source"))
 
 
 def import_references(request: HttpRequest) -> HttpResponse:

@@ -63,6 +63,8 @@ ZOTERO_TYPES: dict[str, str] = {
     "book": "book",
     "journal_article": "journalArticle",
     "speech": "presentation",
+    "social_media_post": "forumPost",
+    "letter": "letter",
 }
 DEFAULT_ZOTERO_TYPE = "document"
 

@@ -25,6 +25,9 @@ TEST_SETTINGS = "briefdesk.settings.test"
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     """Stub the child processes and the server; record what main() asked of them."""
     recorded: list[tuple[Any, ...]] = []
+    # `demo` sets BRIEFDESK_BASE_URL for its children; undo it after the test.
+    monkeypatch.setenv("BRIEFDESK_BASE_URL", "unset")
+    monkeypatch.delenv("BRIEFDESK_BASE_URL")
 
     def run_child(argv: list[str], settings_module: str) -> int:
         recorded.append(("child", argv, settings_module))

@@ -135,10 +135,6 @@ def test_a_user_who_may_add_but_not_change_sources_cannot_update_by_import(known
     assert Source.objects.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views.may_update checks only sources.publish_source, not sources.change_source",
-)
 def test_a_user_who_may_add_and_publish_but_not_change_sources_cannot_update_by_import(
     known: Source,
 ) -> None:
