@@ -35,7 +35,7 @@ from briefdesk.sources.csl import authors_display
 
 from .blocks import AdditionalAnalysisBlock, BodyBlock
 from .metadata import LANGUAGE
-from .series import for_citeproc, next_number, series_label, year_prefix
+from .series import next_number, series_label, year_prefix
 from .teasers import DESCRIPTION_LIMIT, make_teaser, prose_text
 
 BRIEF_TYPES = ["Analysis Brief", "Backgrounder", "Expert Brief", "Interview", "Op-Ed"]
@@ -385,8 +385,6 @@ class BriefPage(RoutablePageMixin, Page):
         APA prints `title_apa`, or when it is empty the title in automatic sentence case,
         keeping the authors' names as proper nouns."""
         item = self.to_csl()
-        if "number" in item:  # printed as written ("No. 2026-7"), not as a range
-            item["number"] = for_citeproc(item["number"])
         apa_title = self.title_apa.strip() or suggest_sentence_case(
             self.title, [author.name for author in self.authors]
         )

@@ -7,7 +7,6 @@ citation print ("Analysis Brief No. 2026-7"). Editors may set any other number b
 
     number = next_number(2026, ["2026-1", "2026-6", "2025-40", "special"])  # "2026-7"
     series_label("Analysis Brief", number)  # "Analysis Brief No. 2026-7"
-    for_citeproc(number)  # "2026\\-7", so that citeproc-js prints "No. 2026-7", not "Nos. 2026–7"
 
 No ORM here: the page model asks the database for the numbers already taken.
 """
@@ -35,14 +34,6 @@ def next_number(year: int, taken: Iterable[str]) -> str:
         if match and int(match["year"]) == year:
             highest = max(highest, int(match["n"]))
     return f"{year_prefix(year)}{highest + 1}"
-
-
-def for_citeproc(number: str) -> str:
-    """The number as citeproc-js must be given it to print it as written. It reads a hyphen
-    between digits as a range, as in pages: "2010-7" would print "Nos. 2010–7" in every
-    style; an escaped hyphen ("2010\\-7") prints "No. 2010-7". Only for formatting: the CSL
-    item that is downloaded keeps the number as it is."""
-    return number.replace("-", "\\-")
 
 
 def series_label(brief_type: str, number: str) -> str:
