@@ -25,8 +25,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
 
+from briefdesk.citations import sentence_case
 from briefdesk.citations.engine import format_items
-from briefdesk.citations.sentence_case import suggest_sentence_case
+from briefdesk.citations.proper_nouns import site_proper_nouns
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES, UnknownStyle
 from briefdesk.citations.views import DOWNLOADS, bad_style, download, style_from, text_entry
 from briefdesk.core.routing import TypedChildRouteMixin
@@ -170,8 +171,13 @@ class BriefPage(RoutablePageMixin, Page):
         max_length=255,
         blank=True,
         help_text="APA cites titles in sentence case. Leave empty to use the title in "
-        "automatic sentence case (authors' names keep their capitals).",
+        "automatic sentence case (names of people, outlets and topics on the site, and words "
+        "the brief capitalises mid-sentence, keep their capitals). A title set here counts "
+        "for the title it was written for: after a rename, APA follows the new title again.",
     )
+    # The title `title_apa` was written for: a renamed brief is printed in automatic sentence
+    # case until an editor writes an APA title for the new title (as for sources).
+    title_apa_for = models.CharField(max_length=255, blank=True, editable=False)
     social_image = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -382,17 +388,41 @@ class BriefPage(RoutablePageMixin, Page):
 
     def refresh_citations(self) -> None:
         """Format the brief's own citation in every style (stored; pages never format).
-        APA prints `title_apa`, or when it is empty the title in automatic sentence case,
-        keeping the authors' names as proper nouns."""
+        APA prints `title_apa` while it was written for this title, else the title in
+        automatic sentence case, keeping as proper nouns the authors' names, the names the
+        site knows and the words the brief's own text capitalises mid-sentence."""
         item = self.to_csl()
-        apa_title = self.title_apa.strip() or suggest_sentence_case(
-            self.title, [author.name for author in self.authors]
+        self._settle_apa_override()
+        apa_title = sentence_case.apa_title(
+            self.title,
+            self.title_apa,
+            self.title_apa_for,
+            [
+                *(name for a in self.authors for name in (a.name, a.family_name)),
+                *site_proper_nouns(),
+                *sentence_case.proper_nouns_in_text(self._body_text()),
+            ],
         )
         apa_item = dict(item, title=apa_title)
         self.citations = {
             key: format_items([apa_item if key == "apa" else item], key)[0].as_dict()
             for key in STYLES
         }
+
+    def _settle_apa_override(self) -> None:
+        """Record which title the APA title was written for: the current title when it is new
+        or changed since the stored row (an editor just wrote it), or when nobody said (the
+        demo, an old revision). An empty APA title is no override."""
+        if not self.title_apa.strip():
+            self.title_apa, self.title_apa_for = "", ""
+            return
+        stored = (
+            BriefPage.objects.filter(pk=self.pk).values_list("title_apa", flat=True).first()
+            if self.pk
+            else None
+        )
+        if stored != self.title_apa or not self.title_apa_for:
+            self.title_apa_for = self.title
 
     def save(self, *args: Any, **kwargs: Any) -> Any:
         # Saving a draft revision touches only a few columns (update_fields); the row's content

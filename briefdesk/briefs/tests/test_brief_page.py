@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.rich_text import RichText
 
@@ -189,7 +190,7 @@ def test_it_shows_the_type_label_and_the_title(world: World, client: Any) -> Non
     html = page_html(client, world.brief)
 
     header = section(html, '<header class="brief-header">', "</header>")
-    assert '<p class="type-label">Backgrounder</p>' in header
+    assert '<p class="type-label">Backgrounder No. 2010-1</p>' in header
     assert (
         '<h1 id="brief-title" class="brief-title">How WikiLeaks Hurts U.S.-Pakistan Ties</h1>'
     ) in header
@@ -357,13 +358,12 @@ def test_it_labels_a_pdf_source_pdf(world: World, client: Any) -> None:
     assert "Congressional Research Service</a>)" not in body
 
 
-def test_a_source_without_a_url_links_to_its_entry_in_the_sources_list(
-    world: World, client: Any
-) -> None:
+def test_a_source_without_a_url_links_to_its_source_page(world: World, client: Any) -> None:
     html = page_html(client, world.brief)
 
     cable = world.cable
-    assert cite_link(cable, "WikiLeaks", href=f"#source-{cable.pk}") in brief_body(html)
+    href = reverse("sources:detail", args=[cable.pk])
+    assert cite_link(cable, "WikiLeaks", href=href) in brief_body(html)
     assert f'<li id="source-{cable.pk}">' in html
 
 

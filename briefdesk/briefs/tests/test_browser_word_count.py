@@ -48,8 +48,9 @@ PARAGRAPHS = [
     "arrives and who is seen to deliver it.",
 ]
 HEADING = "What comes next"
-# Type label, byline, date and the Print / Download PDF / Cite actions: the brief's header.
-HEADER_WORDS = len("Analysis Brief Author Jayshree Bajoria December 6 2010".split()) + 4
+# Type label and series number ("2010-1" is two words), byline, date and the Print / Download PDF / Cite actions: the
+# brief's header.
+HEADER_WORDS = len("Analysis Brief No. 2010 1 Author Jayshree Bajoria December 6 2010".split()) + 4
 
 
 def build_brief_with_much_besides_its_prose() -> Any:
@@ -98,7 +99,13 @@ def test_wagtails_word_count_of_a_brief_is_its_own_text(page: Page, live_server:
     page.goto(live_server.url + brief.url)
 
     prose = page.evaluate(COUNT_TEXT, " ".join([TITLE, HEADING, *PARAGRAPHS]))
-    citations = 2  # "(Reuters)" after two paragraphs
+    # The citations after two paragraphs: six sources share the label "Reuters", so each
+    # citation carries what tells them apart ("(Reuters, Nov. 2010a)").
+    citations = page.evaluate(
+        COUNT_TEXT,
+        " ".join(page.locator("main .brief-body .cite").all_inner_texts()),
+    )
+    assert page.locator("main .brief-body .cite").count() == 2
     counted = page.evaluate(WAGTAIL_WORD_COUNT)
 
     # Everything the page shows besides the brief is there, just not counted.

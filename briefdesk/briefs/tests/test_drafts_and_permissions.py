@@ -531,7 +531,7 @@ def test_an_editor_previews_the_draft_as_a_pdf_in_the_admin(world: World, client
     text = pdf_text(response.content)
     assert "Previewed draft title" in text
     assert "Published Source" in " ".join(text.split())  # its endnote, title-cased
-    assert "“Previewed Draft Title.”" in " ".join(text.split("Cite as:")[1].split())
+    assert "Previewed Draft Title. Analysis Brief." in " ".join(text.split("Cite as:")[1].split())
     assert not world.draft.pdfs.exists()  # a preview is never stored
 
 

@@ -175,11 +175,6 @@ def test_a_briefs_hand_set_apa_title_is_its_stored_apa_citation(tree: SiteTree) 
         assert BRIEF_HAND_SET not in str(citations[style]), style
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BriefPage keeps no record of the title its title_apa was set for "
-    "(Source has title_apa_for), so a renamed brief keeps its old APA title",
-)
 def test_a_renamed_brief_is_printed_in_apa_without_the_title_set_for_its_old_title(
     tree: SiteTree,
 ) -> None:
