@@ -48,8 +48,8 @@ PARAGRAPHS = [
     "arrives and who is seen to deliver it.",
 ]
 HEADING = "What comes next"
-# Type label and series number ("2010-1" is two words), byline, date and the Print / Download PDF / Cite actions: the
-# brief's header.
+# Type label and series number ("2010-1" is two words), byline, date and the Print / Download
+# PDF / Cite actions: the brief's header.
 HEADER_WORDS = len("Analysis Brief No. 2010 1 Author Jayshree Bajoria December 6 2010".split()) + 4
 
 
