@@ -73,6 +73,9 @@ DEFAULT_ZOTERO_TYPE = "document"
 JOURNAL_KINDS = frozenset({"journal_article"})
 REPORT_KINDS = frozenset({"report", "government_document"})
 BOOK_KINDS = frozenset({"book"})
+# Periodical kinds whose publication Zotero reads from PRISM (publicationName): a Highwire
+# citation_journal_title would make any of them a journal article.
+PERIODICAL_KINDS = frozenset({"news_article", "op_ed", "magazine_article"})
 HIGHWIRE_KINDS = JOURNAL_KINDS | REPORT_KINDS | BOOK_KINDS
 
 # The citation downloads, relative to the source page: (file name, media type, title).
@@ -105,6 +108,7 @@ class SourceRecord:
     pages: str = ""
     doi: str = ""
     isbn: str = ""
+    genre: str = ""
 
     @property
     def zotero_type(self) -> str:
@@ -139,6 +143,7 @@ def source_record(
         pages=_text(item.get("page")),
         doi=_text(item.get("DOI")),
         isbn=_text(item.get("ISBN")),
+        genre=_text(item.get("genre")),
     )
 
 
@@ -161,27 +166,31 @@ def highwire_tags(record: SourceRecord) -> list[Meta]:
     """Highwire Press tags. Every kind: one citation_author per author ("Family, Given", an
     organisation as its name) and citation_publication_date (YYYY/MM/DD, or YYYY/MM, YYYY).
     Scholarly kinds only: the title, the type-deciding tags and the source's own URL."""
+    first_page, last_page = page_range(record.pages)
+    # Tags that do not decide Zotero's item type: every kind has them when it has the value.
     common = [
         *(("citation_author", inverted_name(a)) for a in record.authors),
         ("citation_publication_date", record.issued.replace("-", "/")),
+        ("citation_volume", record.volume),
+        ("citation_issue", record.issue),
+        ("citation_firstpage", first_page),
+        ("citation_lastpage", last_page),
     ]
+    if record.kind in PERIODICAL_KINDS:
+        common.append(("prism.publicationName", record.container or record.outlet))
     if record.kind not in HIGHWIRE_KINDS:
         return _tags("name", common)
-    first_page, last_page = page_range(record.pages)
     pairs: list[tuple[str, str]] = [("citation_title", record.title), *common]
     if record.kind in JOURNAL_KINDS:
         pairs += [
             ("citation_journal_title", record.container or record.outlet),
-            ("citation_volume", record.volume),
-            ("citation_issue", record.issue),
-            ("citation_firstpage", first_page),
-            ("citation_lastpage", last_page),
             ("citation_doi", record.doi),
         ]
     elif record.kind in REPORT_KINDS:
         pairs += [
             ("citation_technical_report_institution", record.publisher or record.outlet),
             ("citation_technical_report_number", record.number),
+            ("DC.type", record.genre),  # Zotero's report type ("CRS Report for Congress")
         ]
     else:
         pairs += [

@@ -9,6 +9,7 @@ exactly those sources (`public_sources`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from briefdesk.citations.styles import STYLES
 from briefdesk.citations.views import DOWNLOADS, download, text_entry
@@ -58,6 +60,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = source_record(
         source.to_csl(), source.kind, source_page_url(source), outlet=source.outlet_name
     )
+    head = source_head_metadata(record)
     return TemplateResponse(
         request,
         "sources/source_detail.html",
@@ -65,7 +68,9 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "source": source,
             "briefs": briefs,
             "citations": citations,
-            "head": source_head_metadata(record),
+            # json_ld_script_body escapes what could end the <script> element: mark it safe,
+            # or the template would HTML-escape the JSON into something no parser reads.
+            "head": dataclasses.replace(head, json_ld=mark_safe(head.json_ld)),
         },
     )
 

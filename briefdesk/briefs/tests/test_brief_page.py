@@ -440,7 +440,7 @@ def test_more_on_this_topic_shows_type_title_byline_and_teaser_for_each_brief(
 
     item = section(aside, '<p class="type-label">Backgrounder</p>', "</article>")
     assert f'<a href="{world.second.url}">Second</a>' in item
-    assert '<p class="brief-item__byline">Author: Jayshree Bajoria</p>' in item
+    assert '<p class="brief-item__people">Author: Jayshree Bajoria</p>' in item
     assert (
         '<p class="brief-item__teaser">How a bank run became a test of the Karzai government.</p>'
     ) in item

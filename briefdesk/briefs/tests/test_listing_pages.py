@@ -202,7 +202,7 @@ def test_a_listed_brief_shows_type_label_linked_title_byline_and_date(
     assert '<p class="type-label">Backgrounder</p>' in item
     assert f'<a href="{world.afghan.url}">Kabul Bank crisis</a>' in item
     assert (
-        '<p class="brief-item__byline">Author: Greg Bruno · '
+        '<p class="brief-item__people">Author: Greg Bruno · '
         '<time datetime="2010-09-10">September 10, 2010</time></p>'
     ) in item
 

@@ -26,7 +26,6 @@ from briefdesk.briefs.models import (
     BriefRelatedPin,
     BriefTopic,
 )
-from briefdesk.citations.sentence_case import suggest_sentence_case
 from briefdesk.core.models import HomePage
 from briefdesk.core.origin import sync_origin
 from briefdesk.core.roles import AUTHORS, EDITORS
@@ -193,7 +192,6 @@ def load_demo(content_path: Path = CONTENT) -> LoadReport:
         ]
         date = _date(row["date"])
         assert date is not None
-        names = [f"{a.given_name} {a.family_name}" for a in (authors[s] for s in row["authors"])]
         brief = BriefPage(
             slug=row["slug"],
             title=row["title"],
@@ -201,7 +199,7 @@ def load_demo(content_path: Path = CONTENT) -> LoadReport:
             date=date,
             updated=_date(row.get("updated")),
             summary=row.get("summary", ""),
-            title_apa=suggest_sentence_case(row["title"], names),
+            title_apa=row.get("title_apa", ""),  # empty: automatic, learning the site's names
             body=body,
             additional_analysis=analysis,
             first_published_at=timezone.make_aware(dt.datetime.combine(date, dt.time(9))),

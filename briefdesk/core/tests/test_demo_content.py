@@ -259,3 +259,13 @@ def test_a_demo_brief_shows_updated_only_when_it_was_updated(demo: str, client: 
     assert 'Updated <time datetime="2010-10-11">October 11, 2010</time>' in html_of(
         client, "/briefs/pakistan-closes-torkham-supply-route/"
     )
+
+
+def test_a_demo_briefs_apa_title_keeps_a_proper_noun_its_text_uses(demo: str) -> None:
+    brief = BriefPage.objects.get(slug="the-real-lesson-of-cablegate-is-overclassification")
+
+    assert brief.title_apa == ""  # automatic, not written for it by the loader
+    assert (
+        "The real lesson of Cablegate is overclassification"
+        in brief.citations["apa"]["bibliography"]
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html as htmllib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -426,3 +427,64 @@ def test_the_sitemap_lists_public_source_pages_on_the_canonical_origin(
     for source in (world.private_only, world.draft):
         assert f"{detail(source)}</loc>" not in xml
     assert "/briefs/" in xml  # Wagtail's pages are still there
+
+
+# --- what Zotero saves from a source page is the source -----------------------------------
+
+
+@pytest.mark.django_db
+def test_a_source_page_gives_zotero_nothing_of_the_briefs_citing_it(
+    world: World, client: Any
+) -> None:
+    # The cable has no author: Zotero would look for a byline on the page, and for a <time>.
+    html = html_of(client, detail(world.cable))
+    listed = section(html, '<section class="brief-list"', "</section>")
+
+    assert world.brief.title in listed
+    assert "Z3988" not in html  # COinS would make Zotero save the citing briefs instead
+    assert not re.search(r'class="[^"]*(byline|vcard)', html, re.IGNORECASE)
+    assert "<time" not in listed
+
+
+@pytest.mark.django_db
+def test_the_source_pages_json_ld_is_json(world: World, client: Any) -> None:
+    html = html_of(client, detail(world.report))
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+
+    assert found is not None
+    assert "Pakistan-U.S. Relations" in json.dumps(json.loads(found.group(1)))
+
+
+def test_a_magazine_page_names_its_magazine_and_pages_without_looking_like_a_journal() -> None:
+    record = SourceRecord(
+        kind="magazine_article",
+        title="The Cable Dump",
+        page_url="http://127.0.0.1:8000/sources/1/",
+        outlet="Newsweek",
+        volume="156",
+        issue="23",
+        pages="30-33",
+    )
+    found = {m.key: m.content for m in source_head_metadata(record).meta}
+
+    assert found["prism.publicationName"] == "Newsweek"
+    assert (found["citation_volume"], found["citation_issue"]) == ("156", "23")
+    assert (found["citation_firstpage"], found["citation_lastpage"]) == ("30", "33")
+    # Either would make Zotero's Embedded Metadata save a journal article.
+    assert "citation_journal_title" not in found
+    assert "citation_title" not in found
+
+
+def test_a_report_page_gives_its_report_type() -> None:
+    record = SourceRecord(
+        kind="report",
+        title="Pakistan-U.S. Relations",
+        page_url="http://127.0.0.1:8000/sources/1/",
+        publisher="Congressional Research Service",
+        number="R40645",
+        genre="CRS Report for Congress",
+    )
+    found = {m.key: m.content for m in source_head_metadata(record).meta}
+
+    assert found["DC.type"] == "CRS Report for Congress"  # Zotero's report type
+    assert found["citation_technical_report_number"] == "R40645"
