@@ -41,6 +41,14 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.LETTER: "Letter or personal communication",
 }
 
+# What a citation in a brief says for a source with no outlet, publisher or container, where
+# the kind's label is too long to stand in parentheses ("(Letter)", not "(Letter or personal
+# communication)"); other kinds use their label.
+CITATION_LABELS: dict[Kind, str] = {
+    Kind.LETTER: "Letter",
+    Kind.SOCIAL_MEDIA_POST: "Post",
+}
+
 CSL_TYPE: dict[Kind, str] = {
     Kind.NEWS_ARTICLE: "article-newspaper",
     Kind.OP_ED: "article-newspaper",

@@ -18,7 +18,7 @@ from briefdesk.citations.engine import format_items
 from briefdesk.citations.styles import STYLES
 
 from . import csl, validators
-from .kinds import CSL_TYPE, KIND_LABELS, Kind
+from .kinds import CITATION_LABELS, CSL_TYPE, KIND_LABELS, Kind
 from .richtext import is_web_url
 from .validators import validate_partial_date
 
@@ -252,7 +252,8 @@ class Source(Reviewed, index.Indexed):
             return "PDF"
         if self.outlet:
             return self.outlet.label
-        return self.publisher or self.container_title or self.kind_label
+        short = CITATION_LABELS.get(Kind(self.kind)) or self.kind_label
+        return self.publisher or self.container_title or short
 
     @property
     def web_url(self) -> str:

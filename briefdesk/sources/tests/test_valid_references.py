@@ -113,6 +113,11 @@ def test_an_untitled_work_is_named_for_what_it_is_in_lists_and_choosers() -> Non
     assert str(saved(UNTITLED_INTERVIEW)) == "Interview with Imran Khan by Jo Smith (2010-05-03)"
 
 
+def test_a_letter_with_no_outlet_is_cited_in_a_brief_as_a_letter() -> None:
+    assert saved(UNTITLED_LETTER).parenthetical_label == "Letter"
+    assert saved(UNTITLED_INTERVIEW).parenthetical_label == "Interview"
+
+
 def test_a_work_with_no_title_and_no_name_is_refused_with_a_reason() -> None:
     source = Source()
     source.apply_csl({"type": "interview", "issued": MAY_3})
