@@ -464,12 +464,17 @@ def ris(feeds: Feeds) -> str:
             f"TI  - {feeds.take('ris import', 'risti', 1000)}",
             f"AU  - {feeds.take('ris import', 'risau', 200)}, Given",
             f"PB  - {feeds.take('ris import', 'rispb', 255)}",
-            f"T2  - {feeds.take('ris import', 'rist2', 1000)}",
             f"CY  - {feeds.take('ris import', 'riscy', 255)}",
             f"T3  - {feeds.take('ris import', 'rist3', 1000)}",
             f"ST  - {feeds.take('ris import', 'risst', 255)}",
             f"VL  - {feeds.take('ris import', 'risvl', 255)}",
             f"A2  - {feeds.take('ris import', 'risa2', 200)}, Editor",
+            f"PY  - {2011 + len(lines)}",
+            "ER  - ",
+            # A report's T2 is its series; an article's is its journal (shown as the outlet).
+            "TY  - JOUR",
+            f"TI  - {feeds.take('ris import', 'risjt', 1000)}",
+            f"T2  - {feeds.take('ris import', 'rist2', 255)}",
             f"PY  - {2011 + len(lines)}",
             "ER  - ",
         ]
