@@ -7,15 +7,38 @@ Authors, outlets and topics are proper nouns by definition: a title naming one (
 Matters", "The Real Lesson of Cablegate" on a site with a Cablegate topic) must not lower-case
 it. This is the one module of `citations` that reads the database, and it only reads names:
 it is computed on each call (three light queries of two columns each), not cached, so a new
-author or outlet counts at the very next save in every worker.
+author or outlet counts at the very next save in every worker. A batch that formats many
+records at once (a re-format, an import) reads them once, inside `read_once()`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_batch: ContextVar[list[str] | None] = ContextVar("site_proper_nouns", default=None)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Within the block, `site_proper_nouns()` answers the names read on entering it, instead
+    of three queries per record formatted."""
+    token = _batch.set(_read())
+    try:
+        yield
+    finally:
+        _batch.reset(token)
 
 
 def site_proper_nouns() -> list[str]:
     """Every author's full name and family name, every outlet's name and short label, and
     every topic guide's title, in that order (duplicates and blanks removed)."""
+    names = _batch.get()
+    return list(names) if names is not None else _read()
+
+
+def _read() -> list[str]:
     from briefdesk.briefs.models import AuthorPage
     from briefdesk.sources.models import Outlet
     from briefdesk.topics.models import TopicGuidePage

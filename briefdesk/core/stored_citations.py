@@ -43,18 +43,19 @@ def reformat_stored_citations() -> tuple[int, int]:
     """
     from briefdesk.briefs.models import BriefPage
     from briefdesk.briefs.printing import invalidate_pdfs
+    from briefdesk.citations.proper_nouns import read_once
     from briefdesk.sources.models import Source
 
-    sources = 0
-    for source in Source.objects.select_related("outlet").iterator():
-        source.refresh_formatted()
-        Source.objects.filter(pk=source.pk).update(formatted=source.formatted)
-        sources += 1
-    briefs = 0
-    for brief in BriefPage.objects.all():
-        brief.refresh_citations()
-        BriefPage.objects.filter(pk=brief.pk).update(citations=brief.citations)
-        briefs += 1
+    sources = briefs = 0
+    with read_once():  # the site's names, once for every record rather than once each
+        for source in Source.objects.select_related("outlet").iterator():
+            source.refresh_formatted()
+            Source.objects.filter(pk=source.pk).update(formatted=source.formatted)
+            sources += 1
+        for brief in BriefPage.objects.all():
+            brief.refresh_citations()
+            BriefPage.objects.filter(pk=brief.pk).update(citations=brief.citations)
+            briefs += 1
     invalidate_pdfs()
     record_base_url()
     return sources, briefs

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
+from briefdesk.citations.proper_nouns import read_once
 from briefdesk.sources import csl
 from briefdesk.sources.models import Outlet, Source
 
@@ -446,16 +447,18 @@ def run_import(
             locked = _lock_sources(plan)
             drafts = [_draft(p, allow_updates, locked) for p in plan]
             outlets = _outlets(drafts)
-            if check_formatting:
-                for draft in drafts:
-                    _check_formatting(draft)
-            results = [d.result for d in drafts]
-            if dry_run or any(r.outcome == ERROR for r in results):
-                # Outlets created for the check (and anything else) go back.
-                transaction.set_rollback(True)
-                _link_duplicates(drafts)
-                return ImportReport(results, dry_run=dry_run, written=False)
-            _write(drafts, outlets)
+            # The site's names (new outlets included) read once for every entry formatted.
+            with read_once():
+                if check_formatting:
+                    for draft in drafts:
+                        _check_formatting(draft)
+                results = [d.result for d in drafts]
+                if dry_run or any(r.outcome == ERROR for r in results):
+                    # Outlets created for the check (and anything else) go back.
+                    transaction.set_rollback(True)
+                    _link_duplicates(drafts)
+                    return ImportReport(results, dry_run=dry_run, written=False)
+                _write(drafts, outlets)
     except _Failed as failed:
         return ImportReport(failed.results, dry_run=dry_run, written=False)
     for draft in drafts:

@@ -3,9 +3,11 @@ capitalises mid-sentence) and from the names on the site (authors, outlets, topi
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from briefdesk.citations.proper_nouns import site_proper_nouns
+from briefdesk.citations.proper_nouns import read_once, site_proper_nouns
 from briefdesk.citations.sentence_case import proper_nouns_in_text, suggest_sentence_case
 from briefdesk.sources.models import Source
 from tests.factories import (
@@ -94,3 +96,17 @@ def test_a_source_title_keeps_an_outlet_named_on_the_site_in_apa() -> None:
     apa = Source.objects.get(pk=source.pk).formatted["apa"]["bibliography"]
 
     assert "What Cablegate Watch found in the cables" in apa
+
+
+@pytest.mark.django_db
+def test_a_batch_reads_the_sites_names_once_not_once_per_record(
+    django_assert_num_queries: Any,
+) -> None:
+    OutletFactory(name="Dawn")
+    with django_assert_num_queries(3), read_once():
+        first = site_proper_nouns()
+        again = site_proper_nouns()
+
+    assert "Dawn" in first and first == again
+    OutletFactory(name="Al Jazeera")  # outside a batch, a new name counts at once
+    assert "Al Jazeera" in site_proper_nouns()
