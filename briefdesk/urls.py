@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -7,11 +6,16 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from briefdesk.briefs import views as brief_views
+from briefdesk.core import health, media
 from briefdesk.search import views as search_views
 from briefdesk.sources import urls as source_urls
 from briefdesk.sources.sitemaps import SourceSitemap
 
 urlpatterns = [
+    # For load balancers and monitors: no session, no cache, JSON.
+    path("healthz", health.healthz, name="healthz"),
+    # Public uploads (images); documents go through Wagtail's /documents/ view, which checks.
+    path("media/<path:path>", media.serve_media, name="media"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
@@ -25,10 +29,5 @@ urlpatterns = [
     # Wagtail's pages, then the source pages (sources/sitemaps.py).
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap, "sources": SourceSitemap}}),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]

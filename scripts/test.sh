@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/apt.sh
 # The PDF tests read PDFs with poppler (pdftotext, pdfinfo, pdftoppm).
-apt_install chromium postgresql poppler-utils
+apt_install chromium postgresql poppler-utils nginx
 
 export DJANGO_SETTINGS_MODULE=briefdesk.settings.test
 export BRIEFDESK_DATA_DIR="${BRIEFDESK_DATA_DIR:-$(mktemp -d /tmp/briefdesk-test-data.XXXXXX)}"

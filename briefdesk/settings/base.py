@@ -8,12 +8,8 @@ from pathlib import Path
 import dj_database_url
 
 from .env import envbool, envint, envlist, envstr
-
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-# The checkout root when running from source; node_modules lives here.
-PROJECT_DIR = PACKAGE_DIR.parent
-
-DATA_DIR = Path(envstr("BRIEFDESK_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+from .ops import OPS_MIDDLEWARE
+from .paths import DATA_DIR, PROJECT_DIR
 
 SECRET_KEY = envstr("SECRET_KEY", "")
 DEBUG = envbool("DEBUG", False)
@@ -55,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    *OPS_MIDDLEWARE,
     "django.middleware.security.SecurityMiddleware",
     "briefdesk.core.headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -147,19 +144,6 @@ TIME_ZONE = envstr("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
-MEDIA_URL = "/media/"
-MEDIA_ROOT = DATA_DIR / "media"
-# Generated files readers reach only through views that check access (cached brief PDFs):
-# outside MEDIA_ROOT and with no URL, so a web server serving /media/ can never expose them.
-BRIEFDESK_PRIVATE_ROOT = Path(envstr("BRIEFDESK_PRIVATE_ROOT", str(DATA_DIR / "private"))).resolve()
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
-# Serve straight from the finders when collectstatic has not run (demo, tests).
-WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {
@@ -168,25 +152,9 @@ TASKS = {
     }
 }
 
-# Email (moderation notifications, error mails). Real SMTP unless told otherwise; dev and the
-# demo write messages to files instead (settings/dev.py), tests keep them in memory.
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
-EMAIL_PORT = envint("EMAIL_PORT", 25)
-EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
-# Without a timeout a dead mail server holds the editor's request (submit, approve) forever.
-EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
-EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
-DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "briefdesk@localhost")
-SERVER_EMAIL = envstr("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
-
 WAGTAIL_SITE_NAME = envstr("BRIEFDESK_SITE_NAME", "Briefdesk")
 WAGTAILADMIN_BASE_URL = envstr("BRIEFDESK_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAIL_MODERATION_ENABLED = True
 # No avatars from gravatar.com: the admin makes no third-party requests.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
@@ -205,20 +173,9 @@ BRIEFDESK_CITEPROC_JS = Path(
 )
 BRIEFDESK_PUBLISHER = envstr("BRIEFDESK_PUBLISHER", WAGTAIL_SITE_NAME)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {
-        "console": {"class": "logging.StreamHandler"},
-        "null": {"class": "logging.NullHandler"},
-    },
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # One line per background task and per page action is noise on a console.
-        "django_tasks": {"level": "WARNING"},
-        "wagtail": {"level": envstr("WAGTAIL_LOG_LEVEL", "WARNING")},
-        # WeasyPrint's warnings are collected per render and shown in the admin (briefs.pdf);
-        # its progress lines and notes on unsupported screen CSS are not for the console.
-        "weasyprint": {"level": "WARNING", "handlers": ["null"], "propagate": False},
-    },
-}
+
+# The parts below are kept in their own modules: files (media, static, private storage),
+# operations (email, logging, error reporting) and caches.
+from .caches import *  # noqa: E402, F403
+from .files import *  # noqa: E402, F403
+from .ops import *  # noqa: E402, F403
