@@ -1,4 +1,5 @@
-"""Site-wide Wagtail wiring for readers."""
+"""Site-wide Wagtail wiring: links readers can open, review notifications that say when
+they fail."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from typing import Any
 from wagtail import hooks
 from wagtail.documents.rich_text import DocumentLinkHandler
 
+from .mail import use_reporting_notifiers
 from .visibility import PublicPageLinkHandler, row_id
+
+# Wagtail loads this module with its admin URLs, before any review action can run.
+use_reporting_notifiers()
 
 
 class CheckedDocumentLinkHandler(DocumentLinkHandler):
