@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from wagtail.images.models import Image
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from briefdesk.briefs.models import (
     AuthorIndexPage,
@@ -29,6 +29,7 @@ from briefdesk.briefs.models import (
 from briefdesk.core.models import HomePage
 from briefdesk.core.origin import sync_origin
 from briefdesk.core.roles import AUTHORS, EDITORS
+from briefdesk.core.site_tree import ensure_site
 from briefdesk.sources.models import Outlet, Source
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
@@ -62,25 +63,20 @@ def _child(parent: Page, model: type[Page], slug: str, **values: Any) -> tuple[P
     return page, True
 
 
-def _home() -> HomePage:
-    home = HomePage.objects.first()
-    if home is None:
-        root = Page.get_first_root_node()
-        home = HomePage(title="Home", slug="home-briefdesk", tagline="Analysis of the news")
-        root.add_child(instance=home)
+def _home() -> tuple[HomePage, BriefIndexPage, AuthorIndexPage, TopicIndexPage]:
+    """The same home page and indexes `briefdesk init` builds (site_tree), with the demo's
+    tagline on a home page this run created."""
+    report = ensure_site()
+    home = HomePage.objects.get(pk=report.home_id)
+    if "Created the home page." in report.changes:
+        home.tagline = "Analysis of the news"
         _publish(home)
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        # The host and port follow BRIEFDESK_BASE_URL (sync_origin, at the end of the load).
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
-    elif site.root_page_id != home.pk:
-        old_root = site.root_page
-        site.root_page = home
-        site.save()
-        # Wagtail's placeholder "Welcome" page goes once nothing points at it.
-        if old_root.specific_class is Page and not old_root.get_children().exists():
-            old_root.delete()
-    return home
+    return (
+        home,
+        BriefIndexPage.objects.get(pk=report.briefs_id),
+        AuthorIndexPage.objects.get(pk=report.authors_id),
+        TopicIndexPage.objects.get(pk=report.topics_id),
+    )
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -91,10 +87,7 @@ def _date(value: str | None) -> dt.date | None:
 def load_demo(content_path: Path = CONTENT) -> LoadReport:
     data = json.loads(content_path.read_text(encoding="utf-8"))
     report = LoadReport()
-    home = _home()
-    brief_index, _ = _child(home, BriefIndexPage, "briefs", title="Briefs")
-    author_index, _ = _child(home, AuthorIndexPage, "authors", title="Authors")
-    topic_index, _ = _child(home, TopicIndexPage, "topics", title="Topic guides")
+    _, brief_index, author_index, topic_index = _home()
 
     outlets: dict[str, Outlet] = {}
     for row in data["outlets"]:
