@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest
 from django.test import RequestFactory
 from django.utils import timezone
@@ -31,6 +31,29 @@ logger = logging.getLogger(__name__)
 # After a failed render, requests for the same PDF get the failure (a 503) for this long
 # before rendering is tried again, so a brief that cannot be rendered cannot tie up workers.
 RETRY_FAILED_AFTER = dt.timedelta(minutes=5)
+
+
+class PdfNotStored(PdfRenderError):
+    """The PDF was made but could not be stored (a read-only or full private root). `content`
+    has the PDF; the failure is recorded like a failed render, so requests in the next
+    RETRY_FAILED_AFTER get PdfRenderError without rendering again."""
+
+    def __init__(self, message: str, content: bytes) -> None:
+        super().__init__(message)
+        self.content = content
+
+
+def _record_failure(page: BriefPage, revision_id: int | None, style: str, error: str) -> None:
+    try:
+        with transaction.atomic():
+            BriefPdf.objects.update_or_create(
+                page=page,
+                revision_id=revision_id,
+                style=style,
+                defaults={"error": error[:2000], "problems": [], "size": 0, "file": ""},
+            )
+    except DatabaseError as exc:  # a read-only database as well: nothing to remember it in
+        logger.warning("PDF failure of brief %s (%s) not recorded: %s", page.pk, style, exc)
 
 
 def pdf_filename(page: BriefPage) -> str:
@@ -86,7 +109,9 @@ def render_brief_pdf(
 def cached_pdf(page: BriefPage, style: str, request: HttpRequest | None = None) -> BriefPdf:
     """The stored PDF of the brief's live revision in this style, made now if need be.
 
-    Raises PdfRenderError when WeasyPrint fails; the failure is recorded for the admin.
+    Raises PdfRenderError when WeasyPrint fails, and PdfNotStored (with the PDF) when the
+    file cannot be saved; either failure is recorded for the admin and answers the requests
+    of the next RETRY_FAILED_AFTER without rendering.
     """
     revision_id = page.live_revision_id
     found = BriefPdf.objects.filter(page=page, revision_id=revision_id, style=style).first()
@@ -98,12 +123,7 @@ def cached_pdf(page: BriefPage, style: str, request: HttpRequest | None = None) 
         rendered = render_brief_pdf(page, style, request)
     except PdfRenderError as exc:
         logger.warning("PDF of brief %s (%s) failed: %s", page.pk, style, exc)
-        BriefPdf.objects.update_or_create(
-            page=page,
-            revision_id=revision_id,
-            style=style,
-            defaults={"error": str(exc)[:2000], "problems": [], "size": 0, "file": ""},
-        )
+        _record_failure(page, revision_id, style, str(exc))
         raise
     record = found or BriefPdf(page=page, revision_id=revision_id, style=style)
     record.error = ""
@@ -112,7 +132,13 @@ def cached_pdf(page: BriefPage, style: str, request: HttpRequest | None = None) 
     record.size = len(rendered.content)
     record.render_seconds = round(rendered.seconds, 3)
     name = f"{page.pk}/{page.slug}-r{revision_id}-{style}.pdf"
-    record.file.save(name, ContentFile(rendered.content), save=False)
+    try:
+        record.file.save(name, ContentFile(rendered.content), save=False)
+    except OSError as exc:  # PermissionError, read-only file system, disk full, not a directory
+        reason = f"the PDF could not be stored in {settings.BRIEFDESK_PRIVATE_ROOT}: {exc}"
+        logger.warning("PDF of brief %s (%s) not stored: %s", page.pk, style, reason)
+        _record_failure(page, revision_id, style, reason)
+        raise PdfNotStored(reason, rendered.content) from exc
     try:
         with transaction.atomic():
             record.save()

@@ -8,14 +8,15 @@ route is one too, to answer from the cache without Wagtail's page routing).
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
+from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
 from briefdesk.citations.styles import DEFAULT_STYLE, UnknownStyle
 from briefdesk.citations.views import bad_style, style_from
+from briefdesk.core.sendfile import file_response
 
 from .models import BriefPage
 from .pdf import PdfRenderError
@@ -38,19 +39,27 @@ def brief_cite_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 
 
 def _pdf_unavailable(request: HttpRequest, page: BriefPage) -> HttpResponse:
-    """Rendering failed (recorded for the admin): say so, and offer the page to print."""
+    """Rendering or storing failed (recorded for the admin): say so, and offer the page to
+    print. Retry-After matches how long the failure is remembered (printing.RETRY_FAILED_AFTER)."""
+    from .printing import RETRY_FAILED_AFTER
+
     response = HttpResponse(
         render_to_string("briefs/pdf_unavailable.html", {"page": page}, request=request),
         status=503,
     )
-    response["Retry-After"] = "300"
+    response["Retry-After"] = str(int(RETRY_FAILED_AFTER.total_seconds()))
+    response["Cache-Control"] = "no-store"
     return response
 
 
 @require_safe
 def brief_pdf(request: HttpRequest, slug: str) -> HttpResponse:
-    """The brief's PDF in ?style= (default Chicago notes), from the cache when made before."""
-    from .printing import cached_pdf, pdf_filename
+    """The brief's PDF in ?style= (default Chicago notes), from the cache when made before.
+
+    With BRIEFDESK_SENDFILE=nginx the file goes out as X-Accel-Redirect (core/sendfile.py);
+    this view still checks the brief and answers conditional requests itself.
+    """
+    from .printing import PdfNotStored, cached_pdf, pdf_filename
 
     try:
         style = style_from(request, DEFAULT_STYLE)
@@ -59,6 +68,14 @@ def brief_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     page = published_brief(slug)
     try:
         record = cached_pdf(page, style, request)
+    except PdfNotStored as exc:
+        # Made but not stored (read-only storage): this reader gets the PDF it paid for; the
+        # failure is recorded, so the next readers get the 503 page without a render each.
+        response = HttpResponse(exc.content, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(False, pdf_filename(page))
+        response["Cache-Control"] = "no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
     except PdfRenderError:
         return _pdf_unavailable(request, page)
     etag = f'"pdf-{record.pk}-r{record.revision_id}-{record.size}"'
@@ -68,8 +85,8 @@ def brief_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     if not_modified is not None:
         return not_modified
     # Served inline (the browser shows it); the page's link saves it with this file name.
-    response = FileResponse(
-        record.file.open("rb"), content_type="application/pdf", filename=pdf_filename(page)
+    response = file_response(
+        record.file.path, content_type="application/pdf", filename=pdf_filename(page)
     )
     response["Cache-Control"] = "public, max-age=300"
     response["ETag"] = etag
