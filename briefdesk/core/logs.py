@@ -12,6 +12,8 @@ settings/ops.py wires these into LOGGING and MIDDLEWARE:
 - JsonFormatter (LOG_FORMAT=json) writes one JSON object per line for log shippers.
 - DisallowedHostFilter turns Django's ERROR-with-traceback for a Host header not in
   ALLOWED_HOSTS into one WARNING line; the response stays a 400.
+- configure_logging (LOGGING_CONFIG) also sends Python's warnings (a library's
+  UserWarning) through the same handler, one line each, instead of raw text on stderr.
 
 Nothing here touches the database: the logging configuration loads before the apps.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -83,6 +86,23 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class FirstLineFilter(logging.Filter):
+    """Keeps the first line of a message: a warning's location, category and text, without
+    the source line Python adds below it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = record.getMessage().strip().split("\n", 1)[0]
+        record.args = None
+        return True
+
+
+def configure_logging(config: dict[str, Any]) -> None:
+    """Django's LOGGING_CONFIG: dictConfig, and Python's warnings to the `py.warnings`
+    logger (Django stopped capturing them in 5.x)."""
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)
 
 
 def response_size(response: HttpResponse) -> int | None:

@@ -66,12 +66,14 @@ if LOG_FORMAT not in {"text", "json"}:
 # One INFO line per request on the logger briefdesk.access (briefdesk.core.logs).
 LOG_ACCESS = envbool("LOG_ACCESS", True)
 
+LOGGING_CONFIG = "briefdesk.core.logs.configure_logging"
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "briefdesk.core.logs.RequestIdFilter"},
         "one_line_disallowed_host": {"()": "briefdesk.core.logs.DisallowedHostFilter"},
+        "first_line": {"()": "briefdesk.core.logs.FirstLineFilter"},
     },
     "formatters": {
         "text": {
@@ -97,6 +99,8 @@ LOGGING: dict[str, Any] = {
         # A request with a Host not in ALLOWED_HOSTS (scanners, a load balancer probing by IP)
         # is one WARNING line and a 400, not an ERROR with a traceback per request.
         "django.security.DisallowedHost": {"filters": ["one_line_disallowed_host"]},
+        # Python's warnings (captured by LOGGING_CONFIG), one line each.
+        "py.warnings": {"filters": ["first_line"]},
         # "Generated new GUID" on every request is noise; an invalid X-Request-ID stays a warning.
         "django_guid": {"level": "WARNING"},
         # The server's own lines inside its workers ("Started worker-1"), in the same format.
