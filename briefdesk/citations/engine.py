@@ -75,7 +75,7 @@ _ENTRY_DIV = re.compile(r'^\s*<div class="csl-entry">(.*)</div>\s*$', re.S)
 
 
 class CiteprocUnavailable(RuntimeError):
-    """citeproc-js is not installed where the settings say (run `npm ci`)."""
+    """citeproc-js is not installed where the settings say (run `npm ci --omit=dev`)."""
 
 
 class FormattingFailed(ValueError):
@@ -136,8 +136,8 @@ class _Engine:
             source = citeproc_js.read_text(encoding="utf-8")
         except OSError as exc:
             raise CiteprocUnavailable(
-                f"citeproc-js not found at {citeproc_js} (run `npm ci` in the project root "
-                "or set BRIEFDESK_CITEPROC_JS)"
+                f"citeproc-js not found at {citeproc_js}: run `npm ci --omit=dev` in the "
+                "checkout, or set BRIEFDESK_CITEPROC_JS to its citeproc_commonjs.js"
             ) from exc
         self.pid = os.getpid()
         self.ctx = MiniRacer()

@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
         from django.core import checks
         from django.db.models.signals import post_migrate
 
-        from .checks import check_email_security, check_secret_key
+        from .checks import check_citeproc, check_email_security, check_secret_key
         from .origin import sync_origin_after_migrate
         from .roles import ensure_roles
 
@@ -19,3 +19,4 @@ class CoreConfig(AppConfig):
         post_migrate.connect(sync_origin_after_migrate, sender=self)
         checks.register(check_secret_key, checks.Tags.security)
         checks.register(check_email_security, checks.Tags.security)
+        checks.register(check_citeproc)

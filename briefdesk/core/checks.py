@@ -6,11 +6,14 @@
   The test settings (BRIEFDESK_TEST_SETTINGS) are let through: they never serve readers.
 - briefdesk.E002: EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive; with both on, every
   notification email would fail at send time.
+- briefdesk.E003: the citeproc-js file (BRIEFDESK_CITEPROC_JS) must exist; without it every
+  save of a source or brief fails. Checked before anything runs, not on the first save.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -64,3 +67,19 @@ def check_email_security(
             )
         ]
     return []
+
+
+def citeproc_problem(path: Path) -> str | None:
+    """Why citeproc-js cannot be loaded from `path` (one line saying the fix), or None."""
+    if path.is_file():
+        return None
+    return (
+        f"citeproc-js not found at {path}: run `npm ci --omit=dev` in the checkout, "
+        "or set BRIEFDESK_CITEPROC_JS to its citeproc_commonjs.js"
+    )
+
+
+def check_citeproc(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """briefdesk.E003: the citeproc-js file is missing."""
+    problem = citeproc_problem(Path(settings.BRIEFDESK_CITEPROC_JS))
+    return [Error(problem, id="briefdesk.E003")] if problem else []

@@ -1,12 +1,10 @@
 """Settings shared by every environment. Everything that differs between machines is read
-from the environment; with nothing set, this gives a working site on SQLite in ./var."""
+from the environment (and the env file, settings/paths.py); with nothing set, this gives a
+working site on SQLite in the data directory (the checkout's var/)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import dj_database_url
-
+from .database import database_from_url
 from .env import envbool, envint, envlist, envstr
 from .ops import OPS_MIDDLEWARE
 from .paths import DATA_DIR, PROJECT_DIR
@@ -112,21 +110,16 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "briefdesk.wsgi.application"
 
+# DATABASE_URL: postgres://USER:PASSWORD@HOST:PORT/NAME or sqlite:////ABSOLUTE/PATH (settings/
+# database.py). Unset: SQLite in the data directory (production refuses that, production.py).
+# Not kept as a setting of its own: the URL holds the password.
 DATABASES = {
-    "default": dj_database_url.parse(
-        envstr("DATABASE_URL", f"sqlite:///{DATA_DIR / 'briefdesk.sqlite3'}"),
+    "default": database_from_url(
+        envstr("DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'briefdesk.sqlite3'}",
+        data_dir=DATA_DIR,
         conn_max_age=envint("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # SQLite keeps one file open per thread; persistent connections buy nothing there.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Reference imports post up to 5 MB of pasted text back for confirmation.
@@ -167,9 +160,12 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 BRIEFDESK_PDF_PAGE_SIZE = envstr("BRIEFDESK_PDF_PAGE_SIZE", "A4")
 BRIEFDESK_PDF_VARIANT = envstr("BRIEFDESK_PDF_VARIANT", "pdf/ua-1")
 
-# Citations: citeproc-js (npm package `citeproc`, installed by `npm ci`) runs in mini-racer.
-BRIEFDESK_CITEPROC_JS = Path(
-    envstr("BRIEFDESK_CITEPROC_JS", str(PROJECT_DIR / "node_modules/citeproc/citeproc_commonjs.js"))
+# Citations: citeproc-js (npm package `citeproc`, installed by `npm ci --omit=dev` in the
+# checkout) runs in mini-racer. An installed package has no checkout beside it: set the path.
+# Missing file: system check briefdesk.E003.
+# A relative path resolves against the checkout root, like BRIEFDESK_DATA_DIR.
+BRIEFDESK_CITEPROC_JS = PROJECT_DIR / envstr(
+    "BRIEFDESK_CITEPROC_JS", "node_modules/citeproc/citeproc_commonjs.js"
 )
 BRIEFDESK_PUBLISHER = envstr("BRIEFDESK_PUBLISHER", WAGTAIL_SITE_NAME)
 

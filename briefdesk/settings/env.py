@@ -10,6 +10,9 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+# Loads the env file (BRIEFDESK_ENV_FILE) on first import, before any helper here reads a value.
+from . import paths as _paths  # noqa: F401
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 

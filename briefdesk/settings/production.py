@@ -1,4 +1,5 @@
-"""Production: SECRET_KEY and ALLOWED_HOSTS must come from the environment; HTTPS only.
+"""Production: SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS must come from the environment (or
+the env file, settings/paths.py); HTTPS only.
 
 Behind a TLS-terminating proxy that forwards `X-Forwarded-Proto: https`, nothing more needs
 setting. When the proxy does not send that header (Django then sees every request as plain
@@ -6,6 +7,7 @@ HTTP) or for a plain-HTTP trial on a private machine, set SECURE_SSL_REDIRECT=fa
 plain HTTP also SECURE_COOKIES=false); see docs/operating.md.
 """
 
+import os
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -16,6 +18,13 @@ from .env import envbool, envint, envlist
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production")
+# The default SQLite file suits a demo, not a site: a production install that lost its
+# DATABASE_URL (a unit without the env file, a cron job) must stop, not start an empty site.
+if not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured(
+        "production needs DATABASE_URL; set DATABASE_URL=sqlite:////abs/path.sqlite3 "
+        "to use SQLite on purpose"
+    )
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
