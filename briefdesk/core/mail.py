@@ -98,11 +98,13 @@ def mail_server_problem() -> str | None:
             return None
         connection.open()
         try:
-            assert connection.connection is not None
-            code, reply = connection.connection.mail(settings.DEFAULT_FROM_EMAIL)
+            smtp = connection.connection
+            assert smtp is not None
+            smtp.ehlo_or_helo_if_needed()
+            code, reply = smtp.mail(settings.DEFAULT_FROM_EMAIL)
             if code >= 400:
                 return f"sender {settings.DEFAULT_FROM_EMAIL} refused: {code} {_text(reply)}"
-            connection.connection.rset()
+            smtp.rset()
         finally:
             with contextlib.suppress(*MAIL_ERRORS):
                 connection.close()
