@@ -1,4 +1,4 @@
-"""The home page (the latest briefs), and the base URL the stored citations were made with."""
+"""The home page (the latest briefs), and what the stored citations were made with."""
 
 from __future__ import annotations
 
@@ -30,13 +30,17 @@ class HomePage(TypedChildRouteMixin, Page):
 
 
 class CitationOrigin(models.Model):
-    """The base URL (BRIEFDESK_BASE_URL) the stored citations were formatted with: one row.
+    """The base URL (BRIEFDESK_BASE_URL) and the citation engine the stored citations were
+    formatted with: one row.
 
-    Brief citations print the brief's URL under the base URL; when the base URL changes,
+    Brief citations print the brief's URL under the base URL; when the base URL or the engine
+    (citeproc-js, the styles, the publisher: briefdesk.citations.fingerprint) changes,
     briefdesk.core.origin re-formats them (after migrate, and when the demo starts).
     """
 
     base_url = models.CharField(max_length=255)
+    # engine_fingerprint() at the last re-format; empty for citations older than the record.
+    engine = models.CharField(max_length=64, blank=True)
     formatted_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -5,7 +5,8 @@ and what must follow it when it changes.
 
 makes the only Wagtail Site answer on the base URL's host and port (Wagtail builds the sitemap
 and its own full URLs from the Site, not from the setting), and re-formats the stored citations
-when they were made with another base URL (brief citations print the brief's URL).
+when they were made with another base URL (brief citations print the brief's URL) or another
+citation engine, style release or publisher (briefdesk.citations.fingerprint).
 
 Caveats: a deployment with several Sites is configured by hand and left alone; a Site has no
 scheme, so Wagtail prints https only for port 443 (an `https://host:8443` base URL would give
@@ -67,18 +68,25 @@ def sync_default_site(base_url: str | None = None) -> bool:
 
 
 def refresh_citations_if_origin_changed() -> bool:
-    """Re-format every stored citation when they were made with another base URL than the
-    current one (or with an unknown one, while anything is stored). Returns whether it ran."""
+    """Re-format every stored citation when they were made with another base URL or another
+    citation engine (briefdesk.citations.fingerprint) than the current ones, or with unknown
+    ones, while anything is stored. Returns whether it ran.
+
+    Without citeproc-js (no fingerprint) nothing can be formatted: only the base URL counts.
+    """
     from briefdesk.briefs.models import BriefPage
+    from briefdesk.citations.fingerprint import engine_fingerprint
     from briefdesk.sources.models import Source
 
     from .models import CitationOrigin
 
-    recorded = CitationOrigin.objects.order_by("pk").values_list("base_url", flat=True).first()
-    if recorded == current_base_url():
+    recorded = CitationOrigin.objects.order_by("pk").values_list("base_url", "engine").first()
+    engine = engine_fingerprint()
+    same_base_url = recorded is not None and recorded[0] == current_base_url()
+    if same_base_url and (engine is None or recorded[1] == engine):
         return False
     if recorded is None and not (BriefPage.objects.exists() or Source.objects.exists()):
-        record_base_url()  # a new site: nothing was formatted with another origin
+        record_base_url()  # a new site: nothing was formatted with another origin or engine
         return False
     reformat_stored_citations()
     return True
@@ -116,4 +124,7 @@ def sync_origin_after_migrate(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> N
         if result.site_changed:
             out.write(f"The site now answers on {current_base_url()} (BRIEFDESK_BASE_URL).\n")
         if result.citations_refreshed:
-            out.write(f"Stored citations re-formatted for {current_base_url()}.\n")
+            out.write(
+                f"Stored citations re-formatted for {current_base_url()} "
+                "and the installed citation engine and styles.\n"
+            )

@@ -4,9 +4,10 @@
 
 Citations are formatted when a record is saved and stored on it; pages never format. Anything
 that changes what they print without saving the records (a new citeproc-js or style file,
-BRIEFDESK_PUBLISHER, the base URL in brief citations) needs this run once. It also drops the
+BRIEFDESK_PUBLISHER, the base URL in brief citations) needs this run once; `migrate` runs it
+when the base URL or the engine changed (briefdesk.core.origin). It also drops the
 cached PDFs, whose endnotes and "Cite as:" are made from the stored citations, and records
-the base URL the citations now carry (briefdesk.core.origin compares it at start-up).
+the base URL and engine the citations now carry (briefdesk.core.origin compares them).
 """
 
 from __future__ import annotations
@@ -21,16 +22,20 @@ def current_base_url() -> str:
 
 
 def record_base_url(base_url: str | None = None) -> None:
-    """Remember that the stored citations were made with `base_url` (default: the current)."""
+    """Remember that the stored citations were made with `base_url` (default: the current)
+    and the current citation engine (briefdesk.citations.fingerprint)."""
+    from briefdesk.citations.fingerprint import engine_fingerprint
+
     from .models import CitationOrigin
 
     value = base_url if base_url is not None else current_base_url()
+    engine = engine_fingerprint() or ""
     row = CitationOrigin.objects.order_by("pk").first()
     if row is None:
-        CitationOrigin.objects.create(base_url=value)
-    elif row.base_url != value:
-        row.base_url = value
-        row.save(update_fields=["base_url", "formatted_at"])
+        CitationOrigin.objects.create(base_url=value, engine=engine)
+    elif (row.base_url, row.engine) != (value, engine):
+        row.base_url, row.engine = value, engine
+        row.save(update_fields=["base_url", "engine", "formatted_at"])
 
 
 @transaction.atomic

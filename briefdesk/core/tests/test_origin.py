@@ -1,6 +1,7 @@
 """One canonical origin (BRIEFDESK_BASE_URL): `briefdesk demo --port N` makes it the port it
 serves, the Wagtail Site and so the sitemap follow it, and stored citations made with another
-origin are re-formatted after migrate and when the demo loads.
+origin (or another citation engine, style release or publisher) are re-formatted after
+migrate and when the demo loads.
 
 (The whole demo on a free port, every URL fetched: scripts/check_demo_urls.py, too slow here.)
 """
@@ -12,9 +13,11 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -23,6 +26,7 @@ from wagtail.models import Site
 
 from briefdesk import cli
 from briefdesk.briefs.models import BriefPage
+from briefdesk.citations.fingerprint import engine_fingerprint
 from briefdesk.citations.styles import STYLES
 from briefdesk.core.models import CitationOrigin
 from briefdesk.core.origin import SiteAddress, site_address, sync_default_site, sync_origin
@@ -277,3 +281,50 @@ def test_reformat_citations_records_the_base_url_it_formatted_with(
 
     assert out.getvalue() == "Re-formatted 1 sources and 1 briefs.\n"
     assert stored_urls(brief) == {f"{ELSEWHERE}/briefs/{brief.slug}/"}
+
+
+# --- the citation engine -----------------------------------------------------------------
+
+
+def test_a_new_publisher_or_engine_release_reformats_stored_citations_at_migrate(
+    stored: tuple[BriefPage, Source],
+) -> None:
+    """The fingerprint covers the publisher, citeproc-js, the styles and locale: a changed
+    publisher stands in for an upgraded engine (a different citeproc-js file is tested below)."""
+    _, source = stored
+    mark_stale(source)
+    out = io.StringIO()
+
+    with override_settings(BRIEFDESK_PUBLISHER="Another Institute"):
+        call_command("migrate", verbosity=1, stdout=out)
+        assert CitationOrigin.objects.get().engine == engine_fingerprint()
+        assert sync_origin().citations_refreshed is False
+
+    assert Source.objects.get(pk=source.pk).formatted.keys() == STYLES.keys()
+    assert "Stored citations re-formatted" in out.getvalue()
+
+
+def test_another_citeproc_js_file_changes_the_fingerprint(tmp_path: Any) -> None:
+    original = Path(settings.BRIEFDESK_CITEPROC_JS)
+    copy = tmp_path / "citeproc_commonjs.js"
+    copy.write_bytes(original.read_bytes())
+    with override_settings(BRIEFDESK_CITEPROC_JS=copy):
+        same = engine_fingerprint()
+        copy.write_bytes(original.read_bytes() + b"\n// 1.4.62\n")
+        upgraded = engine_fingerprint()
+
+    assert same == engine_fingerprint()
+    assert upgraded not in {None, same}
+
+
+def test_without_citeproc_js_only_the_base_url_decides(
+    stored: tuple[BriefPage, Source], tmp_path: Any
+) -> None:
+    _, source = stored
+    mark_stale(source)
+
+    with override_settings(BRIEFDESK_CITEPROC_JS=tmp_path / "missing.js"):
+        assert engine_fingerprint() is None
+        assert sync_origin().citations_refreshed is False
+
+    assert Source.objects.get(pk=source.pk).formatted == {"apa": {"bib": "stale"}}
