@@ -24,11 +24,14 @@ import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.checks import ERROR, run_checks
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 DATABASE = "database"
 MIGRATIONS = "migrations"
@@ -75,9 +78,9 @@ def _is_sqlite_file(settings_dict: dict[str, Any]) -> bool:
     )
 
 
-def connection_failure(exc: BaseException, alias: str = DEFAULT_DB_ALIAS) -> str:
+def connection_failure(exc: BaseException, connection: BaseDatabaseWrapper | None = None) -> str:
     """One line for a failure to connect: where to (host:port, or the SQLite file) and why."""
-    settings_dict = connections[alias].settings_dict
+    settings_dict = (connection or connections[DEFAULT_DB_ALIAS]).settings_dict
     if settings_dict.get("ENGINE") == SQLITE:
         name = str(settings_dict.get("NAME"))
         reason = f"cannot open the SQLite database {name}: {first_line(exc)}"
@@ -90,13 +93,15 @@ def connection_failure(exc: BaseException, alias: str = DEFAULT_DB_ALIAS) -> str
     return f"cannot connect to the database ({host}:{port}): {reason}"
 
 
-def database_problem(alias: str = DEFAULT_DB_ALIAS, *, must_exist: bool = True) -> str | None:
-    """Why the database cannot be reached, or None.
+def database_problem(
+    connection: BaseDatabaseWrapper | None = None, *, must_exist: bool = True
+) -> str | None:
+    """Why the database (default: the default one) cannot be reached, or None.
 
     A missing SQLite file is a problem when `must_exist` (connecting would create an empty
     database); before `migrate` it is not, since migrate creates it.
     """
-    connection = connections[alias]
+    connection = connection or connections[DEFAULT_DB_ALIAS]
     if _is_sqlite_file(connection.settings_dict):
         path = Path(str(connection.settings_dict["NAME"]))
         if not path.exists():
@@ -108,16 +113,16 @@ def database_problem(alias: str = DEFAULT_DB_ALIAS, *, must_exist: bool = True) 
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception as exc:  # any driver or configuration failure is a reason to report
-        return connection_failure(exc, alias)
+        return connection_failure(exc, connection)
     return None
 
 
-def migrations_problem(alias: str = DEFAULT_DB_ALIAS) -> str | None:
+def migrations_problem(connection: BaseDatabaseWrapper | None = None) -> str | None:
     """Why the schema is not current (migrations not applied), or None."""
     from django.db.migrations.executor import MigrationExecutor
 
     try:
-        executor = MigrationExecutor(connections[alias])
+        executor = MigrationExecutor(connection or connections[DEFAULT_DB_ALIAS])
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as exc:
         return f"cannot read the applied migrations: {first_line(exc)}"
@@ -192,19 +197,20 @@ def system_check_problems() -> list[str]:
     return lines
 
 
-def run_preflight(skip: Collection[str] = (), alias: str = DEFAULT_DB_ALIAS) -> list[Problem]:
-    """Run every check not in `skip`; the problems found, in the order of ALL_CHECKS."""
+def run_preflight(skip: Collection[str] = ()) -> list[Problem]:
+    """Run every check not in `skip` (on the default database); the problems found, in the
+    order of ALL_CHECKS."""
     problems: list[Problem] = []
     database_ok = True
     if DATABASE not in skip:
         # Before migrate (MIGRATIONS skipped) a missing SQLite file is expected.
-        problem = database_problem(alias, must_exist=MIGRATIONS not in skip)
+        problem = database_problem(must_exist=MIGRATIONS not in skip)
         if problem:
             problems.append(Problem(DATABASE, problem))
             database_ok = False
     schema_ok = database_ok
     if MIGRATIONS not in skip and database_ok:
-        problem = migrations_problem(alias)
+        problem = migrations_problem()
         if problem:
             problems.append(Problem(MIGRATIONS, problem))
             schema_ok = False

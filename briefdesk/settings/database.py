@@ -22,12 +22,24 @@ POSTGRESQL = "django.db.backends.postgresql"
 # each request in seconds, not after the operating system's TCP timeout (minutes).
 CONNECT_TIMEOUT = 5
 
-_PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/*")
 
 
 def masked(url: str) -> str:
-    """The URL with any password replaced by ***, fit for an error message or a log."""
-    return _PASSWORD.sub(r"\1***@", url)
+    """The URL with any password replaced by ***, fit for an error message or a log.
+
+    Written for malformed URLs too (that is when it is needed): whatever lies between the
+    first colon after the scheme and the last @ is taken for a password.
+    """
+    at = url.rfind("@")
+    if at < 0:
+        return url
+    scheme = _SCHEME.match(url)
+    start = scheme.end() if scheme else 0
+    userinfo = url[start:at]
+    if ":" not in userinfo:
+        return url
+    return f"{url[:start]}{userinfo.split(':', 1)[0]}:***{url[at:]}"
 
 
 def database_from_url(url: str, *, data_dir: Path, conn_max_age: int) -> dict[str, Any]:

@@ -21,11 +21,14 @@ PRODUCTION = "briefdesk.settings.production"
 
 
 def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """A fresh process with production settings and only the given configuration."""
+    """A fresh process with production settings and only the given configuration (SQLite in
+    `tmp_path`, named on purpose, unless `env` says otherwise)."""
     inherited = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SECRET_KEY", "SECURE_", "CSRF_", "BRIEFDESK_", "DEBUG", "ALLOWED"))
+        if not k.startswith(
+            ("SECRET_KEY", "SECURE_", "CSRF_", "BRIEFDESK_", "DEBUG", "ALLOWED", "DATABASE_URL")
+        )
         # The test run sets it for Playwright; a deployment must not (async.E001).
         and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
@@ -36,6 +39,7 @@ def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProc
             "DJANGO_SETTINGS_MODULE": PRODUCTION,
             "BRIEFDESK_DATA_DIR": str(tmp_path),
             "ALLOWED_HOSTS": "briefs.example.org",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'briefdesk.sqlite3'}",
             **env,
         },
         cwd=ROOT,
@@ -66,6 +70,19 @@ def test_check_deploy_fails_on_a_weak_key_saying_how_to_make_one(tmp_path: Path,
     assert "briefdesk.E001" in result.stderr
     assert GENERATE_KEY in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_to_start_without_a_database_url_in_one_line(tmp_path: Path) -> None:
+    result = run(
+        ["-m", "briefdesk.cli", "manage", "check"], tmp_path, SECRET_KEY=GOOD_KEY, DATABASE_URL=""
+    )
+
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == [
+        "briefdesk: production needs DATABASE_URL; set "
+        "DATABASE_URL=sqlite:////abs/path.sqlite3 to use SQLite on purpose"
+    ]
+    assert not (tmp_path / "briefdesk.sqlite3").exists()
 
 
 PRINT_SETTINGS = (
