@@ -49,6 +49,9 @@ def _pdf_unavailable(request: HttpRequest, page: BriefPage) -> HttpResponse:
     )
     response["Retry-After"] = str(int(RETRY_FAILED_AFTER.total_seconds()))
     response["Cache-Control"] = "no-store"
+    # printing.py logged the failure once, when it happened; Django would add an ERROR line
+    # for every 503 that follows (the access log still has each request).
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

@@ -7,6 +7,8 @@ server or proxy that serves /media/ cannot reach them, and code that asks for a 
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
@@ -17,7 +19,17 @@ class PrivateStorage(FileSystemStorage):
     """A FileSystemStorage under BRIEFDESK_PRIVATE_ROOT whose files have no public URL."""
 
     def __init__(self) -> None:
-        super().__init__(location=settings.BRIEFDESK_PRIVATE_ROOT, base_url=None)
+        super().__init__(base_url=None)
+
+    # Read on every use, not once: Django makes a FileField's storage when the model loads,
+    # so a location fixed then would ignore BRIEFDESK_PRIVATE_ROOT as changed later (tests).
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(settings.BRIEFDESK_PRIVATE_ROOT)
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
 
     def url(self, name: str | None) -> str:
         raise ValueError(

@@ -6,7 +6,9 @@ are listed nowhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +18,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
 from briefdesk.briefs.models import BriefPage, BriefPdf
-from briefdesk.briefs.printing import pdf_metadata, print_html
+from briefdesk.briefs.printing import RETRY_FAILED_AFTER, pdf_metadata, print_html
 from briefdesk.citations.styles import DEFAULT_STYLE
 from tests.factories import SiteTree, make_author, make_brief, make_topic
 from tests.pages import html_of
@@ -213,6 +216,68 @@ def test_the_migration_drops_pdfs_cached_under_media(pdf_brief: BriefPage, clien
     assert not BriefPdf.objects.exists()
     assert pdf_files_in_media() == []
     assert not (Path(settings.MEDIA_ROOT) / "briefs" / "pdf").exists()
+
+
+# --- storage that cannot be written --------------------------------------------------------
+
+
+@pytest.fixture
+def unwritable_private_root(settings: Any, tmp_path: Path) -> Path:
+    """A private root under a regular file: creating anything there fails even for root."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory\n")
+    settings.BRIEFDESK_PRIVATE_ROOT = blocker / "private"
+    return blocker
+
+
+def test_a_pdf_that_cannot_be_stored_reaches_its_reader_once_then_readers_get_the_503_page(
+    pdf_brief: BriefPage, client: Any, unwritable_private_root: Path, caplog: Any
+) -> None:
+    url = reverse("brief_pdf", args=[pdf_brief.slug])
+    caplog.set_level(logging.INFO)
+
+    first = client.get(url)
+    record = BriefPdf.objects.get(page=pdf_brief)
+    second = client.get(url)
+    third = client.get(url)
+
+    # The reader whose request made the PDF gets it, uncached.
+    assert first.status_code == 200
+    assert first.content.startswith(b"%PDF")
+    assert first["Cache-Control"] == "no-store"
+    # The failure is recorded for the admin and said once in the log, without a traceback.
+    assert "could not be stored" in record.error
+    assert not record.file
+    warnings = [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and r.name.startswith(("briefdesk", "django"))
+    ]
+    assert [r.name for r in warnings] == ["briefdesk.briefs.printing"]
+    assert "not stored" in warnings[0].getMessage() and warnings[0].exc_info is None
+    # The next readers get the documented page at once: nothing is rendered again.
+    for response in (second, third):
+        assert response.status_code == 503
+        assert response["Retry-After"] == "300"
+        assert "could not be made" in response.content.decode()
+    assert BriefPdf.objects.get(page=pdf_brief).made_at == record.made_at
+
+
+def test_once_storage_is_writable_again_the_pdf_is_stored_after_the_retry_delay(
+    pdf_brief: BriefPage, client: Any, unwritable_private_root: Path, settings: Any, tmp_path: Path
+) -> None:
+    url = reverse("brief_pdf", args=[pdf_brief.slug])
+    client.get(url)
+    settings.BRIEFDESK_PRIVATE_ROOT = tmp_path / "private"
+    assert client.get(url).status_code == 503  # still within the retry delay
+    BriefPdf.objects.update(made_at=timezone.now() - RETRY_FAILED_AFTER - dt.timedelta(seconds=1))
+
+    content = get_pdf(client, url)
+
+    record = BriefPdf.objects.get(page=pdf_brief)
+    assert record.error == ""
+    assert Path(record.file.path).read_bytes() == content
+    assert Path(record.file.path).is_relative_to(tmp_path / "private")
 
 
 # --- links in rich text ------------------------------------------------------------------
