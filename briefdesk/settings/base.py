@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .database import database_from_url
 from .env import envbool, envint, envlist, envstr
-from .ops import OPS_MIDDLEWARE
+from .ops import OPS_APPS, OPS_MIDDLEWARE
 from .paths import DATA_DIR, PROJECT_DIR
 
 SECRET_KEY = envstr("SECRET_KEY", "")
@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.staticfiles",
     "csp",
+    # What the operations middleware needs (request ids: django_guid), settings/ops.py.
+    *OPS_APPS,
 ]
 
 MIDDLEWARE = [
