@@ -63,6 +63,8 @@ def describe_mail_error(exc: BaseException) -> str:
         return f"login refused: {exc.smtp_code} {_text(exc.smtp_error)}".strip()
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"{exc.smtp_code} {_text(exc.smtp_error)}".strip()
+    if isinstance(exc, smtplib.SMTPNotSupportedError):  # AUTH or STARTTLS not offered
+        return f"{where}: {_text(str(exc))}"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return f"{where} closed the connection"
     if isinstance(exc, ConnectionRefusedError):

@@ -239,6 +239,11 @@ def test_email_url_wins_over_the_separate_email_variables(tmp_path: Path) -> Non
     assert configured["EMAIL_TIMEOUT"] == "4"
 
 
+def test_email_url_chooses_the_backend_in_development_too(tmp_path: Path) -> None:
+    dev = settings_of("briefdesk.settings.dev", tmp_path, EMAIL_URL="console://")
+    assert dev["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+
 def test_a_malformed_email_url_stops_a_command_in_one_line(tmp_path: Path) -> None:
     env = clean_env(
         DJANGO_SETTINGS_MODULE="briefdesk.settings.production",
@@ -267,9 +272,44 @@ def test_sendtestemail_delivers_through_the_email_url_to_a_real_smtp_server(
         result = run_briefdesk("manage", "sendtestemail", "you@example.org", env=env, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        f"Test email sent to you@example.org through SMTP 127.0.0.1:{smtp.port}.\n"
+    )
     assert [e.rcpt_tos for e in smtp.envelopes] == [["you@example.org"]]
     assert smtp.envelopes[0].mail_from == "briefs@example.org"
     assert smtp.messages[0]["Subject"].startswith("Test email from")
+
+
+@pytest.mark.parametrize(
+    ("url", "refuse", "answer"),
+    [
+        ("smtp://127.0.0.1:{port}", "RCPT", "recipient refused: 550 5.1.1 mailbox unavailable"),
+        # A login over plain SMTP to a server that offers AUTH only after STARTTLS.
+        (
+            "smtp://mailer:hunter2@127.0.0.1:{port}",
+            None,
+            "127.0.0.1:{port}: SMTP AUTH extension not supported by server.",
+        ),
+    ],
+)
+def test_sendtestemail_says_in_one_line_what_the_mail_server_answered(
+    tmp_path: Path, url: str, refuse: str | None, answer: str
+) -> None:
+    with smtp_server(refuse=refuse) as smtp:
+        env = clean_env(
+            DJANGO_SETTINGS_MODULE="briefdesk.settings.production",
+            BRIEFDESK_DATA_DIR=str(tmp_path),
+            DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            EMAIL_URL=url.format(port=smtp.port),
+        )
+        result = run_briefdesk("manage", "sendtestemail", "you@example.org", env=env, cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"CommandError: the test email was not sent through SMTP 127.0.0.1:{smtp.port}: "
+        f"{answer.format(port=smtp.port)}\n"
+    )
+    assert smtp.envelopes == []
 
 
 # --- password reset ------------------------------------------------------------------------
