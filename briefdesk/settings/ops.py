@@ -53,9 +53,10 @@ _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _level(name: str, default: str) -> str:
-    value = envstr(name, default).strip().upper()
+    raw = envstr(name, default)
+    value = raw.strip().upper()
     if value not in _LEVELS:
-        raise ImproperlyConfigured(f"{name} must be one of {', '.join(_LEVELS)}, not {value!r}")
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(_LEVELS)}, not {raw!r}")
     return value
 
 
