@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from email import message_from_bytes
 from email.message import Message
@@ -48,34 +49,32 @@ def _as_postgres() -> list[str]:
 class Postgres:
     """A throwaway PostgreSQL server (fsync off), like scripts/pg.sh but with Debian's logins."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self) -> None:
         bindirs = sorted(
             Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name)
         )
         if not bindirs:
             pytest.fail("PostgreSQL is not installed (scripts/test.sh installs it)")
         self.bin = bindirs[-1]
-        self.dir = root
-        self.dir.mkdir(parents=True)
+        # Not under pytest's tmp_path: that is private to root, and the server runs as postgres.
+        self.dir = Path(tempfile.mkdtemp(prefix="briefdesk-walkthrough-pg."))
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres")
         self.port = free_port()
 
     def start(self) -> None:
         run = _as_postgres()
-        subprocess.run(
+        _run(
             [*run, str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres",
              "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
-            check=True, capture_output=True,
         )  # fmt: skip
         options = (
             f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c full_page_writes=off -c synchronous_commit=off"
         )
-        subprocess.run(
+        _run(
             [*run, str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-l",
              str(self.dir / "log"), "-w", "-o", options, "start"],
-            check=True, capture_output=True,
         )  # fmt: skip
 
     def env(self) -> dict[str, str]:
@@ -88,6 +87,12 @@ class Postgres:
              "fast", "-w", "stop"],
             capture_output=True,
         )  # fmt: skip
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _run(argv: list[str]) -> None:
+    result = subprocess.run(argv, capture_output=True, text=True)
+    assert result.returncode == 0, f"{' '.join(argv)}: {result.stdout}{result.stderr}"
 
 
 class Mailbox:

@@ -17,6 +17,7 @@ Each step's time is printed (scripts/test.sh shows them).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -76,7 +77,7 @@ NOT_RUN: list[tuple[str, str, str | None]] = [
         None,
     ),
     (
-        r"^git -C /srv/briefdesk/app (fetch|checkout|diff)",
+        r"^git -C /srv/briefdesk/app (fetch|checkout)",
         "needs the public repository and two "
         "release tags; the upgrade reinstalls this checkout in place",
         None,
@@ -249,6 +250,7 @@ class Machine:
             ("/etc/briefdesk", str(self.root / "etc")),
             ("/etc/systemd/system/", str(s.root / "systemd") + "/"),
             ("/etc/nginx/", str(s.root / "nginx") + "/"),
+            ("/var/log/nginx/", str(self.root) + "/"),
             ("/etc/letsencrypt/live/briefs.example.org/fullchain.pem", str(self.cert[0])),
             ("/etc/letsencrypt/live/briefs.example.org/privkey.pem", str(self.cert[1])),
             ("127.0.0.1:5432", f"127.0.0.1:{self.pg.port}"),
@@ -259,9 +261,10 @@ class Machine:
         ]  # fmt: skip
 
     def substitute(self, text: str) -> str:
-        for old, new in self.substitutions():
-            text = text.replace(old, new)
-        return text
+        """One pass, longest match first: a replacement is never replaced again."""
+        table = dict(self.substitutions())
+        pattern = "|".join(re.escape(old) for old in sorted(table, key=len, reverse=True))
+        return re.sub(pattern, lambda m: table[m.group(0)], text)
 
     def shell_env(self) -> dict[str, str]:
         """An operator's root shell: no settings of its own, the env file names everything."""
@@ -274,9 +277,14 @@ class Machine:
             "BRIEFDESK_ADMIN_PASSWORD": ADMIN_PASSWORD,
             **self.pg.env(),
         }
-        for key in ("PIP_FIND_LINKS", "PIP_CERT", "PIP_DEFAULT_TIMEOUT", "PIP_INDEX_URL"):
+        for key in ("PIP_CERT", "PIP_DEFAULT_TIMEOUT"):
             if key in os.environ:
                 env[key] = os.environ[key]
+        # pip installs from the wheelhouse (the lock file's wheels, downloaded once), with the
+        # same hash checks: the registry answers are not kept in pip's cache here, and
+        # downloading 100 MB on every run would take minutes.
+        env["PIP_NO_INDEX"] = "1"
+        env["PIP_FIND_LINKS"] = str(wheelhouse())
         return env
 
     def unit_env(self, unit: dict[str, list[str]]) -> dict[str, str]:
@@ -345,7 +353,8 @@ class Walkthrough:
             "BRIEFDESK_BASE_URL": self.shared.base_url,
             "EMAIL_URL": f"smtp://127.0.0.1:{machine.mailbox.port}",
         }
-        lines = machine.env_file.read_text().splitlines()
+        # The example's paths are the operator's (/var/lib/briefdesk, /srv/briefdesk/app…).
+        lines = machine.substitute(machine.env_file.read_text()).splitlines()
         for key, value in values.items():
             at = [i for i, line in enumerate(lines) if line.startswith(f"{key}=")]
             assert at, f"deploy/briefdesk.env.example has no {key}= line to edit"
@@ -458,6 +467,7 @@ def parse(html: str) -> Links:
 
 def session(machine: Machine) -> requests.Session:
     s = requests.Session()
+    s.trust_env = False  # no proxy, no REQUESTS_CA_BUNDLE from the environment: loopback
     s.verify = str(machine.cert[0])
     return s
 
@@ -511,6 +521,7 @@ print(brief.url_path)
 def crawl(base: str, cert: Path, start: list[str], limit: int = 80) -> dict[str, tuple[int, bytes]]:
     """Public GETs from `start`, following same-origin links (not /admin/, not /static/)."""
     s = requests.Session()
+    s.trust_env = False
     s.verify = str(cert)
     seen: dict[str, tuple[int, bytes]] = {}
     queue = list(start)
@@ -533,6 +544,30 @@ def crawl(base: str, cert: Path, start: list[str], limit: int = 80) -> dict[str,
 
 
 # --- the walkthrough ------------------------------------------------------------------
+
+
+def wheelhouse() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return Path(os.environ.get("BRIEFDESK_WALKTHROUGH_WHEELS") or base / "briefdesk-walkthrough")
+
+
+def fill_wheelhouse() -> None:
+    """The wheels of requirements/base.lock (and setuptools, to build briefdesk), downloaded
+    once per version of the lock file."""
+    lock = REPO / "requirements" / "base.lock"
+    directory = wheelhouse()
+    stamp = directory / ".base.lock.sha256"
+    digest = hashlib.sha256(lock.read_bytes() + b"setuptools>=75").hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    for args in (["--require-hashes", "-r", str(lock)], ["setuptools>=75", "wheel"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "-d", str(directory), *args],
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert result.returncode == 0, f"pip download {args}: {result.stderr[-2000:]}"
+    stamp.write_text(digest)
 
 
 def copy_checkout(destination: Path) -> None:
@@ -569,7 +604,7 @@ def test_an_operator_following_the_docs_gets_a_site_that_backs_up_and_restores_w
     machines: list[Machine] = []
 
     def machine(name: str) -> Machine:
-        pg = Postgres(tmp_path / name / "pg")
+        pg = Postgres()
         pg.start()
         (tmp_path / name / "etc").parent.mkdir(parents=True, exist_ok=True)
         made = Machine(name, shared, pg, mailbox, cert)
@@ -578,6 +613,8 @@ def test_an_operator_following_the_docs_gets_a_site_that_backs_up_and_restores_w
 
     try:
         total = time.monotonic()
+        with walk.step("wheelhouse of requirements/base.lock (downloads only when it changed)"):
+            fill_wheelhouse()
         with walk.step("a copy of the checkout; PostgreSQL A; SMTP on loopback; certificate"):
             copy_checkout(shared.app)
             (tmp_path / "systemd").mkdir()
