@@ -235,7 +235,7 @@ def empty_target(tmp_path: Path) -> Iterator[Target]:
 
 def run(target: Target, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BRIEFDESK), "manage", *args],
+        [str(BRIEFDESK), *args],
         env=target.env,
         cwd=REPO,
         capture_output=True,
@@ -344,7 +344,7 @@ def test_a_pg_dump_older_than_the_server_is_refused_in_one_line(tmp_path: Path) 
 
 @pytest.fixture(scope="module")
 def restored(backed_up: BackedUp, tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
-    """The backup restored by `briefdesk manage restore` into an empty database and data
+    """The backup restored by `briefdesk restore` into an empty database and data
     directory, then fingerprinted by another process."""
     with new_target(tmp_path_factory.mktemp("restored")) as target:
         restore = run(target, "restore", str(backed_up.directory))
@@ -354,7 +354,7 @@ def restored(backed_up: BackedUp, tmp_path_factory: Any) -> Iterator[dict[str, A
             "from briefdesk.core.tests.site_fingerprint import main; "
             f"main({backed_up.paths!r}, {USERS!r}, {_password()!r})"
         )
-        shown = run(target, "shell", "-c", code) if restore.returncode == 0 else None
+        shown = run(target, "manage", "shell", "-c", code) if restore.returncode == 0 else None
         yield {
             "restore": restore,
             "shown": shown,
