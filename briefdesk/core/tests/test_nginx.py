@@ -443,4 +443,8 @@ def test_briefdesk_gets_the_proxy_headers(nginx: Nginx, django_requests: list[st
 
     assert seen["HTTP_X_FORWARDED_PROTO"] == "https"
     assert seen["HTTP_X_FORWARDED_FOR"] == "203.0.113.9, 127.0.0.1"
-    assert len(seen["HTTP_X_REQUEST_ID"]) == 32
+    request_id = seen["HTTP_X_REQUEST_ID"]
+    assert len(request_id) == 32
+    # nginx's access log has the same id, to find briefdesk's log lines of the request.
+    access = (nginx.log_dir / "briefdesk.access.log").read_text()
+    assert '"GET /healthz HTTP/1.1"' in access and f"id={request_id} " in access
