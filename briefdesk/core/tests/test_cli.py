@@ -375,6 +375,23 @@ def test_a_command_on_a_database_that_was_never_migrated_suggests_init(tmp_path:
     ]
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("command", "hint"), [("publish_scheduled", True), ("migrate", False), ("check", True)]
+)
+def test_a_missing_table_suggests_migrating_except_during_migrate(command: str, hint: bool) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    with pytest.raises(DatabaseError) as failed, transaction.atomic():
+        connection.cursor().execute("SELECT * FROM briefdesk_no_such_table")
+
+    message = cli._database_error(failed.value, command)
+
+    assert message.startswith("database error: ")
+    assert "briefdesk_no_such_table" in message
+    assert message.endswith("(is it migrated? run briefdesk init)") is hint
+
+
 def test_a_data_dir_that_cannot_be_created_is_one_line_from_check_serve_and_migrate(
     tmp_path: Path,
 ) -> None:
