@@ -329,9 +329,7 @@ def _init(args: argparse.Namespace, settings_module: str) -> int:
     if reason:
         return _fail(f"init stopped at 'collectstatic': {reason}")
     if args.admin:
-        step = ["create_admin", args.admin]
-        if args.admin_email:
-            step += ["--email", args.admin_email]
+        step = ["create_admin", args.admin, "--email", args.admin_email]
         if args.admin_password_file:
             step += ["--password-file", args.admin_password_file]
         reason = _run_step(step, settings_module)
@@ -410,8 +408,8 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "init" and args.admin_email and not args.admin:
-        parser.error("--admin-email needs --admin USERNAME")
+    if args.command == "init" and bool(args.admin) != bool(args.admin_email):
+        parser.error("--admin USERNAME and --admin-email EMAIL go together")
 
     if args.command == "demo":
         # Every absolute URL (canonical links, citations, the sitemap) is built from the base

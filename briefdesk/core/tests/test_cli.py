@@ -86,6 +86,8 @@ def run_briefdesk(
         [str(BRIEFDESK), *args],
         env=environ,
         capture_output=True,
+        # No terminal, as under systemd or a provisioning script: nothing may prompt.
+        stdin=subprocess.DEVNULL,
         text=True,
         timeout=300,
         check=False,
@@ -235,7 +237,7 @@ def test_init_stops_with_one_line_at_the_first_failing_step(
 
     monkeypatch.setattr(cli, "_run_step", run_step)
 
-    assert cli.main(["init", "--admin", "ada"]) != 0
+    assert cli.main(["init", "--admin", "ada", "--admin-email", "ada@example.org"]) != 0
 
     assert capsys.readouterr().err.splitlines() == [
         "briefdesk: init stopped at 'migrate': cannot connect to the database (db:5432): refused"
@@ -243,9 +245,10 @@ def test_init_stops_with_one_line_at_the_first_failing_step(
     assert [call[0] for call in calls] == ["preflight", "step"]
 
 
-def test_init_refuses_an_admin_email_without_an_admin(calls: list[tuple[Any, ...]]) -> None:
+@pytest.mark.parametrize("half", [["--admin-email", "ada@example.org"], ["--admin", "ada"]])
+def test_init_refuses_half_an_admin(calls: list[tuple[Any, ...]], half: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["init", "--admin-email", "ada@example.org"])
+        cli.main(["init", *half])
 
     assert exit_info.value.code == 2
     assert calls == []
@@ -445,7 +448,7 @@ def test_check_names_a_missing_citeproc_js_and_how_to_install_it(tmp_path: Path)
     assert all(line.startswith("briefdesk: ") for line in result.stderr.splitlines())
 
 
-def test_init_on_an_empty_data_dir_gives_a_site_that_check_passes(
+def test_init_on_an_empty_data_dir_builds_a_site_check_passes_and_a_failing_step_is_one_line(
     tmp_path: Path,
 ) -> None:
     # The dev settings keep static files in the data dir (the test settings make a new
@@ -454,18 +457,23 @@ def test_init_on_an_empty_data_dir_gives_a_site_that_check_passes(
     data_dir = tmp_path / "new" / "data"
     assert not data_dir.exists()
 
-    first = run_briefdesk("init", tmp_path=data_dir, **env)
+    # No terminal and no password: every step before the admin is done, then one line.
+    first = run_briefdesk(
+        "init", "--admin", "admin", "--admin-email", "admin@example.org", tmp_path=data_dir, **env
+    )
     check = run_briefdesk("check", tmp_path=data_dir, **env)
 
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 2, first.stderr
     assert [line for line in first.stdout.splitlines() if line.startswith("briefdesk: ")] == [
         f"briefdesk: data dir {data_dir} ready",
         "briefdesk: checks passed (database, storage, system checks)",
         "briefdesk: database migrated",
         "briefdesk: site initialised",
         "briefdesk: static files collected",
-        "briefdesk: init done",
     ]
+    stderr = first.stderr.splitlines()
+    assert len(stderr) == 1, first.stderr
+    assert stderr[0].startswith("briefdesk: init stopped at 'create_admin': ")
     assert (Path(env["DATABASE_URL"].removeprefix("sqlite:///"))).is_file()
     assert check.returncode == 0, check.stderr
     assert check.stdout.splitlines() == [
