@@ -131,6 +131,14 @@ def test_running_it_twice_builds_the_same_tree_and_the_second_run_changes_nothin
     assert snapshot() == before
 
 
+def test_it_empties_the_cache_so_an_upgrade_rebuilds_what_an_older_version_cached() -> None:
+    cache.set("left-by-the-old-version", "stale", 3600)
+
+    init_site()
+
+    assert cache.get("left-by-the-old-version") is None
+
+
 # --- an existing site --------------------------------------------------------------------
 
 

@@ -12,6 +12,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.core.cache import cache
+
         from briefdesk.core.site_tree import SiteTreeError, ensure_site
 
         try:
@@ -22,3 +24,6 @@ class Command(BaseCommand):
             self.stdout.write(change)
         if not report.changes:
             self.stdout.write("The site is already set up.")
+        # `briefdesk init` is also the upgrade step: what a previous version cached (Wagtail's
+        # site root paths and renditions) is rebuilt by this one.
+        cache.clear()
