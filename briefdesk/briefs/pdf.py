@@ -29,6 +29,8 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import default_storage
 
+from briefdesk.core.media import PUBLIC_PREFIXES
+
 # The default variant (settings.BRIEFDESK_PDF_VARIANT) is PDF/UA-1: tagged structure, with the
 # document language and title, for screen readers. It renders our layout correctly in WeasyPrint
 # 70 (the tests check it with pdfinfo and pdftotext). PDF/A-3u, the archival choice, also works.
@@ -89,6 +91,10 @@ def local_resource(url: str, base_url: str) -> tuple[bytes, str]:
             found = _media_file(name) if kind == "media" else _static_file(name)
             if found is None:
                 raise NotLoaded("the file is missing from storage")
+            if kind == "media" and name.split("/", 1)[0] not in PUBLIC_PREFIXES:
+                # A document (possibly in a private collection) or an original upload: only
+                # what /media/ serves to anyone may end up in a PDF served to anyone.
+                raise NotLoaded("PDFs use only the public media files (image renditions)")
             content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             return found, content_type
     raise NotLoaded("PDFs use only this site's own static and media files")

@@ -72,11 +72,21 @@ def test_the_sites_own_static_files_are_read_from_disk() -> None:
 
 @pytest.mark.django_db
 def test_media_files_are_read_from_storage() -> None:
-    name = default_storage.save("pdf-test/pixel.png", ContentFile(b"\x89PNG fake"))
+    name = default_storage.save("images/pdf-test-pixel.png", ContentFile(b"\x89PNG fake"))
 
     body, content_type = local_resource(f"{BASE}media/{name}", BASE)
 
     assert (body, content_type) == (b"\x89PNG fake", "image/png")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["documents/private-report.pdf", "original_images/upload.jpg"])
+def test_a_document_or_an_original_upload_is_never_put_in_a_pdf(name: str) -> None:
+    """A private collection's document must not reach readers inside a public brief's PDF."""
+    saved = default_storage.save(name, ContentFile(b"%PDF-1.7 confidential"))
+
+    with pytest.raises(NotLoaded, match="only the public media files"):
+        local_resource(f"{BASE}media/{saved}", BASE)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +98,7 @@ def test_media_files_are_read_from_storage() -> None:
         (f"{BASE}static/../../etc/passwd", "only this site's own"),
         (f"{BASE}media/../settings.py", "only this site's own"),
         (f"{BASE}static/briefdesk/no-such.css", "missing from storage"),
-        (f"{BASE}media/no-such.png", "missing from storage"),
+        (f"{BASE}media/images/no-such.png", "missing from storage"),
     ],
 )
 def test_anything_else_is_not_loaded_and_says_why(url: str, reason: str) -> None:
