@@ -104,3 +104,35 @@ def split_commands(text: str) -> list[str]:
             i += 1
         commands.append(line)
     return commands
+
+
+def sync_included_files(doc_path: Path, repo: Path) -> list[str]:
+    """Rewrite every block marked `<!-- file: NAME -->` with the file's current text; returns
+    the names that changed. (`python -m tests.operating.doc` after editing a file in deploy/.)"""
+    lines = doc_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    out: list[str] = []
+    changed: list[str] = []
+    i = 0
+    while i < len(lines):
+        out.append(lines[i])
+        found = FILE_MARKER.match(lines[i].rstrip("\n"))
+        if found and i + 1 < len(lines) and FENCE.match(lines[i + 1].rstrip("\n")):
+            end = i + 2
+            while end < len(lines) and lines[end].rstrip("\n") != "```":
+                end += 1
+            old = "".join(lines[i + 2 : end])
+            new = (repo / found.group(1)).read_text(encoding="utf-8")
+            if old != new:
+                changed.append(found.group(1))
+            out += [lines[i + 1], new, lines[end]]
+            i = end + 1
+            continue
+        i += 1
+    doc_path.write_text("".join(out), encoding="utf-8")
+    return changed
+
+
+if __name__ == "__main__":
+    root = Path(__file__).resolve().parents[2]
+    for name in sync_included_files(root / "docs" / "operating.md", root):
+        print(f"docs/operating.md: {name} updated")
