@@ -123,6 +123,7 @@ class Servers:
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     data = tmp_path_factory.mktemp("shared-cache")
     ports = (free_port(), free_port())
+    (data / "briefdesk.env").write_text("")  # this test's whole configuration is below
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIEFDESK_", "DJANGO_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="briefdesk.settings.production",
@@ -131,7 +132,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         SECURE_SSL_REDIRECT="false",
         SECURE_COOKIES="false",
         BRIEFDESK_DATA_DIR=str(data),
-        BRIEFDESK_ENV_FILE=str(data / "no-env-file"),
+        BRIEFDESK_ENV_FILE=str(data / "briefdesk.env"),
         DATABASE_URL=f"sqlite:///{data / 'db.sqlite3'}",
         BRIEFDESK_BASE_URL=f"http://127.0.0.1:{ports[0]}",
         PYTHONPATH=str(REPO),  # tests.factories, for the setup below

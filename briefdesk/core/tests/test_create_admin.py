@@ -172,10 +172,12 @@ def test_djangos_createsuperuser_noinput_reads_the_django_superuser_variables(
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The environment of a `briefdesk` run on a migrated SQLite database of its own."""
     data = tmp_path_factory.mktemp("create-admin-data")
+    (data / "briefdesk.env").write_text("")  # never a machine's /etc/briefdesk/briefdesk.env
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIEFDESK_", "DJANGO_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="briefdesk.settings.test",
         BRIEFDESK_DATA_DIR=str(data),
+        BRIEFDESK_ENV_FILE=str(data / "briefdesk.env"),
         DATABASE_URL=f"sqlite:///{data / 'db.sqlite3'}",
     )
     done = run(["manage", "migrate", "--noinput"], env)
