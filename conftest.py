@@ -9,6 +9,8 @@ import pytest
 
 # pytest-django's live_server runs in a thread beside Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# No env file of this machine (/etc/briefdesk/briefdesk.env) feeds the tests.
+os.environ.setdefault("BRIEFDESK_ENV_FILE", "")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -286,6 +286,8 @@ def _serve(host: str, port: int, workers: int, settings_module: str) -> int:
         django.setup()
     except Exception as exc:
         return _fail(f"cannot start: {exc}")
+    from django.conf import settings
+
     print(f"briefdesk: serving on http://{host}:{port}/ (admin at /admin/)", flush=True)
     Granian(
         "briefdesk.wsgi:application",
@@ -294,6 +296,8 @@ def _serve(host: str, port: int, workers: int, settings_module: str) -> int:
         interface=Interfaces.WSGI,
         workers=workers,
         blocking_threads=4,
+        # granian's own lines (start, workers, errors) in briefdesk's log format.
+        log_dictconfig=settings.LOGGING,
     ).serve()
     return 0
 

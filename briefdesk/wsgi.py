@@ -2,6 +2,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+# The env file (BRIEFDESK_ENV_FILE) may name DJANGO_SETTINGS_MODULE: load it first, for any
+# WSGI server (briefdesk serve passes the module on itself).
+import briefdesk.settings.paths  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "briefdesk.settings.production")
 
 application = get_wsgi_application()

@@ -14,6 +14,9 @@ apt_install chromium postgresql poppler-utils nginx
 export DJANGO_SETTINGS_MODULE=briefdesk.settings.test
 export BRIEFDESK_DATA_DIR="${BRIEFDESK_DATA_DIR:-$(mktemp -d /tmp/briefdesk-test-data.XXXXXX)}"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
+# Nothing of this machine's own configuration reaches the tests: no env file, no error reports.
+export BRIEFDESK_ENV_FILE=
+unset SENTRY_DSN
 PY=.venv/bin
 
 echo "== ruff"

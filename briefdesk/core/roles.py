@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 AUTHORS = "Authors"
 EDITORS = "Editors"
@@ -65,6 +65,11 @@ def ensure_roles(**kwargs: Any) -> None:
     )
     from wagtail.snippets.models import create_extra_permissions
 
+    # A partial migrate (`migrate contenttypes` on a new database) leaves tables missing.
+    needed = [Group, Page, Workflow, WorkflowContentType, GroupCollectionPermission]
+    existing = set(connections[kwargs.get("using", DEFAULT_DB_ALIAS)].introspection.table_names())
+    if not {model._meta.db_table for model in needed} <= existing:
+        return
     root = Page.get_first_root_node()
     if root is None:
         return

@@ -9,7 +9,8 @@ DEBUG = envbool("DEBUG", True)
 SECRET_KEY = envstr("SECRET_KEY", DEV_SECRET_KEY)
 # Moderation notifications land in BRIEFDESK_DATA_DIR/mail (EMAIL_FILE_PATH), one file per
 # message: nothing to install, nothing lost, no traceback from a missing SMTP server.
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+if not EMAIL_FROM_URL:  # noqa: F405 - EMAIL_URL (settings/ops.py) chose the backend
+    EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
