@@ -1,11 +1,11 @@
 """A brief as a PDF: the page's print layout rendered by WeasyPrint, cached per published
 revision and per citation style.
 
-The cache is the BriefPdf table plus files in the default storage. A PDF is made on the first
-request for a (revision, style) and served from storage afterwards. Publishing a new revision
-drops the brief's PDFs of older revisions; editing what a brief shows without a new revision
-(a cited source, its outlet, an author's name, a topic's title) drops that brief's PDFs too
-(see signals.py), so a cached PDF is never stale.
+The cache is the BriefPdf table plus files in private storage (BRIEFDESK_PRIVATE_ROOT, no
+URL). A PDF is made on the first request for a (revision, style) and served from storage
+afterwards. Publishing a new revision drops the brief's PDFs of older revisions; editing what
+a brief shows without a new revision (a cited source, its outlet, an author's name, a topic's
+title) drops that brief's PDFs too (see signals.py), so a cached PDF is never stale.
 """
 
 from __future__ import annotations
