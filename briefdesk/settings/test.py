@@ -26,3 +26,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Each test process keeps its own cache: a shared directory would carry Wagtail's cached site
+# roots and renditions from one pytest run (SQLite) into the next (PostgreSQL). The shared
+# file cache itself is tested with real server processes (core/tests/test_caches.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
