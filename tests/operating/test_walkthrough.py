@@ -599,11 +599,15 @@ def test_an_operator_following_the_docs_gets_a_site_that_backs_up_and_restores_w
 ) -> None:
     urllib3.disable_warnings()
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
 
     def report(line: str) -> None:
-        print(line, file=sys.stderr)
-        if reporter:
-            reporter.write_line(line)
+        """Each step's time on the terminal as it ends, passed or failed (not captured)."""
+        if reporter and capture:
+            with capture.global_and_fixture_disabled():
+                reporter.write_line(line)
+        else:
+            print(line, file=sys.stderr)
 
     shared = Shared(tmp_path)
     walk = Walkthrough(shared, report)
@@ -632,9 +636,9 @@ def test_an_operator_following_the_docs_gets_a_site_that_backs_up_and_restores_w
             (tmp_path / "nginx" / "sites-enabled").mkdir(parents=True)
             a = machine("a")
 
-        restore_at = next(
-            i for i, b in enumerate(doc.blocks) if "briefdesk restore" in b.text and b.lang == "sh"
-        )
+        restores = [i for i, b in enumerate(doc.blocks) if "briefdesk restore" in b.text]
+        assert restores, "docs/operating.md has no command block with `briefdesk restore`"
+        restore_at = restores[0]
         content: dict[str, tuple[int, bytes]] = {}
         for i, block in enumerate(doc.blocks):
             if i == restore_at:
@@ -653,11 +657,14 @@ def test_an_operator_following_the_docs_gets_a_site_that_backs_up_and_restores_w
                 continue
             with walk.step(f"{block.section}: {block.commands()[0][:60]}"):
                 walk.run_block(a, block)
+            if block.section == "Email":
+                mail = a.mailbox.wait_for(lambda m: "test email" in (m["Subject"] or "").lower())
+                assert mail["To"] == "you@example.org", mail["To"]
             if block.section.startswith("12."):
                 with walk.step("the site through nginx: health, admin login, 4 MB upload, brief"):
                     content = exercise_site(walk, a)
 
-        with walk.step("backup made: manifest there; machine A stopped"):
+        with walk.step("two backups there (by hand, by the unit); machine A stopped"):
             backups = sorted(p for p in (tmp_path / "backups").iterdir() if p.is_dir())
             assert len(backups) >= 2, f"backups: {backups}"
             walk.do_stop(a)
