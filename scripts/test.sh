@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what it needs (virtualenv, npm packages,
-# Debian's chromium and PostgreSQL), runs the static checks, then pytest twice: on SQLite
-# (everything, browser tests in real headless Chromium included) and on a throwaway
-# PostgreSQL server (everything but the browser tests).
+# Debian's chromium, PostgreSQL and nginx), runs the static checks, then pytest on SQLite
+# (everything, browser tests in real headless Chromium included), the operating walkthrough
+# (docs/operating.md followed on loopback), and pytest on a throwaway PostgreSQL server
+# (everything but the browser tests and the walkthrough).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 source scripts/apt.sh
 # The PDF tests read PDFs with poppler (pdftotext, pdfinfo, pdftoppm).
-apt_install chromium postgresql poppler-utils nginx
+# The operating walkthrough: nginx with a self-signed certificate (openssl), curl as in the docs.
+apt_install chromium postgresql poppler-utils nginx openssl curl
 
 export DJANGO_SETTINGS_MODULE=briefdesk.settings.test
 export BRIEFDESK_DATA_DIR="${BRIEFDESK_DATA_DIR:-$(mktemp -d /tmp/briefdesk-test-data.XXXXXX)}"
@@ -27,9 +29,12 @@ $PY/briefdesk manage check --fail-level WARNING
 $PY/briefdesk manage makemigrations --check --dry-run
 
 echo "== pytest (SQLite, with Chromium)"
-$PY/pytest -q -p no:randomly "$@"
+$PY/pytest -q -p no:randomly -m "not walkthrough" "$@"
+
+echo "== walkthrough (docs/operating.md on loopback: PostgreSQL, nginx, TLS)"
+$PY/pytest -q -p no:randomly -s -m walkthrough tests/operating
 
 echo "== pytest (PostgreSQL)"
 source scripts/pg.sh
 pg_start
-DATABASE_URL="$PG_URL" $PY/pytest -q -m "not browser" "$@"
+DATABASE_URL="$PG_URL" $PY/pytest -q -m "not browser and not walkthrough" "$@"
