@@ -84,9 +84,11 @@ def test_media_files_are_read_from_storage() -> None:
 def test_a_document_or_an_original_upload_is_never_put_in_a_pdf(name: str) -> None:
     """A private collection's document must not reach readers inside a public brief's PDF."""
     saved = default_storage.save(name, ContentFile(b"%PDF-1.7 confidential"))
-
-    with pytest.raises(NotLoaded, match="only the public media files"):
-        local_resource(f"{BASE}media/{saved}", BASE)
+    try:
+        with pytest.raises(NotLoaded, match="only the public media files"):
+            local_resource(f"{BASE}media/{saved}", BASE)
+    finally:
+        default_storage.delete(saved)  # media is shared by the whole test run
 
 
 @pytest.mark.parametrize(
