@@ -168,10 +168,12 @@ def _settings_error(settings_module: str) -> str | None:
 
 
 def _prepare_data_dir() -> str | None:
-    """Create the data directory and the SQLite file's directory; why that failed, or None."""
+    """Create the data directory, the media and private roots (which /healthz checks) and the
+    SQLite file's directory; why that failed, or None."""
     from django.conf import settings
 
-    dirs = [Path(settings.DATA_DIR)]
+    roots = (settings.DATA_DIR, settings.MEDIA_ROOT, settings.BRIEFDESK_PRIVATE_ROOT)
+    dirs = [Path(root) for root in roots]
     database = settings.DATABASES["default"]
     name = str(database.get("NAME") or "")
     if database.get("ENGINE") == "django.db.backends.sqlite3" and Path(name).is_absolute():
