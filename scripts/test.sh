@@ -28,8 +28,16 @@ echo "== django checks"
 $PY/briefdesk manage check --fail-level WARNING
 $PY/briefdesk manage makemigrations --check --dry-run
 
+# nginx in front of briefdesk (deploy/nginx/briefdesk.conf) runs in a session of its own: after
+# the browser tests' flushes in the same session, its serialized rollback came back without the
+# root collection, pages and groups (not understood yet; see the test module).
+NGINX_TESTS=briefdesk/core/tests/test_nginx.py
+
 echo "== pytest (SQLite, with Chromium)"
-$PY/pytest -q -p no:randomly -m "not walkthrough" "$@"
+$PY/pytest -q -p no:randomly -m "not walkthrough" --ignore="$NGINX_TESTS" "$@"
+
+echo "== nginx in front of briefdesk (SQLite)"
+$PY/pytest -q -p no:randomly "$NGINX_TESTS"
 
 echo "== walkthrough (docs/operating.md on loopback: PostgreSQL, nginx, TLS)"
 $PY/pytest -q -p no:randomly -s -m walkthrough tests/operating
@@ -37,4 +45,4 @@ $PY/pytest -q -p no:randomly -s -m walkthrough tests/operating
 echo "== pytest (PostgreSQL)"
 source scripts/pg.sh
 pg_start
-DATABASE_URL="$PG_URL" $PY/pytest -q -m "not browser and not walkthrough" "$@"
+DATABASE_URL="$PG_URL" $PY/pytest -q -m "not browser and not walkthrough" --ignore="$NGINX_TESTS" "$@"

@@ -43,6 +43,8 @@ NGINX = "/usr/sbin/nginx"
 CONF = Path(__file__).resolve().parents[3] / "deploy" / "nginx" / "briefdesk.conf"
 
 # Root page, root collection and roles come from migrations; serialized_rollback restores them.
+# scripts/test.sh runs this module in a pytest session of its own: after the browser tests of
+# the same session, the restored database lacked the root collection, pages and groups.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
