@@ -32,12 +32,19 @@ $PY/briefdesk manage makemigrations --check --dry-run
 # the browser tests' flushes in the same session, its serialized rollback came back without the
 # root collection, pages and groups (not understood yet; see the test module).
 NGINX_TESTS=briefdesk/core/tests/test_nginx.py
+# The backup tests build a site in the test database and put the database back with flush and
+# deserialize; tests after them in the same session then met stale rows and ids. They too run
+# in a session of their own, on each engine.
+BACKUP_TESTS=briefdesk/core/tests/test_backup.py
 
 echo "== pytest (SQLite, with Chromium)"
-$PY/pytest -q -p no:randomly -m "not walkthrough" --ignore="$NGINX_TESTS" "$@"
+$PY/pytest -q -p no:randomly -m "not walkthrough" --ignore="$NGINX_TESTS" --ignore="$BACKUP_TESTS" "$@"
 
 echo "== nginx in front of briefdesk (SQLite)"
 $PY/pytest -q -p no:randomly "$NGINX_TESTS"
+
+echo "== backup and restore (SQLite)"
+$PY/pytest -q -p no:randomly "$BACKUP_TESTS"
 
 echo "== walkthrough (docs/operating.md on loopback: PostgreSQL, nginx, TLS)"
 $PY/pytest -q -p no:randomly -s -m walkthrough tests/operating
@@ -45,4 +52,8 @@ $PY/pytest -q -p no:randomly -s -m walkthrough tests/operating
 echo "== pytest (PostgreSQL)"
 source scripts/pg.sh
 pg_start
-DATABASE_URL="$PG_URL" $PY/pytest -q -m "not browser and not walkthrough" --ignore="$NGINX_TESTS" "$@"
+DATABASE_URL="$PG_URL" $PY/pytest -q -m "not browser and not walkthrough" --ignore="$NGINX_TESTS" \
+  --ignore="$BACKUP_TESTS" "$@"
+
+echo "== backup and restore (PostgreSQL)"
+DATABASE_URL="$PG_URL" $PY/pytest -q -p no:randomly "$BACKUP_TESTS"
