@@ -66,7 +66,7 @@ CHECKOUT = Path("/srv/briefdesk/app")
         ("/data/briefdesk", None, Path("/data/briefdesk")),
         ("/data/briefdesk/", CHECKOUT, Path("/data/briefdesk")),
         ("var/site-a", CHECKOUT, CHECKOUT / "var/site-a"),
-        ("../shared-data", CHECKOUT, Path("/srv/briefdesk/shared-data")),
+        ("../site-data", CHECKOUT, Path("/srv/briefdesk/site-data")),
     ],
 )
 def test_the_data_dir_is_fixed_by_the_checkout_or_the_install_never_the_working_directory(
