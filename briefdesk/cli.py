@@ -9,7 +9,8 @@ briefdesk serve [--host H] [--port N]     production server (granian, WSGI), aft
 briefdesk demo [--port N]                 migrate, load the demo if empty, serve on 127.0.0.1
                                           (BRIEFDESK_BASE_URL http://127.0.0.1:N unless set)
 briefdesk scheduler [--interval S]        publish scheduled briefs on a timer
-briefdesk create-admin | backup | restore | pdf | import-references | reformat-citations ...
+briefdesk create-admin | backup | restore | pdf | import-references | reformat-citations
+  | related ...
 briefdesk manage ARGS...                  Django's manage.py
 
 Every failure is one line on stderr and a non-zero exit, never a traceback. The env file
@@ -38,6 +39,7 @@ COMMAND_VERBS = {
     "import-references": "import_references",
     "pdf": "brief_pdf",
     "reformat-citations": "reformat_citations",
+    "related": "related",
     "restore": "restore",
     "scheduler": "run_scheduler",
 }
@@ -393,6 +395,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("import-references", help="import CSL-JSON, BibTeX or RIS references")
     sub.add_parser("pdf", help="write a brief's PDF (briefdesk pdf SLUG [-o FILE] [--style KEY])")
     sub.add_parser("reformat-citations", help="re-format every stored citation")
+    sub.add_parser("related", help="More on This Topic: briefdesk related --rebuild")
     sub.add_parser("scheduler", help="publish scheduled briefs every minute (until stopped)")
     return parser
 

@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from briefdesk.briefs import views as brief_views
 from briefdesk.core import health, media
+from briefdesk.core import views as core_views
 from briefdesk.search import views as search_views
 from briefdesk.sources import urls as source_urls
 from briefdesk.sources.sitemaps import SourceSitemap
@@ -16,6 +17,10 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # Public uploads (images); documents go through Wagtail's /documents/ view, which checks.
     path("media/<path:path>", media.serve_media, name="media"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
+    path("feeds/", include("briefdesk.feeds.urls")),
+    path("api/", include("briefdesk.api.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
@@ -31,3 +36,6 @@ urlpatterns = [
 ]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# The 500 page renders without the database or the request's context (core/views.py).
+handler500 = "briefdesk.core.views.server_error"

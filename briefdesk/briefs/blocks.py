@@ -25,6 +25,15 @@ class HeadingBlock(blocks.CharBlock):
         label = "Sub-heading"
 
 
+class AuthorLinkBlock(blocks.StructBlock):
+    label = blocks.CharBlock(max_length=80, help_text="e.g. “ORCID” or “Personal site”.")
+    url = blocks.URLBlock()
+
+    class Meta:
+        icon = "link"
+        label = "Link"
+
+
 class QuoteBlock(blocks.StructBlock):
     quote = blocks.TextBlock()
     attribution = blocks.CharBlock(required=False, help_text="Who said or wrote it.")

@@ -32,9 +32,10 @@ from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES, Unk
 from briefdesk.citations.views import DOWNLOADS, bad_style, download, style_from, text_entry
 from briefdesk.core.routing import TypedChildRouteMixin
 from briefdesk.core.storage import private_storage
+from briefdesk.core.typography import SmartTypography
 from briefdesk.sources.csl import authors_display
 
-from .blocks import AdditionalAnalysisBlock, BodyBlock
+from .blocks import AdditionalAnalysisBlock, AuthorLinkBlock, BodyBlock
 from .metadata import LANGUAGE
 from .series import next_number, series_label, year_prefix
 from .teasers import DESCRIPTION_LIMIT, make_teaser, prose_text
@@ -63,19 +64,35 @@ class AuthorIndexPage(TypedChildRouteMixin, Page):
         return context
 
 
-class AuthorPage(Page):
+class AuthorPage(SmartTypography, Page):
     given_name = models.CharField(max_length=255)
     family_name = models.CharField(max_length=255)
     role = models.CharField(max_length=255, blank=True, help_text="e.g. Senior Fellow")
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A portrait, shown square. Optional.",
+    )
     bio = RichTextField(features=["bold", "italic", "link"], blank=True)
+    links = StreamField(
+        [("link", AuthorLinkBlock())],
+        blank=True,
+        help_text="The expert's own pages elsewhere: a personal site, ORCID, a profile.",
+    )
 
+    typography_fields = ("role", "bio")
     parent_page_types = ["briefs.AuthorIndexPage"]
     subpage_types: list[str] = []
     content_panels = [
         *Page.content_panels,
         FieldRowPanel([FieldPanel("given_name"), FieldPanel("family_name")]),
         FieldPanel("role"),
+        FieldPanel("photo"),
         FieldPanel("bio"),
+        FieldPanel("links"),
     ]
     search_fields = [
         *Page.search_fields,
@@ -133,7 +150,7 @@ class BriefPageQuerySet(PageQuerySet):
 BriefPageManager = PageManager.from_queryset(BriefPageQuerySet)
 
 
-class BriefPage(RoutablePageMixin, Page):
+class BriefPage(SmartTypography, RoutablePageMixin, Page):
     brief_type = models.CharField(
         "type", max_length=40, choices=[(t, t) for t in BRIEF_TYPES], default=BRIEF_TYPES[0]
     )
@@ -203,6 +220,8 @@ class BriefPage(RoutablePageMixin, Page):
 
     objects = BriefPageManager()
 
+    typography_fields = ("title", "summary", "body", "additional_analysis")
+
     parent_page_types = ["briefs.BriefIndexPage"]
     subpage_types: list[str] = []
     content_panels = [
@@ -221,8 +240,11 @@ class BriefPage(RoutablePageMixin, Page):
         FieldPanel("body"),
         FieldPanel("additional_analysis"),
         MultiFieldPanel(
-            [InlinePanel("related_pins", label="Related brief", max_num=3)],
-            heading="More on This Topic (pinned; empty = chosen automatically)",
+            [
+                InlinePanel("related_pins", label="Related brief", max_num=3),
+                InlinePanel("related_exclusions", label="Never show", max_num=20),
+            ],
+            heading="More on This Topic (pinned briefs first; the rest chosen automatically)",
         ),
         FieldPanel("title_apa"),
     ]
@@ -429,6 +451,8 @@ class BriefPage(RoutablePageMixin, Page):
         # is what is live, so citations and the cited-source index follow full saves only.
         full_save = kwargs.get("update_fields") is None
         numbered = False
+        if full_save:  # before the citations are formatted from the title
+            self.smarten_typography()
         if full_save:
             if self.date is None and self.live:
                 self.date = self._go_live_date()
@@ -676,6 +700,32 @@ class BriefRelatedPin(Orderable):
     related = models.ForeignKey(BriefPage, on_delete=models.CASCADE, related_name="+")
 
     panels = [FieldPanel("related")]
+
+
+class BriefRelatedExclusion(Orderable):
+    """A brief the editors never want in this brief's More on This Topic."""
+
+    page = ParentalKey(BriefPage, on_delete=models.CASCADE, related_name="related_exclusions")
+    excluded = models.ForeignKey(BriefPage, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("excluded")]
+
+
+class RelatedBrief(models.Model):
+    """A stored result of the relatedness engine (briefdesk.related): `related` scored `score`
+    for `page`, at `position` among its best. Pages read these rows; they never score."""
+
+    page = models.ForeignKey(BriefPage, on_delete=models.CASCADE, related_name="related_scores")
+    related = models.ForeignKey(BriefPage, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    position = models.PositiveSmallIntegerField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["page", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "related"], name="unique_related_brief")
+        ]
 
 
 class BriefSource(models.Model):

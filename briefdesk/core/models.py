@@ -1,4 +1,4 @@
-"""The home page (the latest briefs), and what the stored citations were made with."""
+"""The front page, plain pages (About, Contact), and what the stored citations were made with."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
-from wagtail.admin.panels import FieldPanel
-from wagtail.models import Page
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
 
 from .routing import TypedChildRouteMixin
 
@@ -15,11 +18,31 @@ from .routing import TypedChildRouteMixin
 class HomePage(TypedChildRouteMixin, Page):
     routed_child_model = "briefs.BriefIndexPage"  # the hot path: /briefs/<slug>/
     tagline = models.CharField(max_length=255, blank=True)
+    lead_brief = models.ForeignKey(
+        "briefs.BriefPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The brief at the top of the front page. Empty (or not live): the newest.",
+    )
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["briefs.BriefIndexPage", "briefs.AuthorIndexPage", "topics.TopicIndexPage"]
+    subpage_types = [
+        "briefs.BriefIndexPage",
+        "briefs.AuthorIndexPage",
+        "topics.TopicIndexPage",
+        "core.StandardPage",
+    ]
     max_count = 1
-    content_panels = [*Page.content_panels, FieldPanel("tagline")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("tagline"),
+        MultiFieldPanel(
+            [FieldPanel("lead_brief"), InlinePanel("featured_experts", label="Expert", max_num=6)],
+            heading="Front page",
+        ),
+    ]
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from briefdesk.briefs.models import BriefPage
@@ -27,6 +50,26 @@ class HomePage(TypedChildRouteMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["briefs"] = BriefPage.objects.for_listing()[:12]
         return context
+
+
+class HomeFeaturedExpert(Orderable):
+    """An expert shown on the front page, in the editors' order."""
+
+    page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_experts")
+    expert = models.ForeignKey("briefs.AuthorPage", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("expert")]
+
+
+class StandardPage(Page):
+    """A plain page under the home page: About, Contact, Terms."""
+
+    body = RichTextField(features=["h2", "h3", "bold", "italic", "link", "ol", "ul"], blank=True)
+
+    parent_page_types = ["core.HomePage"]
+    subpage_types: list[str] = []
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
 
 
 class CitationOrigin(models.Model):

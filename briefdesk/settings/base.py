@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "briefdesk.briefs",
     "briefdesk.search",
     "briefdesk.importers",
+    "briefdesk.feeds",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",

@@ -8,11 +8,14 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest
 from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from briefdesk.core.routing import TypedChildRouteMixin
+from briefdesk.core.typography import SmartTypography
+
+from .blocks import KeyFactBlock, TimelineEventBlock
 
 
 class TopicIndexPage(TypedChildRouteMixin, Page):
@@ -30,17 +33,38 @@ class TopicIndexPage(TypedChildRouteMixin, Page):
         return context
 
 
-class TopicGuidePage(Page):
+class TopicGuidePage(SmartTypography, Page):
     label = models.CharField(
         max_length=60,
         default="Crisis Guide",
         help_text='Shown before the title in brief boxes, e.g. "Crisis Guide".',
     )
+    description = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="One sentence on what the guide covers: shown in the box on briefs, in "
+        "listings and link previews.",
+    )
     introduction = RichTextField(features=["bold", "italic", "link"], blank=True)
+    key_facts = StreamField([("fact", KeyFactBlock())], blank=True, verbose_name="key facts")
+    timeline = StreamField(
+        [("event", TimelineEventBlock())],
+        blank=True,
+        help_text="Dated events, in any order: readers see them newest first.",
+    )
 
-    parent_page_types = ["topics.TopicIndexPage"]
-    subpage_types: list[str] = []
-    content_panels = [*Page.content_panels, FieldPanel("label"), FieldPanel("introduction")]
+    typography_fields = ("title", "description", "introduction", "timeline")
+    # Sub-topics are guides under a guide (/topics/pakistan/kashmir/).
+    parent_page_types = ["topics.TopicIndexPage", "topics.TopicGuidePage"]
+    subpage_types = ["topics.TopicGuidePage"]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("label"),
+        FieldPanel("description"),
+        FieldPanel("introduction"),
+        FieldPanel("key_facts"),
+        FieldPanel("timeline"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("introduction")]
 
     @property

@@ -26,6 +26,7 @@ from briefdesk.briefs.models import (
     BriefRelatedPin,
     BriefTopic,
 )
+from briefdesk.briefs.related_store import rebuild_related
 from briefdesk.core.models import HomePage
 from briefdesk.core.origin import sync_origin
 from briefdesk.core.roles import AUTHORS, EDITORS
@@ -34,6 +35,7 @@ from briefdesk.sources.models import Outlet, Source
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
 from .charts import Bar, bar_chart_png
+from .front import load_front
 from .markup import to_db_html
 
 CONTENT = Path(__file__).with_name("content.json")
@@ -87,7 +89,7 @@ def _date(value: str | None) -> dt.date | None:
 def load_demo(content_path: Path = CONTENT) -> LoadReport:
     data = json.loads(content_path.read_text(encoding="utf-8"))
     report = LoadReport()
-    _, brief_index, author_index, topic_index = _home()
+    home, brief_index, author_index, topic_index = _home()
 
     outlets: dict[str, Outlet] = {}
     for row in data["outlets"]:
@@ -215,6 +217,9 @@ def load_demo(content_path: Path = CONTENT) -> LoadReport:
         if brief.first_published_at:
             BriefPage.objects.filter(pk=brief.pk).update(last_published_at=brief.first_published_at)
 
+    load_front(home, report)
+    # More on This Topic is scored once every brief is in (in production: on publish).
+    rebuild_related()
     _demo_users(report)
     # The sitemap and Wagtail's full URLs answer on the port the demo serves, and citations
     # stored by an earlier run on another port print this one.

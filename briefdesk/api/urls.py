@@ -1,0 +1,3 @@
+"""SKELETON (issue 12, read API): /api/… routes."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""SKELETON (issue 12, feeds): /feeds/… routes."""
+
+urlpatterns: list = []
