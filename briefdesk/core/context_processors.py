@@ -4,7 +4,18 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+
+# The main navigation: (label, path). The current section is the one the path starts with.
+SECTIONS = [
+    ("Briefs", "/briefs/"),
+    ("Topics", "/topics/"),
+    ("Experts", "/authors/"),
+    ("Search", "/search/"),
+]
+# Plain pages under the home page that the footer links to when they are live and public.
+FOOTER_SLUGS = ("about", "contact")
 
 
 def _main_topics() -> list[Any]:
@@ -17,9 +28,38 @@ def _main_topics() -> list[Any]:
     return list(topics.order_by("title")[:6])
 
 
+def _footer_pages() -> list[Any]:
+    """About and Contact (in that order): StandardPages directly under a home page."""
+    from briefdesk.core.models import StandardPage
+    from briefdesk.core.visibility import in_private_section
+
+    pages = (
+        StandardPage.objects.live()
+        .exclude(in_private_section())
+        .filter(slug__in=FOOTER_SLUGS, depth=3)
+        .only("id", "title", "slug", "url_path", "path", "depth")
+    )
+    by_slug = {page.slug: page for page in pages}
+    return [by_slug[slug] for slug in FOOTER_SLUGS if slug in by_slug]
+
+
+def current_section(path: str) -> str:
+    """The path of the main section `path` is in ("/briefs/"), or "" (the home page, a source)."""
+    return next((prefix for _, prefix in SECTIONS if path.startswith(prefix)), "")
+
+
 def site_chrome(request: HttpRequest) -> dict[str, Any]:
-    """Site name and main topics for the header; the topic query runs only if rendered."""
+    """Site name, publisher, navigation and footer for every page; the queries (main topics,
+    footer pages) run only if a template renders them."""
+    section = current_section(request.path)
     return {
         "site_name": settings.WAGTAIL_SITE_NAME,
+        "publisher": settings.BRIEFDESK_PUBLISHER,
         "main_topics": SimpleLazyObject(_main_topics),
+        "footer_pages": SimpleLazyObject(_footer_pages),
+        "nav_sections": [
+            {"label": label, "url": prefix, "current": prefix == section}
+            for label, prefix in SECTIONS
+        ],
+        "copyright_year": timezone.localdate().year,
     }

@@ -13,6 +13,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .routing import TypedChildRouteMixin
+from .typography import SmartTypography
 
 
 class HomePage(TypedChildRouteMixin, Page):
@@ -45,10 +46,10 @@ class HomePage(TypedChildRouteMixin, Page):
     ]
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from briefdesk.briefs.models import BriefPage
+        from .front_page import front_page
 
         context = super().get_context(request, *args, **kwargs)
-        context["briefs"] = BriefPage.objects.for_listing()[:12]
+        context["front"] = front_page(self)
         return context
 
 
@@ -61,11 +62,13 @@ class HomeFeaturedExpert(Orderable):
     panels = [FieldPanel("expert")]
 
 
-class StandardPage(Page):
-    """A plain page under the home page: About, Contact, Terms."""
+class StandardPage(SmartTypography, Page):
+    """A plain page under the home page: About, Contact, Terms. The footer links to the ones
+    with the slugs "about" and "contact" (core/context_processors.py)."""
 
     body = RichTextField(features=["h2", "h3", "bold", "italic", "link", "ol", "ul"], blank=True)
 
+    typography_fields = ("title", "body")
     parent_page_types = ["core.HomePage"]
     subpage_types: list[str] = []
     content_panels = [*Page.content_panels, FieldPanel("body")]

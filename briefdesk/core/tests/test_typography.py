@@ -42,7 +42,10 @@ HTML_CASES = [
         '<p>"Aid" is <a id="12" linktype="source" data-note="it\'s &quot;x&quot;">(AP)</a>.</p>',
         '<p>“Aid” is <a id="12" linktype="source" data-note="it\'s &quot;x&quot;">(AP)</a>.</p>',
     ),
-    ('<p><a href="https://x.example/a--b...">x</a></p>', '<p><a href="https://x.example/a--b...">x</a></p>'),
+    (
+        '<p><a href="https://x.example/a--b...">x</a></p>',
+        '<p><a href="https://x.example/a--b...">x</a></p>',
+    ),
     ("<p>&quot;Quoted&quot; &amp; it&#x27;s</p>", "<p>“Quoted” &amp; it’s</p>"),
     ('<p>"<i>Dawn</i>" reported</p>', "<p>“<i>Dawn</i>” reported</p>"),
     ("<p><code>'raw'</code></p>", "<p><code>'raw'</code></p>"),
@@ -61,7 +64,7 @@ def test_a_saved_brief_has_curly_title_summary_and_body_but_untouched_citations(
     source = SourceFactory(title='The "cables" story')
     brief = make_brief(
         tree,
-        title="Pakistan's \"Double Game\" -- Revisited",
+        title='Pakistan\'s "Double Game" -- Revisited',
         slug="double-game",
         summary="It's complicated...",
         body=[
@@ -92,7 +95,11 @@ def test_a_guide_timeline_event_text_is_converted_and_its_brief_links_kept() -> 
     topic.timeline = [
         (
             "event",
-            {"date": dt.date(2010, 11, 28), "text": '<p>"Cablegate" begins...</p>', "briefs": [brief]},
+            {
+                "date": dt.date(2010, 11, 28),
+                "text": '<p>"Cablegate" begins...</p>',
+                "briefs": [brief],
+            },
         )
     ]
     topic.description = "The army's role"

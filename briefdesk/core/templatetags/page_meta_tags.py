@@ -1,0 +1,115 @@
+"""`{% page_meta as meta %}`: the description, canonical link and link-preview (OpenGraph,
+Twitter card) data of the page being rendered, for base.html's <head>.
+
+The brief page prints its own richer set (briefs/includes/head_meta.html); every other public
+page gets these. A view that is not a Wagtail page may put `meta_title` and `meta_description`
+in its context; the canonical link is the request's path (with a valid `?page=N`) on the
+site's origin, BRIEFDESK_BASE_URL, as the sitemap and citations use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.conf import settings
+
+from briefdesk.briefs.teasers import DESCRIPTION_LIMIT, prose_text, shorten
+from briefdesk.core.views import site_origin
+
+register = template.Library()
+
+# Portraits are shared square; the link-preview card is then "summary" (a small square image).
+PORTRAIT_RENDITION = "fill-600x600"
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    title: str
+    description: str
+    canonical: str
+    og_type: str
+    site_name: str
+    image_url: str = ""
+    image_alt: str = ""
+
+
+def default_description() -> str:
+    return f"Briefs, topic guides and experts from {settings.BRIEFDESK_PUBLISHER}."
+
+
+def page_description(page: Any) -> str:
+    """What a search result or link preview says about a page: the editor's search
+    description, else the page's own summary (teaser, description, role and biography,
+    tagline, body), at most DESCRIPTION_LIMIT characters."""
+    if page is None:
+        return ""
+    text = getattr(page, "search_description", "") or ""
+    if not text and hasattr(page, "meta_description"):
+        text = page.meta_description
+    if not text:
+        parts = []
+        for name in ("description", "tagline", "role"):
+            value = getattr(page, name, "")
+            if isinstance(value, str) and value:
+                parts.append(value.rstrip(".") + ".")
+        for name in ("bio", "introduction", "body"):
+            value = getattr(page, name, None)
+            if isinstance(value, str) and value:
+                parts.append(prose_text(value))
+        text = " ".join(parts)
+    return shorten(text, DESCRIPTION_LIMIT)
+
+
+def canonical_url(request: Any) -> str:
+    if request is None:
+        return ""
+    url = f"{site_origin()}{request.path}"
+    number = request.GET.get("page", "")
+    if number.isascii() and number.isdigit() and number.lstrip("0") not in ("", "1"):
+        url += f"?page={number.lstrip('0')}"
+    return url
+
+
+def _portrait(page: Any, request: Any) -> tuple[str, str]:
+    photo = getattr(page, "photo", None) if getattr(page, "photo_id", None) else None
+    if photo is None:
+        return "", ""
+    try:
+        url = photo.get_rendition(PORTRAIT_RENDITION).url
+    except OSError:  # a missing or unreadable file: no image rather than an error
+        return "", ""
+    if not url.startswith(("http://", "https://")):
+        url = f"{site_origin()}{url}"
+    return url, getattr(page, "title", "")
+
+
+@register.simple_tag(takes_context=True)
+def page_meta(context: template.Context) -> PageMeta:
+    from briefdesk.core.models import HomePage
+
+    page = context.get("page")
+    request = context.get("request")
+    site_name = settings.WAGTAIL_SITE_NAME
+    if page is not None and hasattr(page, "title"):
+        title = getattr(page, "seo_title", "") or page.title
+        description = context.get("meta_description") or page_description(page)
+    else:
+        title = context.get("meta_title") or site_name
+        description = context.get("meta_description") or ""
+    og_type = "website"
+    if isinstance(page, HomePage):
+        title = site_name
+    elif page is not None and page.__class__.__name__ == "AuthorPage":
+        og_type = "profile"
+    image_url, image_alt = _portrait(page, request) if page is not None else ("", "")
+    return PageMeta(
+        title=str(title),
+        description=str(description or default_description()),
+        canonical=canonical_url(request),
+        og_type=og_type,
+        site_name=site_name,
+        image_url=image_url,
+        image_alt=image_alt,
+    )
