@@ -1,13 +1,13 @@
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from briefdesk.briefs import views as brief_views
 from briefdesk.core import health, media
 from briefdesk.core import views as core_views
+from briefdesk.feeds.sitemaps import PageSitemap
 from briefdesk.search import views as search_views
 from briefdesk.sources import urls as source_urls
 from briefdesk.sources.sitemaps import SourceSitemap
@@ -31,7 +31,8 @@ urlpatterns = [
         name="brief_cite_file",
     ),
     path("briefs/<slug:slug>/pdf/", brief_views.brief_pdf, name="brief_pdf"),
-    # Wagtail's pages, then the source pages (sources/sitemaps.py).
+    # The pages (feeds/sitemaps.py: Wagtail's, listings dated by their briefs), then the
+    # source pages (sources/sitemaps.py).
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap, "sources": SourceSitemap}}),
 ]
 

@@ -1,0 +1,65 @@
+"""The pages section of /sitemap.xml (sources/sitemaps.py adds the source pages).
+
+Wagtail's page sitemap, which lists every live page outside a private section on the Site's
+host and port (core/origin.py keeps the Site on BRIEFDESK_BASE_URL), with one change: a page
+that lists briefs is dated by the newest publication among them, not only its own, since that
+is when a crawler would find it changed —
+
+- the home page and the briefs index: the newest public brief;
+- a topic guide: the newest public brief filed under it;
+- an expert's page: the newest public brief they wrote.
+
+A few queries for the whole sitemap, whatever its size. Caveat: a brief that leaves a listing
+(unpublished, made private) does not move the listing's date forward.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Max
+from wagtail.contrib.sitemaps import Sitemap as WagtailPageSitemap
+
+from briefdesk.briefs.models import BriefAuthor, BriefIndexPage, BriefPage, BriefTopic
+
+
+def listing_dates(home_id: int | None) -> dict[int, dt.datetime]:
+    """Page id -> the newest publication among the public briefs that page lists."""
+    public = BriefPage.objects.live().public().values("pk")
+    dates: dict[int, dt.datetime] = {}
+    for link_model, field in ((BriefTopic, "topic"), (BriefAuthor, "author")):
+        rows = (
+            link_model.objects.filter(page__in=public)
+            .values_list(field)
+            .annotate(latest=Max("page__last_published_at"))
+        )
+        for page_id, latest in rows:
+            if latest is not None:
+                dates[page_id] = max(latest, dates.get(page_id, latest))
+    newest = BriefPage.objects.live().public().aggregate(latest=Max("last_published_at"))["latest"]
+    if newest is not None:
+        for page_id in [home_id, *BriefIndexPage.objects.values_list("pk", flat=True)]:
+            if page_id is not None:
+                dates[page_id] = newest
+    return dates
+
+
+class PageSitemap(WagtailPageSitemap):
+    def _urls(self, page: int, protocol: str, domain: str) -> list[dict[str, Any]]:
+        # Wagtail's own loop (sitemap_generator.Sitemap._urls), with the listing dates.
+        site = self.get_wagtail_site()
+        dates = listing_dates(site.root_page_id)
+        urls = []
+        last_mods = set()
+        for item in self.paginator.page(page).object_list.iterator():
+            for url_info in item.get_sitemap_urls(self.request):
+                listed = dates.get(item.pk)
+                own = url_info.get("lastmod")
+                if listed is not None:
+                    url_info["lastmod"] = max(own, listed) if own is not None else listed
+                urls.append(url_info)
+                last_mods.add(url_info.get("lastmod"))
+        if last_mods and None not in last_mods:
+            self.latest_lastmod = max(last_mods)
+        return urls
