@@ -7,4 +7,4 @@ class BriefsConfig(AppConfig):
     verbose_name = "Briefs"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401
+        from . import checks, related_signals, signals  # noqa: F401

@@ -1,0 +1,457 @@
+"""More on This Topic: which published briefs are most related to each brief, and how much.
+
+    index = build_index(briefs)                  # BriefData in, fitted state out
+    lists = rank_all(index)                      # {brief id: [Related(id, score), ...]}
+    index.upsert(brief)                          # one brief published or changed:
+    changes = plan_update(index, brief.id, current)  # the stored lists that change
+
+A score is a weighted sum of cosine similarities, each in [0, 1], so the score is too:
+
+- text (0.6): TF-IDF with sublinear tf over title (x3), summary (x2) and body, stop words
+  dropped, plurals folded; each brief keeps its `terms_per_brief` best terms (the rest add
+  little and cost much at 100,000 briefs);
+- cited sources (0.2): the sources a brief cites, weighted by rarity (IDF): two briefs citing
+  the same little-cited cable are about the same thing, two citing Reuters may not be;
+- names (0.15): people, places and organisations (`features.entity_names`), by rarity;
+- topics (0.05): shared topics, weak on purpose (topics are assigned broadly);
+
+then multiplied by a recency factor that takes off at most 20% for briefs far apart in time
+(1 - 0.2 (1 - exp(-gap / 365 days))).
+Nothing under `threshold` is listed: no filler. Topics and recency only re-rank briefs that
+share words, sources or names: two briefs that share only a topic are never related.
+
+Scale: candidates come from one sparse product of the brief-by-feature matrix with its
+transpose, in row chunks, keeping each row's best `candidates` (argpartition); features in more
+than 5% of briefs are left out of it (they cannot tell briefs apart). A one-brief update is one
+sparse matrix-vector product. Caveat: the IDF weights are those of the last `build_index`;
+`upsert` weighs a new brief with them (counting its own new features), and a feature seen in
+only one brief at build time has no column until the next build. Rebuild now and then
+(`briefdesk related --rebuild`) to refresh the weights.
+
+The engine holds no ORM and no global state: the caller keeps an `Index` as long as it likes
+(briefdesk.briefs.related_store keeps one per process).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from .features import entity_names, text_terms
+
+MAX_TOPICS = 8  # topics per brief the engine reads (the first ones: the primary first)
+ROW_CHUNK = 2000  # rows per sparse product in rank_all: bounds peak memory
+
+
+@dataclass(frozen=True)
+class BriefData:
+    """One published, public brief as the engine sees it. `body` is plain text (no HTML);
+    `topics` and `sources` are ids; `date` the publication date, if any."""
+
+    id: int
+    title: str
+    summary: str = ""
+    body: str = ""
+    topics: tuple[int, ...] = ()
+    sources: tuple[int, ...] = ()
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Related:
+    """`id` is related to the brief whose list holds it with `score` (0 to 1)."""
+
+    id: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the score is made. The four feature weights sum to 1; `recency` is the largest
+    share of a score a date gap can take off (reached slowly: exp(-gap / recency_days))."""
+
+    text: float = 0.6
+    sources: float = 0.2
+    names: float = 0.15
+    topics: float = 0.05
+    recency: float = 0.2
+    recency_days: float = 365.0
+    threshold: float = 0.12
+    terms_per_brief: int = 40
+    candidates: int = 24
+    max_df_share: float = 0.05
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+@dataclass
+class _Features:
+    terms: Counter[str]
+    names: set[str]
+    sources: tuple[int, ...]
+
+
+@dataclass
+class Index:
+    """The fitted state: one sparse row per brief (weighted, per-kind normalised features),
+    the vocabulary with its document frequencies, topics and dates. Mutable through
+    `upsert` and `remove` only."""
+
+    weights: Weights
+    ids: list[int]
+    rows: dict[int, int]  # brief id -> row
+    matrix: sp.csr_matrix  # rows x columns, each row's squared norm <= 0.95
+    alive: np.ndarray  # bool per row: False once removed or replaced
+    topics: np.ndarray  # rows x MAX_TOPICS, -1 padded
+    topic_counts: np.ndarray
+    days: np.ndarray  # date as an ordinal, -1 when unknown
+    vocabulary: dict[str, int]
+    df: list[int]
+    n_docs: int
+    max_df: int
+    _transposed: sp.csr_matrix | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return int(self.alive.sum())
+
+    def __contains__(self, brief_id: object) -> bool:
+        return brief_id in self.rows
+
+    # --- vectors ----------------------------------------------------------------------
+
+    def _idf(self, df: int) -> float:
+        return math.log((self.n_docs + 1) / (df + 1)) + 1.0
+
+    def _vector(self, features: _Features) -> tuple[list[int], list[float]]:
+        """A brief's row: each kind of feature weighted by rarity, normalised on its own and
+        scaled by the square root of its weight, so a dot product of two rows is the
+        weighted sum of the kinds' cosines."""
+        w = self.weights
+        cols: list[int] = []
+        vals: list[float] = []
+        kinds: list[tuple[float, list[tuple[int, float]]]] = []
+        text: list[tuple[int, float]] = []
+        for term, count in features.terms.items():
+            col = self.vocabulary.get("t:" + term)
+            if col is not None and 2 <= self.df[col] <= self.max_df:
+                text.append((col, (1.0 + math.log(count)) * self._idf(self.df[col])))
+        if len(text) > w.terms_per_brief:
+            text.sort(key=lambda cv: (-cv[1], cv[0]))
+            text = text[: w.terms_per_brief]
+        kinds.append((w.text, text))
+        for weight, prefix, keys in (
+            (w.sources, "s:", [str(s) for s in features.sources]),
+            (w.names, "n:", sorted(features.names)),
+        ):
+            pairs = []
+            for key in keys:
+                col = self.vocabulary.get(prefix + key)
+                if col is not None and 2 <= self.df[col] <= self.max_df:
+                    pairs.append((col, self._idf(self.df[col])))
+            kinds.append((weight, pairs))
+        for weight, pairs in kinds:
+            norm = math.sqrt(sum(v * v for _, v in pairs))
+            if not norm:
+                continue
+            scale = math.sqrt(weight) / norm
+            for col, value in pairs:
+                cols.append(col)
+                vals.append(value * scale)
+        return cols, vals
+
+    # --- changes ----------------------------------------------------------------------
+
+    def upsert(self, brief: BriefData) -> None:
+        """Add a brief, or replace its row when it is in the index already (its text,
+        sources or date changed). Its new features are counted in the document frequencies;
+        rows already in the index keep their weights until the next build."""
+        features = _extract(brief)
+        old = self.rows.get(brief.id)
+        if old is not None:
+            self.alive[old] = False
+        else:
+            self.n_docs += 1
+        for key in _keys(features):
+            col = self.vocabulary.get(key)
+            if col is None:
+                self.vocabulary[key] = len(self.df)
+                self.df.append(1)
+            elif old is None:
+                self.df[col] += 1
+        cols, vals = self._vector(features)
+        width = len(self.df)
+        row = sp.csr_matrix(
+            (np.asarray(vals, dtype=np.float32), np.asarray(cols, dtype=np.int32), [0, len(cols)]),
+            shape=(1, width),
+        )
+        matrix = self.matrix
+        matrix = sp.csr_matrix(
+            (matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], width)
+        )
+        self.matrix = sp.vstack([matrix, row], format="csr")
+        self.rows[brief.id] = len(self.ids)
+        self.ids.append(brief.id)
+        self.alive = np.append(self.alive, True)
+        self.topics = np.vstack([self.topics, _topic_row(brief.topics)])
+        self.topic_counts = np.append(self.topic_counts, min(len(brief.topics), MAX_TOPICS))
+        self.days = np.append(self.days, brief.date.toordinal() if brief.date else -1)
+        self._transposed = None
+
+    def remove(self, brief_id: int) -> bool:
+        """Take a brief out (unpublished, deleted, made private); False when it was not in."""
+        row = self.rows.pop(brief_id, None)
+        if row is None:
+            return False
+        self.alive[row] = False
+        return True
+
+    # --- scoring ----------------------------------------------------------------------
+
+    def _final(self, i: np.ndarray, j: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """Scores of pairs (row i, row j) from their feature dot product: plus shared topics,
+        times the recency factor."""
+        w = self.weights
+        a, b = self.topics[i], self.topics[j]
+        shared = ((a[:, :, None] == b[:, None, :]) & (a[:, :, None] >= 0)).sum(axis=(1, 2))
+        sizes = np.sqrt(self.topic_counts[i] * self.topic_counts[j]).astype(np.float64)
+        topic_cos = np.divide(shared, sizes, out=np.zeros(len(i)), where=sizes > 0)
+        di, dj = self.days[i], self.days[j]
+        gap = np.abs(di - dj).astype(np.float64)
+        decay = np.where((di < 0) | (dj < 0), 0.0, 1.0 - np.exp(-gap / w.recency_days))
+        return (base + w.topics * topic_cos) * (1.0 - w.recency * decay)
+
+    def scores(self, brief_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every other brief sharing a word, source or name with `brief_id`, and its score:
+        (ids, scores), unsorted. One sparse matrix-vector product."""
+        row = self.rows[brief_id]
+        vector = self.matrix.getrow(row)
+        dense = np.zeros(self.matrix.shape[1], dtype=np.float32)
+        dense[vector.indices] = vector.data
+        base = self.matrix.dot(dense)
+        base[row] = 0.0
+        base[~self.alive] = 0.0
+        others = np.flatnonzero(base > 0)
+        final = self._final(np.full(len(others), row), others, base[others].astype(np.float64))
+        return np.asarray(self.ids)[others], final
+
+    def rank(self, brief_id: int, k: int = 3, hidden: Iterable[int] = ()) -> list[Related]:
+        """The best `k` briefs for one brief, at or above the threshold, leaving out
+        `hidden` (the editors' pins and exclusions): best first, ties by id."""
+        ids, final = self.scores(brief_id)
+        return _best(ids, final, k, set(hidden), self.weights.threshold)
+
+    def transposed(self) -> sp.csr_matrix:
+        if self._transposed is None:
+            live = sp.diags(self.alive.astype(np.float32))
+            self._transposed = (live @ self.matrix).T.tocsr()
+        return self._transposed
+
+
+def _best(
+    ids: np.ndarray, scores: np.ndarray, k: int, hidden: set[int], threshold: float
+) -> list[Related]:
+    keep = scores >= threshold
+    ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))
+    best: list[Related] = []
+    for n in order:
+        brief_id = int(ids[n])
+        if brief_id in hidden:
+            continue
+        best.append(Related(brief_id, round(float(scores[n]), 6)))
+        if len(best) == k:
+            break
+    return best
+
+
+def _extract(brief: BriefData) -> _Features:
+    return _Features(
+        terms=text_terms(brief.title, brief.summary, brief.body),
+        names=entity_names(brief.summary, brief.body),
+        sources=tuple(dict.fromkeys(brief.sources)),
+    )
+
+
+def _keys(features: _Features) -> list[str]:
+    return [
+        *("t:" + term for term in features.terms),
+        *(f"s:{s}" for s in features.sources),
+        *("n:" + name for name in features.names),
+    ]
+
+
+def _topic_row(topics: Sequence[int]) -> np.ndarray:
+    row = np.full(MAX_TOPICS, -1, dtype=np.int64)
+    picked = list(dict.fromkeys(topics))[:MAX_TOPICS]
+    row[: len(picked)] = picked
+    return row
+
+
+def build_index(briefs: Iterable[BriefData], weights: Weights = DEFAULT_WEIGHTS) -> Index:
+    """Fit the engine to a corpus: vocabulary, document frequencies and one row per brief.
+    A brief id given twice keeps its last version."""
+    unique = {brief.id: brief for brief in briefs}
+    docs = list(unique.values())
+    features = [_extract(brief) for brief in docs]
+    df_counter: Counter[str] = Counter()
+    for f in features:
+        df_counter.update(_keys(f))
+    vocabulary = {key: n for n, key in enumerate(sorted(k for k, c in df_counter.items()))}
+    df = [0] * len(vocabulary)
+    for key, col in vocabulary.items():
+        df[col] = df_counter[key]
+    n = len(docs)
+    index = Index(
+        weights=weights,
+        ids=[brief.id for brief in docs],
+        rows={brief.id: row for row, brief in enumerate(docs)},
+        matrix=sp.csr_matrix((0, len(df)), dtype=np.float32),
+        alive=np.ones(n, dtype=bool),
+        topics=np.array([_topic_row(b.topics) for b in docs], dtype=np.int64).reshape(
+            n, MAX_TOPICS
+        ),
+        topic_counts=np.array([min(len(set(b.topics)), MAX_TOPICS) for b in docs], dtype=np.int64),
+        days=np.array([b.date.toordinal() if b.date else -1 for b in docs], dtype=np.int64),
+        vocabulary=vocabulary,
+        df=df,
+        n_docs=n,
+        max_df=max(20, int(weights.max_df_share * n)),
+    )
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for f in features:
+        cols, vals = index._vector(f)
+        indices += cols
+        data += vals
+        indptr.append(len(indices))
+    index.matrix = sp.csr_matrix(
+        (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
+        shape=(n, len(df)),
+    )
+    return index
+
+
+def rank_all(
+    index: Index, k: int = 3, hidden: Mapping[int, Iterable[int]] | None = None
+) -> dict[int, list[Related]]:
+    """The best `k` briefs for every brief in the index (an empty list when none reaches
+    the threshold). `hidden` maps a brief id to ids never to list for it (pins, exclusions)."""
+    hidden = hidden or {}
+    w = index.weights
+    transposed = index.transposed()
+    ids = np.asarray(index.ids)
+    live_rows = np.flatnonzero(index.alive)
+    result: dict[int, list[Related]] = {}
+    for start in range(0, len(live_rows), ROW_CHUNK):
+        rows = live_rows[start : start + ROW_CHUNK]
+        product = (index.matrix[rows] @ transposed).tocsr()
+        pair_i: list[np.ndarray] = []
+        pair_j: list[np.ndarray] = []
+        pair_base: list[np.ndarray] = []
+        for n, row in enumerate(rows):
+            lo, hi = product.indptr[n], product.indptr[n + 1]
+            cols, vals = product.indices[lo:hi], product.data[lo:hi]
+            keep = cols != row
+            cols, vals = cols[keep], vals[keep]
+            limit = w.candidates + len(hidden.get(int(ids[row]), ()))
+            if len(cols) > limit:
+                top = np.argpartition(-vals, limit - 1)[:limit]
+                cols, vals = cols[top], vals[top]
+            pair_i.append(np.full(len(cols), row))
+            pair_j.append(cols)
+            pair_base.append(vals)
+        if not pair_i:
+            continue
+        i = np.concatenate(pair_i)
+        j = np.concatenate(pair_j)
+        final = index._final(i, j, np.concatenate(pair_base).astype(np.float64))
+        bounds = np.cumsum([0, *(len(p) for p in pair_i)])
+        for n, row in enumerate(rows):
+            lo, hi = bounds[n], bounds[n + 1]
+            brief_id = int(ids[row])
+            result[brief_id] = _best(
+                ids[j[lo:hi]], final[lo:hi], k, set(hidden.get(brief_id, ())), w.threshold
+            )
+    return result
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one change does to the stored lists: the new list of every brief whose list
+    changes (the changed brief's own first), and the briefs whose lists must be emptied."""
+
+    lists: dict[int, list[Related]]
+    cleared: list[int] = field(default_factory=list)
+
+
+def candidates(index: Index, brief_id: int) -> list[int]:
+    """The briefs whose lists a brief in the index could enter: those it reaches the
+    threshold with (the stored lists `plan_update` needs are theirs, and those holding it)."""
+    ids, final = index.scores(brief_id)
+    return ids[final >= index.weights.threshold].tolist()
+
+
+def plan_update(
+    index: Index,
+    brief_id: int,
+    current: Mapping[int, Sequence[Related]],
+    hidden: Mapping[int, Iterable[int]] | None = None,
+    k: int = 3,
+) -> Update:
+    """Say which stored lists change when a brief is published or changed (`index.upsert`
+    it first).
+
+    `current` holds the stored lists of the briefs that list it now and of its `candidates`
+    (a brief missing from `current` is taken to have an empty list). A brief that listed it
+    is ranked again in full (it may fall out and leave room for the next best); any other
+    takes it in when it beats its weakest entry or the list has room."""
+    hidden = hidden or {}
+    threshold = index.weights.threshold
+    ids, final = index.scores(brief_id)
+    lists = {brief_id: _best(ids, final, k, set(hidden.get(brief_id, ())), threshold)}
+    score_of = dict(zip(ids.tolist(), final.tolist(), strict=True))
+    others = set(current) | {int(i) for i in ids[final >= threshold]}
+    for other in sorted(others):
+        stored = list(current.get(other, ()))
+        if other == brief_id or other not in index.rows:
+            continue
+        if any(r.id == brief_id for r in stored):
+            fresh = index.rank(other, k, hidden.get(other, ()))
+            if fresh != stored:
+                lists[other] = fresh
+            continue
+        score = score_of.get(other, 0.0)
+        if score < threshold or brief_id in set(hidden.get(other, ())):
+            continue
+        if len(stored) >= k and score <= min(r.score for r in stored):
+            continue
+        entry = Related(brief_id, round(score, 6))
+        lists[other] = sorted([*stored, entry], key=lambda r: (-r.score, r.id))[:k]
+    return Update(lists=lists)
+
+
+def plan_removal(
+    index: Index,
+    brief_id: int,
+    listing: Iterable[int],
+    hidden: Mapping[int, Iterable[int]] | None = None,
+    k: int = 3,
+) -> Update:
+    """Take a brief out of the index (unpublished, deleted, made private) and rank again
+    the briefs in `listing` (those whose stored lists hold it): they may get their next best."""
+    hidden = hidden or {}
+    index.remove(brief_id)
+    lists = {
+        other: index.rank(other, k, hidden.get(other, ()))
+        for other in listing
+        if other in index.rows and other != brief_id
+    }
+    return Update(lists=lists, cleared=[brief_id])
