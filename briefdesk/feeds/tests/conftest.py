@@ -13,9 +13,18 @@ import pytest
 from wagtail.models import Page, PageViewRestriction
 
 from briefdesk.briefs.models import AuthorPage, BriefPage
+from briefdesk.sources.models import Source
 from briefdesk.topics.models import TopicGuidePage
 from tests.db import rolled_back
-from tests.factories import SiteTree, make_author, make_brief, make_site_tree, make_topic
+from tests.factories import (
+    SiteTree,
+    SourceFactory,
+    cite,
+    make_author,
+    make_brief,
+    make_site_tree,
+    make_topic,
+)
 
 
 def make_private(page: Page) -> PageViewRestriction:
@@ -47,6 +56,8 @@ class World:
     subtopic: TopicGuidePage
     analysis: BriefPage  # Analysis Brief, by the expert and two hidden co-authors
     op_ed: BriefPage  # Op-Ed under the sub-topic, with characters that need escaping
+    source: Source  # cited by the analysis: it has a public page
+    hidden_sources: list[Source]  # a draft cited by the analysis, one cited by a private brief
     # A word in each hidden page's title or summary: none may appear in a feed.
     hidden_words: dict[str, str]
 
@@ -64,8 +75,12 @@ def build_world() -> World:
     make_private(private_topic)
     gone_topic = unpublish(make_topic(tree, "Withdrawn Quagmires"))
 
+    source = SourceFactory(title="Quokka census")
+    draft_source = SourceFactory(title="Unreviewed wombat census")
+    private_source = SourceFactory(title="Zeppelin census")
     analysis = make_brief(
         tree,
+        body=[("paragraph", f"<p>Counted {cite(source)}; {cite(draft_source, 'Wombat')}.</p>")],
         title="Public analysis of quokkas",
         summary="Everyone reads about quokkas.",
         date=dt.date(2011, 2, 1),
@@ -96,7 +111,15 @@ def build_world() -> World:
             **kwargs,
         )
 
-    make_private(hidden("Private Zeppelin brief", "Members read about zeppelinography."))
+    make_private(
+        hidden(
+            "Private Zeppelin brief",
+            "Members read about zeppelinography.",
+            body=[("paragraph", f"<p>Seen {cite(private_source)}.</p>")],
+        )
+    )
+    # Taken down after the brief went live (publishing a brief publishes its new sources).
+    Source.objects.filter(pk=draft_source.pk).update(live=False)
     hidden("Draft Narwhal brief", "Nobody reads about narwhalology yet.", publish=False)
     unpublish(hidden("Withdrawn Okapi brief", "Nobody reads about okapiology now."))
     return World(
@@ -106,6 +129,8 @@ def build_world() -> World:
         subtopic=subtopic,
         analysis=analysis,
         op_ed=op_ed,
+        source=source,
+        hidden_sources=[draft_source, private_source],
         hidden_words={
             "private brief": "Zeppelin",
             "private brief's summary": "zeppelinography",
@@ -121,8 +146,10 @@ def build_world() -> World:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+    """Built once for the package (publishing formats citations: seconds per brief); what a
+    test changes is rolled back after it."""
     with rolled_back(django_db_blocker):
         yield build_world()
 

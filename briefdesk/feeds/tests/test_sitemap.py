@@ -1,0 +1,108 @@
+"""/sitemap.xml lists every public page a crawler should know — the home page and indexes,
+briefs, topic guides and sub-guides, experts — and every public source page, each with a
+<lastmod>, on the site's origin; a page that lists briefs is dated by the newest of them.
+Nothing private, draft, unpublished or unreviewed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from wagtail.models import Page
+
+from briefdesk.core.origin import sync_default_site
+
+from .conftest import World, leaks
+
+pytestmark = pytest.mark.django_db
+
+BASE = settings.WAGTAILADMIN_BASE_URL
+
+
+@pytest.fixture
+def on_base_url(world: World) -> Iterator[None]:
+    """The Site on the base URL, as migrate and the demo leave it (rolled back after the
+    test, and Wagtail's cached Site URLs with it)."""
+    sync_default_site()
+    yield
+    cache.clear()
+
+
+def sitemap_dates(client: Any) -> dict[str, str | None]:
+    """Each <loc> of the sitemap with its <lastmod> (None when it has none)."""
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    xml = response.content.decode()
+    return {
+        loc: lastmod or None
+        for loc, lastmod in re.findall(
+            r"<url><loc>([^<]+)</loc>(?:<lastmod>([^<]+)</lastmod>)?", xml
+        )
+    }
+
+
+def test_the_sitemap_lists_every_kind_of_public_page_with_a_date_on_the_origin(
+    world: World, on_base_url: None, client: Any
+) -> None:
+    dates = sitemap_dates(client)
+
+    expected = [
+        "/",
+        "/briefs/",
+        world.analysis.url,
+        world.op_ed.url,
+        "/topics/",
+        "/topics/open-topic/",
+        "/topics/open-topic/kashmir-valley/",
+        "/authors/",
+        "/authors/open-writer/",
+        f"/sources/{world.source.pk}/",
+    ]
+    assert {f"{BASE}{path}" for path in expected} <= set(dates)
+    assert all(loc.startswith(f"{BASE}/") for loc in dates)
+    assert all(dates.values())
+
+
+def test_the_sitemap_lists_nothing_private_draft_unpublished_or_unreviewed(
+    world: World, client: Any
+) -> None:
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert leaks(world, xml) == {}
+    for hidden in (
+        "private-zeppelin",
+        "draft-narwhal",
+        "withdrawn-okapi",
+        "marmalade",
+        "quagmires",
+    ):
+        assert hidden not in xml
+    for source in world.hidden_sources:
+        assert f"/sources/{source.pk}/<" not in xml
+
+
+def test_a_page_that_lists_briefs_is_dated_by_the_newest_of_them(world: World, client: Any) -> None:
+    sync_default_site()
+    Page.objects.update(last_published_at=dt.datetime(2020, 1, 1, 12, tzinfo=dt.UTC))
+    Page.objects.filter(pk=world.analysis.pk).update(
+        last_published_at=dt.datetime(2021, 5, 5, 12, tzinfo=dt.UTC)
+    )
+    Page.objects.filter(pk=world.op_ed.pk).update(
+        last_published_at=dt.datetime(2021, 3, 3, 12, tzinfo=dt.UTC)
+    )
+
+    dates = sitemap_dates(client)
+
+    assert dates[f"{BASE}/"] == "2021-05-05"
+    assert dates[f"{BASE}/briefs/"] == "2021-05-05"
+    assert dates[f"{BASE}/topics/open-topic/"] == "2021-05-05"
+    assert dates[f"{BASE}/topics/open-topic/kashmir-valley/"] == "2021-03-03"
+    assert dates[f"{BASE}/authors/open-writer/"] == "2021-05-05"
+    assert dates[f"{BASE}{world.op_ed.url}"] == "2021-03-03"
+    # Pages that list no briefs keep their own date.
+    assert dates[f"{BASE}/topics/"] == "2020-01-01"
