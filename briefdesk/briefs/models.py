@@ -57,9 +57,20 @@ class AuthorIndexPage(TypedChildRouteMixin, Page):
     max_count = 1
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from briefdesk.topics.coverage import experts_by_topic
+        from briefdesk.topics.models import TopicIndexPage
+
         context = super().get_context(request, *args, **kwargs)
-        context["authors"] = (
-            AuthorPage.objects.child_of(self).live().public().order_by("family_name")
+        context["authors"] = list(
+            AuthorPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("photo")
+            .prefetch_related("photo__renditions")
+            .order_by("family_name", "given_name")
+        )
+        context["groups"] = experts_by_topic(
+            context["authors"], TopicIndexPage.objects.live().public().first()
         )
         return context
 
@@ -96,8 +107,9 @@ class AuthorPage(SmartTypography, Page):
     ]
     search_fields = [
         *Page.search_fields,
-        index.SearchField("given_name"),
-        index.SearchField("family_name"),
+        index.SearchField("given_name", boost=2),
+        index.SearchField("family_name", boost=2),
+        index.SearchField("role"),
         index.SearchField("bio"),
     ]
 
@@ -109,9 +121,12 @@ class AuthorPage(SmartTypography, Page):
         return {"family": self.family_name, "given": self.given_name}
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from briefdesk.topics.coverage import expert_topics
+
         context = super().get_context(request, *args, **kwargs)
         briefs = BriefPage.objects.for_listing().filter(brief_authors__author=self)
         context["briefs"] = Paginator(briefs, 20).get_page(request.GET.get("page"))
+        context["topics"] = expert_topics(self)
         return context
 
 
@@ -255,10 +270,21 @@ class BriefPage(SmartTypography, RoutablePageMixin, Page):
             heading="Social image",
         ),
     ]
+    # Field boosts weigh the fields on PostgreSQL (SQLite keeps only title and body): the
+    # search page ranks by briefdesk.search.query.WEIGHTS on both. Authors' names let a
+    # search for an expert find their briefs.
     search_fields = [
         *Page.search_fields,
-        index.SearchField("summary"),
+        index.SearchField("summary", boost=1.5),
         index.SearchField("body"),
+        index.RelatedFields(
+            "brief_authors",
+            [
+                index.RelatedFields(
+                    "author", [index.SearchField("given_name"), index.SearchField("family_name")]
+                )
+            ],
+        ),
         index.FilterField("date"),
         index.FilterField("brief_type"),
     ]
@@ -566,10 +592,12 @@ class BriefPage(SmartTypography, RoutablePageMixin, Page):
         topic_ids: list[int] | None = None,
         restricted: list[str] | None = None,
     ) -> list[BriefPage]:
-        """Pinned briefs first, then the newest published briefs sharing a topic; only briefs
-        a reader may open (live and public), whatever is pinned. Their authors are prefetched
-        together with this brief's own, in one query. `restricted` is
-        `core.visibility.restricted_paths()` when the caller has it already."""
+        """Pinned briefs first, then the relatedness engine's stored choice (RelatedBrief rows,
+        best first, written on publish: see briefs.related_store); never an excluded brief, and
+        only briefs a reader may open (live and public), whatever is pinned or stored. Nothing
+        is scored here. Their authors are prefetched together with this brief's own, in one
+        query. `restricted` is `core.visibility.restricted_paths()` when the caller has it
+        already. `topic_ids` is not used any more (the stored scores weigh topics)."""
         from briefdesk.core.visibility import is_visible, private_q, restricted_paths
 
         if restricted is None:
@@ -583,19 +611,21 @@ class BriefPage(SmartTypography, RoutablePageMixin, Page):
             if is_visible(pin.related, restricted) and pin.related_id != self.pk
         ][:limit]
         if len(pinned) < limit:
-            if topic_ids is None:
-                topic_ids = [link.topic_id for link in self.brief_topics.all()]
-            if topic_ids:
-                exclude = [self.pk, *(p.pk for p in pinned)]
-                pinned += list(
-                    BriefPage.objects.live()
-                    .exclude(private_q(restricted))
-                    .defer("citations", "additional_analysis")
-                    .filter(brief_topics__topic_id__in=topic_ids)
-                    .exclude(pk__in=exclude)
-                    .distinct()
-                    .order_by("-date", "-pk")[: limit - len(pinned)]
+            exclude = [self.pk, *(p.pk for p in pinned)]
+            pinned += [
+                row.related
+                for row in RelatedBrief.objects.filter(page=self, related__live=True)
+                .exclude(private_q(restricted, prefix="related__"))
+                .exclude(related_id__in=exclude)
+                .exclude(
+                    related_id__in=BriefRelatedExclusion.objects.filter(page=self).values(
+                        "excluded_id"
+                    )
                 )
+                .select_related("related")
+                .defer("related__citations", "related__additional_analysis")
+                .order_by("position")[: limit - len(pinned)]
+            ]
         models.prefetch_related_objects(
             [p for p in (self, *pinned) if "authors" not in p.__dict__],
             models.Prefetch("brief_authors", queryset=BriefAuthor.objects.select_related("author")),

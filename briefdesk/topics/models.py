@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest
 from wagtail.admin.panels import FieldPanel
@@ -16,6 +15,7 @@ from briefdesk.core.routing import TypedChildRouteMixin
 from briefdesk.core.typography import SmartTypography
 
 from .blocks import KeyFactBlock, TimelineEventBlock
+from .timeline import TimelineEvent, timeline_events
 
 
 class TopicIndexPage(TypedChildRouteMixin, Page):
@@ -28,8 +28,26 @@ class TopicIndexPage(TypedChildRouteMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        # Not at module level: visibility imports Wagtail's page model, not ready here yet.
+        from briefdesk.core.visibility import private_q, restricted_paths
+
         context = super().get_context(request, *args, **kwargs)
-        context["topics"] = TopicGuidePage.objects.child_of(self).live().public().order_by("title")
+        guides = list(
+            TopicGuidePage.objects.descendant_of(self)
+            .live()
+            .exclude(private_q(restricted_paths()))
+            .order_by("title")
+        )
+        # A sub-guide is listed under its parent, and only when the parent is listed too.
+        top = [guide for guide in guides if guide.depth == self.depth + 1]
+        context["topics"] = top
+        context["guides"] = [
+            (
+                guide,
+                [s for s in guides if s.depth == guide.depth + 1 and s.path.startswith(guide.path)],
+            )
+            for guide in top
+        ]
         return context
 
 
@@ -65,16 +83,29 @@ class TopicGuidePage(SmartTypography, Page):
         FieldPanel("key_facts"),
         FieldPanel("timeline"),
     ]
-    search_fields = [*Page.search_fields, index.SearchField("introduction")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("description"),
+        index.SearchField("introduction"),
+    ]
 
     @property
     def box_title(self) -> str:
         return f"{self.label}: {self.title}" if self.label else self.title
 
+    def events(self) -> list[TimelineEvent]:
+        """The timeline's events, newest first (events on one date in the editor's order).
+        Costs no query: the briefs they link to are ids (see topics.timeline)."""
+        return timeline_events(self.timeline.raw_data)
+
+    def latest_event(self) -> TimelineEvent | None:
+        """The newest event (its `date` and plain `summary`), or None without events."""
+        events = self.events()
+        return events[0] if events else None
+
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from briefdesk.briefs.models import BriefPage
+        from .guide import guide_page_context
 
         context = super().get_context(request, *args, **kwargs)
-        briefs = BriefPage.objects.for_listing().filter(brief_topics__topic=self).distinct()
-        context["briefs"] = Paginator(briefs, 20).get_page(request.GET.get("page"))
+        context.update(guide_page_context(self, request.GET))
         return context

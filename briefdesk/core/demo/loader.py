@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.models import Page
+from wagtail.rich_text import RichText
 
 from briefdesk.briefs.models import (
     AuthorIndexPage,
@@ -34,7 +35,7 @@ from briefdesk.core.site_tree import ensure_site
 from briefdesk.sources.models import Outlet, Source
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
-from .charts import Bar, bar_chart_png
+from .charts import Bar, _font, bar_chart_png
 from .front import load_front
 from .markup import to_db_html
 
@@ -143,20 +144,26 @@ def load_demo(content_path: Path = CONTENT) -> LoadReport:
         )
         authors[row["slug"]] = page.specific
         report.count("authors", created)
+        _expert_extras(authors[row["slug"]], row)
 
     topics: dict[str, TopicGuidePage] = {}
     for row in data["topics"]:
         intro = "".join(
             to_db_html(p, source_ids, labels) for p in row["introduction"].split("\n\n") if p
         )
+        # A sub-guide names its parent guide, listed before it.
+        parent = topics[row["parent"]] if row.get("parent") else topic_index
         page, created = _child(
-            topic_index,
+            parent,
             TopicGuidePage,
             row["slug"],
             title=row["title"],
             label=row.get("label", ""),
+            description=row.get("description", ""),
             introduction=intro,
-            show_in_menus=True,
+            key_facts=_key_facts(row),
+            # Top-level guides are the site's main topics; a sub-guide is reached from its parent.
+            show_in_menus=not row.get("parent"),
         )
         topics[row["slug"]] = page.specific
         report.count("topics", created)
@@ -217,6 +224,10 @@ def load_demo(content_path: Path = CONTENT) -> LoadReport:
         if brief.first_published_at:
             BriefPage.objects.filter(pk=brief.pk).update(last_published_at=brief.first_published_at)
 
+    # Timelines link to briefs, so they are filled in once every brief exists.
+    for row in data["topics"]:
+        _fill_guide(topics[row["slug"]], row, briefs, source_ids, labels)
+
     load_front(home, report)
     # More on This Topic is scored once every brief is in (in production: on publish).
     rebuild_related()
@@ -264,3 +275,97 @@ def _figure(block: dict[str, Any]) -> dict[str, Any]:
         "caption": block["caption"],
         "credit": block["credit"],
     }
+
+
+# --- topic guides and experts ---------------------------------------------------------------
+
+
+def _key_facts(row: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    return [("fact", {"label": f["label"], "value": f["value"]}) for f in row.get("key_facts", [])]
+
+
+def _fill_guide(
+    guide: TopicGuidePage,
+    row: dict[str, Any],
+    briefs: dict[str, BriefPage],
+    source_ids: dict[str, int],
+    labels: dict[str, str],
+) -> None:
+    """Give a guide its description, key facts and timeline where it has none yet (a guide
+    loaded by an earlier version of the demo, or one this run created): what an editor has
+    written is never replaced, and a second run changes nothing."""
+    changed = False
+    if not guide.description and row.get("description"):
+        guide.description = row["description"]
+        changed = True
+    if not guide.key_facts and row.get("key_facts"):
+        guide.key_facts = _key_facts(row)
+        changed = True
+    if not guide.timeline and row.get("timeline"):
+        guide.timeline = [
+            (
+                "event",
+                {
+                    "date": dt.date.fromisoformat(event["date"]),
+                    "text": RichText(to_db_html(event["text"], source_ids, labels)),
+                    "briefs": [briefs[slug] for slug in event.get("briefs", [])],
+                },
+            )
+            for event in row["timeline"]
+        ]
+        changed = True
+    if changed:
+        _publish(guide)
+
+
+def _expert_extras(author: AuthorPage, row: dict[str, Any]) -> None:
+    """An expert's links and generated portrait, where the page has none yet."""
+    changed = False
+    if not author.links and row.get("links"):
+        author.links = [
+            ("link", {"label": link["label"], "url": link["url"]}) for link in row["links"]
+        ]
+        changed = True
+    if author.photo_id is None and row.get("portrait"):
+        title = f"Portrait of {author.name}"
+        image = Image.objects.filter(title=title).first()
+        if image is None:
+            png = _portrait_png(row["portrait"]["initials"], row["portrait"]["colour"])
+            image = Image.objects.create(
+                title=title,
+                description=author.name,
+                file=ContentFile(png, f"portrait-{author.slug}.png"),
+            )
+        author.photo = image
+        changed = True
+    if changed:
+        _publish(author)
+
+
+def _portrait_png(initials: str, colour: str, size: int = 480) -> bytes:
+    """A stand-in portrait: a head-and-shoulders silhouette on a coloured ground, with the
+    expert's initials (the demo has no photographs of its invented people)."""
+    import io
+
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    ground = PILImage.new("RGB", (size, size), colour)
+    draw = ImageDraw.Draw(ground)
+    light = (255, 255, 255, 70)
+    overlay = PILImage.new("RGBA", (size, size), (0, 0, 0, 0))
+    shape = ImageDraw.Draw(overlay)
+    shape.ellipse((size * 0.31, size * 0.16, size * 0.69, size * 0.54), fill=light)
+    shape.ellipse((size * 0.12, size * 0.6, size * 0.88, size * 1.35), fill=light)
+    ground.paste(overlay, (0, 0), overlay)
+    draw = ImageDraw.Draw(ground)
+    draw.text(
+        (size * 0.5, size * 0.8),
+        initials,
+        fill="white",
+        font=_font(size // 7, bold=True),
+        anchor="mm",
+    )
+    buffer = io.BytesIO()
+    ground.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
