@@ -105,9 +105,7 @@ def public_briefs(reader: Reader) -> QuerySet[BriefPage]:
 
 def public_guides(reader: Reader) -> QuerySet[TopicGuidePage]:
     return (
-        TopicGuidePage.objects.live()
-        .exclude(private_q(reader.restricted))
-        .order_by("title", "pk")
+        TopicGuidePage.objects.live().exclude(private_q(reader.restricted)).order_by("title", "pk")
     )
 
 
@@ -234,7 +232,9 @@ class GuideTree:
     def children(self, guide: TopicGuidePage) -> list[TopicGuidePage]:
         size = len(guide.path) + guide.steplen
         found = [
-            g for path, g in self.by_path.items() if len(path) == size and path.startswith(guide.path)
+            g
+            for path, g in self.by_path.items()
+            if len(path) == size and path.startswith(guide.path)
         ]
         return sorted(found, key=lambda g: g.path)
 
@@ -260,9 +260,7 @@ def timeline(guide: TopicGuidePage, reader: Reader) -> list[dict[str, Any]]:
         {
             "date": event["date"],
             "text_html": rich_text_html(event["text"], cited),
-            "briefs": [
-                page.slug for page in (event["briefs"] or []) if page is not None and reader.sees(page)
-            ],
+            "briefs": [page.slug for page in (event["briefs"] or []) if reader.sees(page)],
         }
         for event in events
     ]

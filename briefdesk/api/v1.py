@@ -151,9 +151,7 @@ def briefs(request: HttpRequest, filters: Query[BriefFilters]) -> dict[str, Any]
 )
 def brief(request: HttpRequest, slug: Path[str]) -> dict[str, Any]:
     reader = Reader.for_request(request)
-    found = (
-        content.public_briefs(reader).filter(slug=_slug(slug, "published brief")).first()
-    )
+    found = content.public_briefs(reader).filter(slug=_slug(slug, "published brief")).first()
     if found is None:
         raise HttpError(404, f"No published brief with slug {slug!r}.")
     return content.brief_detail(found, reader)
@@ -262,4 +260,3 @@ def source(request: HttpRequest, id: Path[int]) -> dict[str, Any]:
     if found is None:
         raise HttpError(404, f"No published source with id {id}.")
     return content.source_detail(found, reader)
-

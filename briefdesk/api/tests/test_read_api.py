@@ -399,9 +399,7 @@ def test_a_brief_published_then_unpublished_disappears(client: Any, world: World
     get_json(client, api("brief", slug=world.older.slug), 404)
 
 
-def test_a_live_brief_shows_its_live_version_not_a_pending_draft(
-    client: Any, world: World
-) -> None:
+def test_a_live_brief_shows_its_live_version_not_a_pending_draft(client: Any, world: World) -> None:
     brief = BriefPage.objects.get(pk=world.brief.pk)
     brief.title = "Unpublished Yak title"
     brief.save_revision()  # a draft waiting for review; the row stays published
@@ -495,3 +493,121 @@ def test_a_non_numeric_source_id_is_a_400(client: Any, world: World) -> None:
 def test_the_api_is_read_only(client: Any, world: World) -> None:
     response = client.post(api("briefs"), {})
     assert response.status_code == 405
+
+
+# --- the OpenAPI schema -------------------------------------------------------------------
+
+
+def test_the_openapi_schema_is_valid_and_describes_every_endpoint(
+    client: Any, world: World
+) -> None:
+    from openapi_spec_validator import validate
+
+    schema = get_json(client, api("openapi-json"))
+    validate(schema)  # raises on an invalid OpenAPI document
+    assert set(schema["paths"]) == {
+        "/api/v1/",
+        "/api/v1/briefs/",
+        "/api/v1/briefs/{slug}/",
+        "/api/v1/guides/",
+        "/api/v1/guides/{slug}/",
+        "/api/v1/experts/",
+        "/api/v1/experts/{slug}/",
+        "/api/v1/sources/",
+        "/api/v1/sources/{id}/",
+    }
+    briefs = schema["paths"]["/api/v1/briefs/"]["get"]
+    assert {p["name"] for p in briefs["parameters"]} == {
+        "page", "per_page", "topic", "expert", "type", "date_from", "date_to",
+    }  # fmt: skip
+    assert {"200", "400", "404"} <= set(briefs["responses"])
+    # No interactive docs page (its CDN scripts and inline code break the site's CSP).
+    assert client.get("/api/v1/docs").status_code == 404
+
+
+@pytest.fixture
+def wsgi_app() -> Iterator[Any]:
+    """The site as a WSGI application, for schemathesis, that keeps the test's database
+    connection between requests (as Django's test client does): the module's data lives in a
+    transaction that closing the connection would throw away."""
+    from django.core import signals
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield WSGIHandler()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def test_generated_requests_never_get_a_server_error_and_answers_match_the_schema(
+    world: World, wsgi_app: Any
+) -> None:
+    """Property-based: schemathesis generates valid and invalid requests for every operation
+    (and valid ones for the details of things that exist); no answer may be a 5xx, have an
+    undocumented status or content type, or disagree with the response schema."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
+    existing = {
+        "/api/v1/briefs/{slug}/": {"slug": world.brief.slug},
+        "/api/v1/guides/{slug}/": {"slug": world.topic.slug},
+        "/api/v1/experts/{slug}/": {"slug": world.author.slug},
+        "/api/v1/sources/{id}/": {"id": world.cable.pk},
+    }
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
+    strategies = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        strategies.append((operation.label, operation.as_strategy()))
+        # Any string is a valid slug (an unknown one is a 404), and the index takes nothing:
+        # there is no invalid request to make to those.
+        if operation.path != "/api/v1/" and "{slug}" not in operation.path:
+            negative = operation.as_strategy(generation_mode=schemathesis.GenerationMode.NEGATIVE)
+            strategies.append((f"{operation.label} (invalid)", negative))
+        if operation.path in existing:
+            found = operation.as_strategy(path_parameters=existing[operation.path])
+            strategies.append((f"{operation.label} (existing)", found))
+    statuses: set[int] = set()
+
+    for label, strategy in strategies:
+
+        @given(case=strategy)
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        def answers_well(case: Any) -> None:
+            response = case.call()
+            statuses.add(response.status_code)
+            case.validate_response(response, checks=checks)
+
+        try:
+            answers_well()
+        except Exception as exc:
+            exc.add_note(f"while testing {label}")
+            raise
+    assert {200, 400, 404} <= statuses
+
+
+# Examples per strategy (18 strategies): enough to reach every parameter's edge cases while
+# the whole module stays within seconds.
+EXAMPLES = 8
