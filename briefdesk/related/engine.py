@@ -24,8 +24,8 @@ Scale: candidates come from one sparse product of the brief-by-feature matrix wi
 transpose, in row chunks, keeping each row's best `candidates` (argpartition); features in more
 than 5% of briefs are left out of it (they cannot tell briefs apart). A one-brief update is one
 sparse matrix-vector product. Caveat: the IDF weights are those of the last `build_index`;
-`upsert` weighs a new brief with them (counting its own new features), and a feature seen in
-only one brief at build time has no column until the next build. Rebuild now and then
+`upsert` weighs a new brief with them (counting its own new features); rows already in the
+index keep their weights. Rebuild now and then
 (`briefdesk related --rebuild`) to refresh the weights.
 
 The engine holds no ORM and no global state: the caller keeps an `Index` as long as it likes
@@ -140,7 +140,7 @@ class Index:
         text: list[tuple[int, float]] = []
         for term, count in features.terms.items():
             col = self.vocabulary.get("t:" + term)
-            if col is not None and 2 <= self.df[col] <= self.max_df:
+            if col is not None and self.df[col] <= self.max_df:
                 text.append((col, (1.0 + math.log(count)) * self._idf(self.df[col])))
         if len(text) > w.terms_per_brief:
             text.sort(key=lambda cv: (-cv[1], cv[0]))
@@ -153,7 +153,7 @@ class Index:
             pairs = []
             for key in keys:
                 col = self.vocabulary.get(prefix + key)
-                if col is not None and 2 <= self.df[col] <= self.max_df:
+                if col is not None and self.df[col] <= self.max_df:
                     pairs.append((col, self._idf(self.df[col])))
             kinds.append((weight, pairs))
         for weight, pairs in kinds:
