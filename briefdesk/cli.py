@@ -7,6 +7,7 @@ briefdesk init [--admin USER --admin-email EMAIL]
 briefdesk check                           is everything in place to serve? one line per problem
 briefdesk serve [--host H] [--port N]     production server (granian, WSGI), after the checks
 briefdesk demo [--port N]                 migrate, load the demo if empty, serve on 127.0.0.1
+                                          as production does (DEBUG off, collected static);
                                           (BRIEFDESK_BASE_URL http://127.0.0.1:N unless set)
 briefdesk scheduler [--interval S]        publish scheduled briefs on a timer
 briefdesk create-admin | backup | restore | pdf | import-references | reformat-citations
@@ -234,8 +235,33 @@ def _collect_static(settings_module: str) -> str | None:
         write_static_stamp(fingerprint)
     except OSError as exc:
         return _os_error(exc)
+    _forget_static_storage()
     _say("static files collected")
     return None
+
+
+def _forget_static_storage() -> None:
+    """Loading the apps already made the static files storage, and a manifest storage read its
+    manifest then, before collectstatic wrote it: the server forked from this process would
+    answer every {% static %} with "Missing staticfiles manifest entry". Make it anew."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.files.storage import storages
+    from django.utils.functional import empty
+
+    storages._storages.pop("staticfiles", None)
+    staticfiles_storage._wrapped = empty
+
+
+def _needs_collected_static() -> bool:
+    """True when the static files storage serves only collected files (a manifest of hashed
+    names: production's, and the demo's without DEBUG); WhiteNoise serves the others from the
+    apps' directories without collectstatic."""
+    from django.conf import settings
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+    from django.utils.module_loading import import_string
+
+    backend = import_string(settings.STORAGES["staticfiles"]["BACKEND"])
+    return issubclass(backend, ManifestFilesMixin)
 
 
 def _child_env(settings_module: str) -> dict[str, str]:
@@ -429,6 +455,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"briefdesk: links and citations use BRIEFDESK_BASE_URL={base_url}", flush=True)
     default = DEV_SETTINGS if args.command == "demo" else PROD_SETTINGS
     settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", default)
+    if args.command == "demo" and settings_module == DEV_SETTINGS:
+        # The demo is what readers will see: no debug pages (settings/dev.py then keeps a
+        # generated key in the data dir). DEBUG=true in the environment still wins.
+        os.environ.setdefault("DEBUG", "false")
     error = _settings_error(settings_module)
     if error:
         return _fail(error)
@@ -448,6 +478,13 @@ def main(argv: list[str] | None = None) -> int:
             code = _run_child(step, settings_module)
             if code:
                 return _fail(f"'{' '.join(step)}' failed (exit {code})")
+        if _needs_collected_static():
+            import django
+
+            django.setup()  # the fingerprint lists the apps' static files (no database)
+            reason = _collect_static(settings_module)
+            if reason:
+                return _fail(reason)
         # Scheduled briefs go live in the demo as they will in production: a timer beside
         # the server (a child process, so this one still never starts V8 before serving).
         scheduler = _start_child(["run_scheduler"], settings_module)
