@@ -45,6 +45,7 @@ import scipy.sparse as sp
 
 from .features import entity_names, text_terms
 
+TEXT, SOURCE, NAME = 0, 1, 2  # kinds of feature
 MAX_TOPICS = 8  # topics per brief the engine reads (the first ones: the primary first)
 ROW_CHUNK = 2000  # rows per sparse product in rank_all: bounds peak memory
 
@@ -113,10 +114,18 @@ class Index:
     topic_counts: np.ndarray
     days: np.ndarray  # date as an ordinal, -1 when unknown
     vocabulary: dict[str, int]
-    df: list[int]
+    kinds: np.ndarray  # per column: TEXT, SOURCE or NAME
+    df: np.ndarray  # per column: briefs having the feature
     n_docs: int
     max_df: int
+    _new_kinds: list[int] = field(default_factory=list, repr=False)
     _transposed: sp.csr_matrix | None = field(default=None, repr=False)
+
+    def _grow(self) -> None:
+        if self._new_kinds:
+            self.kinds = np.append(self.kinds, np.asarray(self._new_kinds, dtype=np.int8))
+            self.df = np.append(self.df, np.zeros(len(self._new_kinds), dtype=np.int64))
+            self._new_kinds = []
 
     def __len__(self) -> int:
         return int(self.alive.sum())
@@ -126,45 +135,50 @@ class Index:
 
     # --- vectors ----------------------------------------------------------------------
 
-    def _idf(self, df: int) -> float:
-        return math.log((self.n_docs + 1) / (df + 1)) + 1.0
-
-    def _vector(self, features: _Features) -> tuple[list[int], list[float]]:
-        """A brief's row: each kind of feature weighted by rarity, normalised on its own and
-        scaled by the square root of its weight, so a dot product of two rows is the
-        weighted sum of the kinds' cosines."""
+    def _vector(self, cols: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A brief's row from its features (columns and counts): each kind weighted by
+        rarity, normalised on its own and scaled by the square root of its weight, so a dot
+        product of two rows is the weighted sum of the kinds' cosines."""
         w = self.weights
+        df = self.df[cols]
+        keep = df <= self.max_df
+        cols, counts, df = cols[keep], counts[keep], df[keep]
+        idf = np.log((self.n_docs + 1) / (df + 1.0)) + 1.0
+        kinds = self.kinds[cols]
+        values = np.where(kinds == TEXT, (1.0 + np.log(np.maximum(counts, 1.0))) * idf, idf)
+        out_cols: list[np.ndarray] = []
+        out_vals: list[np.ndarray] = []
+        for kind, weight in ((TEXT, w.text), (SOURCE, w.sources), (NAME, w.names)):
+            mine = kinds == kind
+            c, v = cols[mine], values[mine]
+            if kind == TEXT and len(c) > w.terms_per_brief:
+                top = np.lexsort((c, -v))[: w.terms_per_brief]
+                c, v = c[top], v[top]
+            norm = float(np.sqrt((v * v).sum()))
+            if norm:
+                out_cols.append(c)
+                out_vals.append(v * (math.sqrt(weight) / norm))
+        if not out_cols:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        return (
+            np.concatenate(out_cols).astype(np.int32),
+            np.concatenate(out_vals).astype(np.float32),
+        )
+
+    def _columns(self, features: _Features, grow: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The brief's feature columns and counts; new features get a column when `grow`."""
         cols: list[int] = []
-        vals: list[float] = []
-        kinds: list[tuple[float, list[tuple[int, float]]]] = []
-        text: list[tuple[int, float]] = []
-        for term, count in features.terms.items():
-            col = self.vocabulary.get("t:" + term)
-            if col is not None and self.df[col] <= self.max_df:
-                text.append((col, (1.0 + math.log(count)) * self._idf(self.df[col])))
-        if len(text) > w.terms_per_brief:
-            text.sort(key=lambda cv: (-cv[1], cv[0]))
-            text = text[: w.terms_per_brief]
-        kinds.append((w.text, text))
-        for weight, prefix, keys in (
-            (w.sources, "s:", [str(s) for s in features.sources]),
-            (w.names, "n:", sorted(features.names)),
-        ):
-            pairs = []
-            for key in keys:
-                col = self.vocabulary.get(prefix + key)
-                if col is not None and self.df[col] <= self.max_df:
-                    pairs.append((col, self._idf(self.df[col])))
-            kinds.append((weight, pairs))
-        for weight, pairs in kinds:
-            norm = math.sqrt(sum(v * v for _, v in pairs))
-            if not norm:
-                continue
-            scale = math.sqrt(weight) / norm
-            for col, value in pairs:
-                cols.append(col)
-                vals.append(value * scale)
-        return cols, vals
+        counts: list[float] = []
+        for key, kind, count in _keyed(features):
+            col = self.vocabulary.get(key)
+            if col is None:
+                if not grow:
+                    continue
+                col = self.vocabulary[key] = len(self.vocabulary)
+                self._new_kinds.append(kind)
+            cols.append(col)
+            counts.append(count)
+        return np.asarray(cols, dtype=np.int64), np.asarray(counts, dtype=np.float64)
 
     # --- changes ----------------------------------------------------------------------
 
@@ -172,25 +186,18 @@ class Index:
         """Add a brief, or replace its row when it is in the index already (its text,
         sources or date changed). Its new features are counted in the document frequencies;
         rows already in the index keep their weights until the next build."""
-        features = _extract(brief)
         old = self.rows.get(brief.id)
         if old is not None:
             self.alive[old] = False
         else:
             self.n_docs += 1
-        for key in _keys(features):
-            col = self.vocabulary.get(key)
-            if col is None:
-                self.vocabulary[key] = len(self.df)
-                self.df.append(1)
-            elif old is None:
-                self.df[col] += 1
-        cols, vals = self._vector(features)
+        cols, counts = self._columns(_extract(brief), grow=True)
+        self._grow()
+        # A new brief counts in every feature's frequency; a changed one in its new ones.
+        self.df[cols if old is None else cols[self.df[cols] == 0]] += 1
+        cols, vals = self._vector(cols, counts)
         width = len(self.df)
-        row = sp.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), np.asarray(cols, dtype=np.int32), [0, len(cols)]),
-            shape=(1, width),
-        )
+        row = sp.csr_matrix((vals, cols, [0, len(cols)]), shape=(1, width))
         matrix = self.matrix
         matrix = sp.csr_matrix(
             (matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], width)
@@ -279,11 +286,11 @@ def _extract(brief: BriefData) -> _Features:
     )
 
 
-def _keys(features: _Features) -> list[str]:
+def _keyed(features: _Features) -> list[tuple[str, int, float]]:
     return [
-        *("t:" + term for term in features.terms),
-        *(f"s:{s}" for s in features.sources),
-        *("n:" + name for name in features.names),
+        *(("t:" + term, TEXT, float(count)) for term, count in features.terms.items()),
+        *((f"s:{s}", SOURCE, 1.0) for s in features.sources),
+        *(("n:" + name, NAME, 1.0) for name in sorted(features.names)),
     ]
 
 
@@ -296,45 +303,51 @@ def _topic_row(topics: Sequence[int]) -> np.ndarray:
 
 def build_index(briefs: Iterable[BriefData], weights: Weights = DEFAULT_WEIGHTS) -> Index:
     """Fit the engine to a corpus: vocabulary, document frequencies and one row per brief.
-    A brief id given twice keeps its last version."""
+    A brief id given twice keeps its last version. The result does not depend on the order
+    of `briefs` (they are taken by id)."""
     unique = {brief.id: brief for brief in briefs}
-    docs = list(unique.values())
-    features = [_extract(brief) for brief in docs]
-    df_counter: Counter[str] = Counter()
-    for f in features:
-        df_counter.update(_keys(f))
-    vocabulary = {key: n for n, key in enumerate(sorted(k for k, c in df_counter.items()))}
-    df = [0] * len(vocabulary)
-    for key, col in vocabulary.items():
-        df[col] = df_counter[key]
+    docs = [unique[i] for i in sorted(unique)]
     n = len(docs)
     index = Index(
         weights=weights,
         ids=[brief.id for brief in docs],
         rows={brief.id: row for row, brief in enumerate(docs)},
-        matrix=sp.csr_matrix((0, len(df)), dtype=np.float32),
+        matrix=sp.csr_matrix((n, 0), dtype=np.float32),
         alive=np.ones(n, dtype=bool),
         topics=np.array([_topic_row(b.topics) for b in docs], dtype=np.int64).reshape(
             n, MAX_TOPICS
         ),
         topic_counts=np.array([min(len(set(b.topics)), MAX_TOPICS) for b in docs], dtype=np.int64),
         days=np.array([b.date.toordinal() if b.date else -1 for b in docs], dtype=np.int64),
-        vocabulary=vocabulary,
-        df=df,
+        vocabulary={},
+        kinds=np.zeros(0, dtype=np.int8),
+        df=np.zeros(0, dtype=np.int64),
         n_docs=n,
         max_df=max(20, int(weights.max_df_share * n)),
     )
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for f in features:
-        cols, vals = index._vector(f)
-        indices += cols
-        data += vals
-        indptr.append(len(indices))
+    # Features as compact arrays (a Counter per brief would cost gigabytes at 100,000).
+    features = [index._columns(_extract(brief), grow=True) for brief in docs]
+    index._grow()
+    if features:
+        index.df = np.bincount(
+            np.concatenate([cols for cols, _ in features]), minlength=len(index.df)
+        ).astype(np.int64)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    all_cols: list[np.ndarray] = []
+    all_vals: list[np.ndarray] = []
+    for row, (cols, counts) in enumerate(features):
+        c, v = index._vector(cols, counts)
+        all_cols.append(c)
+        all_vals.append(v)
+        indptr[row + 1] = indptr[row] + len(c)
+    del features
     index.matrix = sp.csr_matrix(
-        (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
-        shape=(n, len(df)),
+        (
+            np.concatenate(all_vals) if all_vals else np.zeros(0, dtype=np.float32),
+            np.concatenate(all_cols) if all_cols else np.zeros(0, dtype=np.int32),
+            indptr,
+        ),
+        shape=(n, len(index.df)),
     )
     return index
 
