@@ -16,9 +16,12 @@ import feedparser
 import jsonschema
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from briefdesk.briefs.models import BriefPage
+from tests.factories import make_author, make_brief, make_topic
 from tests.pages import html_of
 
 from .conftest import World, leaks, make_private
@@ -312,3 +315,20 @@ def test_the_feeds_page_lists_every_feed_a_reader_may_follow(world: World, clien
     assert "Marmalade" not in page and "Quillfeather" not in page
     for href in hrefs:
         assert client.get(href).status_code == 200, href
+
+
+def test_a_feed_costs_the_same_queries_however_many_briefs_it_holds(
+    world: World, client: Any
+) -> None:
+    url = feed_url("site", "atom")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    before = queries()
+    other = make_author(world.tree, "Third", "Writer")
+    make_brief(world.tree, title="Another brief", authors=[other], topics=[make_topic(world.tree)])
+
+    assert queries() == before
