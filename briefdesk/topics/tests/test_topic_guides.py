@@ -219,9 +219,9 @@ def test_an_unknown_type_is_not_found(world: World, client: Any, value: str) -> 
     assert client.get(world.guide.url, {"type": value}).status_code == 404
 
 
-@pytest.mark.parametrize("page", ["abc", "999999", "-1", "0", "1.5"])
-def test_a_bad_page_number_shows_a_page_of_briefs(world: World, client: Any, page: str) -> None:
-    html = html_of(client, f"{world.guide.url}?page={page}")
+@pytest.mark.parametrize("number", ["abc", "999999", "-1", "0", "1.5"])
+def test_a_bad_page_number_shows_a_page_of_briefs(world: World, client: Any, number: str) -> None:
+    html = html_of(client, f"{world.guide.url}?page={number}")
 
     assert listed_titles(html) == ["An op-ed on aid", "Torkham analysis"]
 
