@@ -183,12 +183,13 @@ def test_the_author_index_lists_authors_by_family_name(world: World, client: Any
 def test_the_topic_index_lists_topic_guides_by_title_with_their_label(
     world: World, client: Any
 ) -> None:
-    html = html_of(client, world.tree.topics.url).partition('<ul class="plain-list">')[2]
+    html = html_of(client, world.tree.topics.url).partition('<ul class="guide-index__list">')[2]
 
-    assert re.findall(r'<li><a href="/topics/[^"]+/">([^<]+)</a></li>', html) == [
-        "Issue Guide: Afghanistan",
-        "Crisis Guide: Pakistan",
-    ]
+    assert re.findall(
+        r'<p class="type-label">([^<]+)</p>\s*'
+        r'<h2 class="guide-card__title"><a href="/topics/[^"]+/">([^<]+)</a>',
+        html,
+    ) == [("Issue Guide", "Afghanistan"), ("Crisis Guide", "Pakistan")]
 
 
 # --- what each item shows ----------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_it_loads_briefs_authors_topics_sources_and_outlets(demo: str) -> None:
 
     assert loaded["briefs"] >= 12
     assert loaded["authors"] == 3
-    assert loaded["topics"] == 4
+    assert loaded["topics"] == 5  # four guides and one sub-guide
     assert loaded["sources"] >= 40
     assert loaded["outlets"] >= 10
 
@@ -78,7 +78,7 @@ def test_it_reports_what_it_created(demo: str) -> None:
     assert f"{loaded['briefs']} briefs" in demo
     assert f"{loaded['sources']} sources" in demo
     assert "3 authors" in demo
-    assert "4 topics" in demo
+    assert "5 topics" in demo
     assert "Demo accounts (password briefdesk-demo): admin, editor, author." in demo
 
 
@@ -269,3 +269,8 @@ def test_a_demo_briefs_apa_title_keeps_a_proper_noun_its_text_uses(demo: str) ->
         "The real lesson of Cablegate is overclassification"
         in brief.citations["apa"]["bibliography"]
     )
+
+
+def test_the_two_crisis_guides_have_a_timeline_of_at_least_ten_events(demo: str) -> None:
+    for slug in ("pakistan", "afghanistan"):
+        assert len(TopicGuidePage.objects.get(slug=slug).events()) >= 10, slug
