@@ -83,7 +83,7 @@ class Weights:
     topics: float = 0.05
     recency: float = 0.2
     recency_days: float = 365.0
-    threshold: float = 0.12
+    threshold: float = 0.09
     terms_per_brief: int = 40
     candidates: int = 24
     max_df_share: float = 0.05
