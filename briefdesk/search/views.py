@@ -1,55 +1,128 @@
-"""A simple site search over published briefs, topics and authors.
+"""The search page: /search/?q=…&type=&topic=&expert=&year=&outlet=&kind=&sort=&page=
 
-Whatever a reader types is reduced to plain search words before it reaches the search backend:
-quotes, NUL bytes, control characters and FTS5 syntax (AND OR NOT NEAR * ^ : ( ) - and quotes)
-would otherwise reach SQLite's MATCH as a query language and fail with a 500. The price is
-that no operator syntax is offered: every word is simply searched for.
+Whatever a reader types is reduced to plain search words before it reaches the search backend
+(`params.search_terms`): quotes, NUL bytes, control characters and FTS5 syntax (AND OR NOT
+NEAR * ^ : ( ) - and quotes) would otherwise reach SQLite's MATCH as a query language and fail
+with a 500. The price is that no operator syntax is offered: every word is searched for.
+
+A filter or sort that names nothing answers 400 with the page, the reason and no results;
+`?page=` past the end shows the last page and "abc" the first, as every listing does.
 """
 
 from __future__ import annotations
 
-import re
+from typing import Any
+from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from wagtail.models import Page
 
-MAX_QUERY = 200
-MAX_TERMS = 12
-MAX_TERM = 60
-_WORD = re.compile(r"[^\W_]+")  # letters and digits in any script; never FTS5 punctuation
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+from briefdesk.citations.styles import DEFAULT_STYLE
 
+from .params import BRIEF, EXPERT, GUIDE, SOURCE, SearchParams, read_params
+from .query import Hit, Outcome, run_search
+from .snippets import highlight, snippet
 
-def search_terms(query: str) -> str:
-    """The words of `query`, lowercased (FTS5 reads upper-case AND/OR/NOT/NEAR as operators),
-    at most MAX_TERMS words of at most MAX_TERM characters, joined by spaces; "" if none."""
-    words = [w.lower()[:MAX_TERM] for w in _WORD.findall(query)]
-    return " ".join(words[:MAX_TERMS])
-
-
-def _prefetch_brief_authors(results: list[Page]) -> None:
-    """Load the authors of the briefs among `results` in one query (each brief's COinS item
-    names them), instead of one query per brief."""
-    from briefdesk.briefs.models import BriefAuthor, BriefPage
-
-    briefs = [page for page in results if isinstance(page, BriefPage)]
-    prefetch_related_objects(
-        briefs, Prefetch("brief_authors", queryset=BriefAuthor.objects.select_related("author"))
-    )
+FACET_TITLES = {
+    "type": "Type",
+    "topic": "Topic",
+    "expert": "Expert",
+    "year": "Year",
+    "outlet": "Outlet",
+    "kind": "Kind of source",
+}
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    # Shown back to the reader (autoescaped by the template); control characters dropped.
-    query = " ".join(_CONTROL.sub(" ", request.GET.get("q") or "").split())[:MAX_QUERY]
-    terms = search_terms(query)
-    results = Page.objects.none()
-    if terms:
-        results = Page.objects.live().public().specific().search(terms)
-    # get_page answers page 1 for "abc" or "-1" and the last page for one past the end.
-    page = Paginator(results, 20).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)  # the search runs once; prefetches stay on it
-    _prefetch_brief_authors(page.object_list)
-    return TemplateResponse(request, "search/search.html", {"query": query, "results": page})
+    params, problems = read_params(request.GET)
+    outcome = None if problems else run_search(params)
+    words = (outcome.corrected if outcome and outcome.corrected else params.terms).split()
+    context: dict[str, Any] = {
+        "query": params.query,
+        "params": params,
+        "problems": problems,
+        "outcome": outcome,
+        "results": outcome.page if outcome else None,
+        "items": [result_item(hit, record, words) for hit, record in outcome.page]
+        if outcome
+        else [],
+        "facets": facet_groups(outcome, params) if outcome else [],
+        "sort_links": sort_links(params),
+        "page_query": urlencode(_state(params)),
+    }
+    return TemplateResponse(request, "search/search.html", context, status=400 if problems else 200)
+
+
+def result_item(hit: Hit, record: Any, words: list[str]) -> dict[str, Any]:
+    """What one result shows, by kind: a brief is shown by includes/brief_item.html (with a
+    passage of its body when the words are not in its teaser); the others here."""
+    item: dict[str, Any] = {"kind": hit.kind, "record": record}
+    if hit.kind == BRIEF:
+        shown = f"{record.title} {record.teaser}".casefold()
+        if not all(w.casefold() in shown for w in words):
+            item["snippet"] = snippet(record._body_text(), words)
+        return item
+    if hit.kind == GUIDE:
+        from briefdesk.briefs.teasers import plain_text
+
+        item.update(
+            label=record.label or "Topic guide",
+            url=record.url,
+            title=highlight(record.title, words),
+            snippet=snippet(record.description or plain_text(str(record.introduction)), words),
+        )
+    elif hit.kind == EXPERT:
+        from briefdesk.briefs.teasers import plain_text
+
+        item.update(
+            label="Expert",
+            url=record.url,
+            title=highlight(record.title, words),
+            role=record.role,
+            snippet=snippet(plain_text(str(record.bio)), words),
+        )
+    elif hit.kind == SOURCE:
+        item.update(
+            label=f"Source · {record.kind_label}",
+            url=record.get_absolute_url(),
+            title=highlight(record.display_title, words),
+            outlet=record.outlet_name,
+            citation=record.formatted_in(DEFAULT_STYLE),
+        )
+    return item
+
+
+def _state(params: SearchParams, **changes: str) -> dict[str, str]:
+    """The query string of this search with `changes` (an empty value drops the key)."""
+    state = {"q": params.query, **params.applied}
+    if params.sort != "relevance":
+        state["sort"] = params.sort
+    state.update(changes)
+    return {k: v for k, v in state.items() if v}
+
+
+def facet_groups(outcome: Outcome, params: SearchParams) -> list[dict[str, Any]]:
+    """Each facet with a link per value: choosing a value, or removing it when chosen."""
+    groups = []
+    for name, values in outcome.facets.items():
+        links = [
+            {
+                "facet": facet,
+                "href": "?"
+                + urlencode(_state(params, **{name: "" if facet.chosen else facet.value})),
+            }
+            for facet in values
+        ]
+        groups.append({"name": name, "title": FACET_TITLES[name], "links": links})
+    return groups
+
+
+def sort_links(params: SearchParams) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": label,
+            "current": params.sort == value,
+            "href": "?" + urlencode(_state(params, sort="" if value == "relevance" else value)),
+        }
+        for value, label in (("relevance", "Relevance"), ("date", "Date"))
+    ]
