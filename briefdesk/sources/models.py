@@ -210,12 +210,15 @@ class Source(Reviewed, index.Indexed):
         ),
     ]
     search_fields = [
-        index.SearchField("title"),
+        index.SearchField("title", boost=2),
         index.AutocompleteField("title"),
         index.SearchField("url"),
         index.RelatedFields(
-            "outlet", [index.SearchField("name"), index.SearchField("short_label")]
+            "outlet",
+            [index.SearchField("name", boost=1.5), index.SearchField("short_label", boost=1.5)],
         ),
+        index.SearchField("authors"),
+        index.SearchField("container_title"),
         index.FilterField("kind"),
     ]
 
