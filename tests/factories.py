@@ -205,7 +205,7 @@ def outlet_form_data(outlet: Outlet, **changes: str) -> dict[str, str]:
 def author_form_data(author: AuthorPage, **changes: str) -> dict[str, str]:
     """What the author page's admin edit form posts for `author` as it stands, with
     `changes` (e.g. `family_name=...`, `**{"action-publish": "action-publish"}`)."""
-    from wagtail.test.utils.form_data import nested_form_data, rich_text
+    from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
     fields = {
         "title": author.title,
@@ -214,6 +214,9 @@ def author_form_data(author: AuthorPage, **changes: str) -> dict[str, str]:
         "family_name": author.family_name,
         "role": author.role,
         "bio": rich_text(author.bio or "<p></p>"),
+        "links": streamfield(
+            [("link", {"label": b.value["label"], "url": b.value["url"]}) for b in author.links]
+        ),
         "seo_title": author.seo_title,
         "search_description": author.search_description,
     }

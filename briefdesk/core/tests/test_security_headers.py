@@ -190,12 +190,15 @@ def test_wagtails_preview_frame_answers_sameorigin(
     home = site_tree.home
     client.login(username=users.editor.username, password=PASSWORD)
     url = reverse("wagtailadmin_pages:preview_on_edit", args=[home.pk])
-    saved = client.post(url, {"title": "Home", "slug": home.slug, "tagline": "Previewed"})
+    form = {"title": "Home", "slug": home.slug, "tagline": "Previewed"}
+    # The front page's featured experts (an inline panel): none.
+    form |= {f"featured_experts-{k}": "0" for k in ("TOTAL_FORMS", "INITIAL_FORMS")}
+    saved = client.post(url, form)
     assert saved.json()["is_valid"] is True
 
     preview = client.get(url)
     assert preview.status_code == 200
-    assert '<p class="lede">Previewed</p>' in preview.content.decode()
+    assert '<p class="front__tagline">Previewed</p>' in preview.content.decode()
     assert preview["X-Frame-Options"] == "SAMEORIGIN"
     # The public policy, except that the admin may frame the preview.
     policy = directives(preview["Content-Security-Policy"])
