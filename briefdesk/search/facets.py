@@ -96,7 +96,8 @@ def facet_counts(counts: dict[str, int], params: SearchParams) -> dict[str, list
                 types.append(Facet("type", slug, label, n, params.type == slug, nested=True))
 
     topic_counts = Counter({int(k): n for k, n in grouped.get("topic", {}).items()})
-    guides = TopicGuidePage.objects.live().exclude(private_q(restricted))
+    # No ORDER BY: Page's default (path) makes SQLite walk every page in path order.
+    guides = TopicGuidePage.objects.live().exclude(private_q(restricted)).order_by()
     matched_paths = (
         list(guides.filter(pk__in=hit_ids(GUIDE)).values_list("path", flat=True))
         if counts.get(GUIDE)
@@ -114,13 +115,13 @@ def facet_counts(counts: dict[str, int], params: SearchParams) -> dict[str, list
 
     expert_counts = Counter({int(k): n for k, n in grouped.get("expert", {}).items()})
     if counts.get(EXPERT):
-        experts_matched = AuthorPage.objects.filter(pk__in=hit_ids(EXPERT))
+        experts_matched = AuthorPage.objects.filter(pk__in=hit_ids(EXPERT)).order_by()
         expert_counts.update(experts_matched.values_list("pk", flat=True))
     experts = [
         Facet("expert", slug, title, expert_counts[pk],
               params.expert is not None and params.expert.pk == pk)
         for pk, slug, title in AuthorPage.objects.live().exclude(private_q(restricted))
-        .filter(pk__in=list(expert_counts)).values_list("pk", "slug", "title")
+        .filter(pk__in=list(expert_counts)).order_by().values_list("pk", "slug", "title")
     ] if expert_counts else []  # fmt: skip
 
     years = [
@@ -130,7 +131,9 @@ def facet_counts(counts: dict[str, int], params: SearchParams) -> dict[str, list
     ]
 
     outlet_counts = {int(k): n for k, n in grouped.get("outlet", {}).items()}
-    names = dict(Outlet.objects.filter(pk__in=list(outlet_counts)).values_list("pk", "name"))
+    names = dict(
+        Outlet.objects.filter(pk__in=list(outlet_counts)).order_by().values_list("pk", "name")
+    )
     outlets = [
         Facet("outlet", str(pk), names[pk], n, params.outlet is not None and params.outlet.pk == pk)
         for pk, n in outlet_counts.items()

@@ -65,17 +65,25 @@ class Outcome:
 
 def visible_querysets() -> dict[str, QuerySet[Any]]:
     """Per kind, what an anonymous reader may open."""
-    from briefdesk.briefs.models import AuthorPage, BriefPage
+    from briefdesk.briefs.models import AuthorPage, BriefPage, BriefSource
     from briefdesk.core.visibility import private_q, restricted_paths
-    from briefdesk.sources.views import public_sources
+    from briefdesk.sources.models import Source
     from briefdesk.topics.models import TopicGuidePage
 
     restricted = restricted_paths()
+    # The public source pages' rule (sources.views.public_sources: a live source cited by a
+    # live, public brief), asked from the citations' side: the citation table is small, where
+    # "every public brief" is a scan of every brief.
+    cited = (
+        BriefSource.objects.filter(page__live=True)
+        .exclude(private_q(restricted, prefix="page__"))
+        .values("source_id")
+    )
     return {
         BRIEF: BriefPage.objects.live().exclude(private_q(restricted)),
         GUIDE: TopicGuidePage.objects.live().exclude(private_q(restricted)),
         EXPERT: AuthorPage.objects.live().exclude(private_q(restricted)),
-        SOURCE: public_sources(),
+        SOURCE: Source.objects.filter(live=True, pk__in=cited),
     }
 
 
@@ -169,7 +177,8 @@ def load_records(found: Sequence[Hit]) -> list[Model]:
     records = {
         (kind, record.pk): record
         for kind, pks in wanted.items()
-        for record in loaders[kind].filter(pk__in=pks)
+        # No ORDER BY: Page's default (path) makes SQLite walk every page in path order.
+        for record in loaders[kind].filter(pk__in=pks).order_by()
     }
     return [records[(hit.kind, hit.pk)] for hit in found]
 
