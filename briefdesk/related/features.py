@@ -14,6 +14,7 @@ is not a name.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -55,18 +56,28 @@ def stem(word: str) -> str:
     return word
 
 
-def _terms(text: str) -> list[str]:
-    words = (w.replace("’", "'").removesuffix("'s") for w in _WORD.findall(text.lower()))
-    return [stem(word) for word in words if word not in STOP_WORDS]
+@functools.lru_cache(maxsize=200_000)
+def _term(word: str) -> str:
+    """The term a lower-cased word counts as; "" for a stop word."""
+    word = word.replace("’", "'").removesuffix("'s")
+    return "" if word in STOP_WORDS else stem(word)
+
+
+def _count(text: str, weight: int, counts: Counter[str]) -> None:
+    # Count words first and fold each distinct word once: stemming every token cost most
+    # of the engine's time at 100,000 briefs.
+    for word, n in Counter(_WORD.findall(text.lower())).items():
+        term = _term(word)
+        if term:
+            counts[term] += n * weight
 
 
 def text_terms(title: str, summary: str, body: str) -> Counter[str]:
     """Stemmed, stop-word-free word counts; title words count three times, summary twice."""
-    counts: Counter[str] = Counter(_terms(body))
-    for term in _terms(summary):
-        counts[term] += SUMMARY_WEIGHT
-    for term in _terms(title):
-        counts[term] += TITLE_WEIGHT
+    counts: Counter[str] = Counter()
+    _count(body, 1, counts)
+    _count(summary, SUMMARY_WEIGHT, counts)
+    _count(title, TITLE_WEIGHT, counts)
     return counts
 
 
