@@ -249,6 +249,7 @@ def brief_form(world: World, title: str, **actions: str) -> dict[str, str]:
             "brief_authors": inline_formset([{"author": str(world.author.pk), "id": ""}], min=1),
             "brief_topics": inline_formset([{"topic": str(world.topic.pk), "id": ""}]),
             "related_pins": inline_formset([], max=3),
+            "related_exclusions": inline_formset([], max=20),
             "body": streamfield([("paragraph", rich_text(paragraph, features=CITING_FEATURES))]),
             "additional_analysis": streamfield([]),
         }

@@ -65,6 +65,7 @@ def test_a_title_longer_than_a_page_allows_is_a_form_error(site_tree: Any, clien
             "brief_authors": inline_formset([], min=1),
             "brief_topics": inline_formset([]),
             "related_pins": inline_formset([], max=3),
+            "related_exclusions": inline_formset([], max=20),
             "body": streamfield([]),
             "additional_analysis": streamfield([]),
         }

@@ -160,6 +160,7 @@ def brief_form(site_tree: SiteTree, author: Any, title: str, number: str) -> dic
             "brief_authors": inline_formset([{"author": str(author.pk), "id": ""}], min=1),
             "brief_topics": inline_formset([]),
             "related_pins": inline_formset([], max=3),
+            "related_exclusions": inline_formset([], max=20),
             "body": streamfield([("paragraph", rich_text("<p>A claim.</p>"))]),
             "additional_analysis": streamfield([]),
         }

@@ -99,6 +99,7 @@ def submit_form(author: Any, title: str) -> dict[str, str]:
             "brief_authors": inline_formset([{"author": str(author.pk), "id": ""}], min=1),
             "brief_topics": inline_formset([]),
             "related_pins": inline_formset([], max=3),
+            "related_exclusions": inline_formset([], max=20),
             "body": streamfield([]),
             "additional_analysis": streamfield([]),
         }

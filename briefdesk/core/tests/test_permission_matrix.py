@@ -477,6 +477,7 @@ def brief_form(world: World, subject: Subject, title: str, **actions: str) -> di
             ),
             "brief_topics": inline_formset([{"topic": str(world.topic.pk), "id": ""}]),
             "related_pins": inline_formset([], max=3),
+            "related_exclusions": inline_formset([], max=20),
             "body": streamfield(
                 [
                     (

@@ -102,6 +102,7 @@ def brief_form(page: BriefPage, text: str, **extra: str) -> dict[str, str]:
             ),
             "brief_topics": inline_formset([]),
             "related_pins": inline_formset([], max=3),
+            "related_exclusions": inline_formset([], max=20),
             "body": {
                 "count": "1",
                 "0": {

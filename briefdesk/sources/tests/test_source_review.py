@@ -364,6 +364,7 @@ def brief_form(world: World, title: str, source: Source, **actions: str) -> dict
             "brief_authors": inline_formset([{"author": str(world.author.pk), "id": ""}], min=1),
             "brief_topics": inline_formset([]),
             "related_pins": inline_formset([], max=3),
+            "related_exclusions": inline_formset([], max=20),
             "body": streamfield(
                 [
                     (
