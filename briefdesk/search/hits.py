@@ -150,7 +150,7 @@ def _match_backend(cursor: Any, terms: str, models: dict[str, Any]) -> None:
         found = backend.search(terms, model, operator="and", order_by_relevance=False)
         sql, params = found.get_queryset().values("pk").order_by().query.sql_with_params()
         cursor.execute(
-            f"INSERT INTO {RAW} (kind, id) SELECT %s, m.id FROM ({sql}) m",
+            f"INSERT INTO {RAW} (kind, id) SELECT %s, m.* FROM ({sql}) m",
             [kind, *params],
         )
 
