@@ -71,7 +71,7 @@ def collect(terms: str, params: SearchParams) -> None:
     from .query import filtered, score_expression, visible_querysets
 
     kinds = params.kinds
-    text = "varchar(10)" if connection.vendor == "postgresql" else "text"
+    text = "text"  # PostgreSQL and SQLite both know it
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {RAW} (kind {text}, id integer)")
         cursor.execute(

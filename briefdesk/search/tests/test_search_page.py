@@ -178,10 +178,10 @@ def test_briefs_with_the_word_in_their_title_rank_above_a_guide_that_only_mentio
 def test_a_misspelt_query_is_corrected_from_the_titles_and_names_and_says_so(
     world: World, client: Any
 ) -> None:
-    html = search(client, q="whitcomb")
+    html = search(client, q="whitcombr")
 
     assert result_urls(html)[0] == world.clara.url
-    assert "Nothing matched “whitcomb”: showing results for “whitcombe”." in html
+    assert "Nothing matched “whitcombr”: showing results for “whitcombe”." in html
 
 
 # --- nothing hidden --------------------------------------------------------------------
