@@ -367,12 +367,13 @@ class BriefPage(SmartTypography, RoutablePageMixin, Page):
     @property
     def teaser(self) -> str:
         """What listings and link previews show: the summary whole, or the body's opening."""
-        return make_teaser(self.summary, self._body_text())
+        return make_teaser(self.summary, "" if self.summary.strip() else self._body_text())
 
     @property
     def meta_description(self) -> str:
         """The page's <meta name="description">: the teaser within a search result's length."""
-        return make_teaser(self.summary, self._body_text(), limit=DESCRIPTION_LIMIT)
+        body = "" if self.summary.strip() else self._body_text()
+        return make_teaser(self.summary, body, limit=DESCRIPTION_LIMIT)
 
     def share_image(self) -> tuple[Any, str] | None:
         """The image and alt text for link previews: the social image, else the body's first

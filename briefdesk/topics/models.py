@@ -85,7 +85,7 @@ class TopicGuidePage(SmartTypography, Page):
     ]
     search_fields = [
         *Page.search_fields,
-        index.SearchField("description"),
+        index.SearchField("description", boost=1.5),
         index.SearchField("introduction"),
     ]
 

@@ -231,7 +231,9 @@ def test_search_finds_no_hidden_page(world: World, client: Any, word: str) -> No
 def test_search_finds_no_private_author(world: World, client: Any) -> None:
     html = html_of(client, f"{reverse('search')}?q=Quillfeather")
 
-    assert "0 results" in html
+    # Her public briefs may be found by their bylines; her own page never is.
+    assert "/authors/hidden-quillfeather/" not in html
+    assert "search-result--expert" not in html
 
 
 def test_search_still_finds_public_pages(world: World, client: Any) -> None:
