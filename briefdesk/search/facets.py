@@ -35,23 +35,21 @@ class Facet:
 
 def _grouped() -> dict[str, Counter[str]]:
     """facet name -> value -> count, from one query over the hits."""
-    from briefdesk.briefs.models import BriefAuthor, BriefPage, BriefTopic
+    from briefdesk.briefs.models import BriefAuthor, BriefTopic
     from briefdesk.sources.models import Source
 
-    briefs, topics, authors = (
-        m._meta.db_table for m in (BriefPage, BriefTopic, BriefAuthor)
-    )  # fmt: skip
+    topics, authors = BriefTopic._meta.db_table, BriefAuthor._meta.db_table
     sources = Source._meta.db_table
     text = "varchar" if connection.vendor == "postgresql" else "text"
     sql = f"""
-        SELECT 'brief_type', b.brief_type, COUNT(*) FROM {HITS} h
-            JOIN {briefs} b ON b.page_ptr_id = h.id WHERE h.kind = 'brief' GROUP BY b.brief_type
+        SELECT 'brief_type', h.brief_type, COUNT(*) FROM {HITS} h
+            WHERE h.kind = 'brief' GROUP BY h.brief_type
         UNION ALL
-        SELECT 'topic', CAST(t.topic_id AS {text}), COUNT(DISTINCT t.page_id) FROM {HITS} h
-            JOIN {topics} t ON t.page_id = h.id WHERE h.kind = 'brief' GROUP BY t.topic_id
+        SELECT 'topic', CAST(t.topic_id AS {text}), COUNT(DISTINCT t.page_id) FROM {topics} t
+            WHERE t.page_id IN (SELECT id FROM {HITS} WHERE kind = 'brief') GROUP BY t.topic_id
         UNION ALL
-        SELECT 'expert', CAST(a.author_id AS {text}), COUNT(DISTINCT a.page_id) FROM {HITS} h
-            JOIN {authors} a ON a.page_id = h.id WHERE h.kind = 'brief' GROUP BY a.author_id
+        SELECT 'expert', CAST(a.author_id AS {text}), COUNT(DISTINCT a.page_id) FROM {authors} a
+            WHERE a.page_id IN (SELECT id FROM {HITS} WHERE kind = 'brief') GROUP BY a.author_id
         UNION ALL
         SELECT 'year', SUBSTR(h.sortdate, 1, 4), COUNT(*) FROM {HITS} h
             WHERE h.sortdate IS NOT NULL GROUP BY SUBSTR(h.sortdate, 1, 4)

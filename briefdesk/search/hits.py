@@ -68,6 +68,7 @@ def match_expression(terms: str) -> str:
 def collect(terms: str, params: SearchParams) -> None:
     """Fill the hits table: every record of the kinds `params` allows whose index entry holds
     every word of `terms`, that a reader may open and the filters keep, with its score."""
+    from .params import BRIEF
     from .query import filtered, score_expression, visible_querysets
 
     kinds = params.kinds
@@ -76,7 +77,7 @@ def collect(terms: str, params: SearchParams) -> None:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {RAW} (kind {text}, id integer)")
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {HITS} (kind {text}, id integer, "
-            f"score integer, sortdate {text}, title {text})"
+            f"score integer, sortdate {text}, title {text}, brief_type {text})"
         )
         cursor.execute(f"DELETE FROM {RAW}")
         cursor.execute(f"DELETE FROM {HITS}")
@@ -99,12 +100,14 @@ def collect(terms: str, params: SearchParams) -> None:
                     hit_score=score_expression(kind, terms),
                     hit_date=_date_expression(kind),
                     hit_title=F("title"),
+                    # Kept for the type facet: no join back to 30,000 wide brief rows.
+                    hit_type=F("brief_type") if kind == BRIEF else Value(None, CharField()),
                 )
-                .values("hit_kind", "hit_id", "hit_score", "hit_date", "hit_title")
+                .values("hit_kind", "hit_id", "hit_score", "hit_date", "hit_title", "hit_type")
             )
             sql, sql_params = rows.query.sql_with_params()
             cursor.execute(
-                f"INSERT INTO {HITS} (kind, id, score, sortdate, title) {sql}",
+                f"INSERT INTO {HITS} (kind, id, score, sortdate, title, brief_type) {sql}",
                 sql_params,
             )
 
