@@ -254,6 +254,7 @@ def scale(n: int, updates: int = 9, seed: int = 7) -> dict[str, float]:
         "rebuild s": ranked - started,
         "rebuild CPU s": cpu_ranked - cpu_started,
         "peak RSS MB": _rss_mb(),
+        "peak RSS of a worker MB": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "RSS before MB": before,
         "update median ms": statistics.median(times),
         "update max ms": max(times),

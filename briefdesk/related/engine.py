@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import multiprocessing as mp
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +50,9 @@ from .features import entity_names, text_terms
 TEXT, SOURCE, NAME = 0, 1, 2  # kinds of feature
 MAX_TOPICS = 8  # topics per brief the engine reads (the first ones: the primary first)
 ROW_CHUNK = 2000  # rows per sparse product in rank_all: bounds peak memory
+FEATURE_CHUNK = 2000  # briefs per feature-extraction task in build_index
+PARALLEL_FROM = 20_000  # briefs from which build_index and rank_all use worker processes
+MAX_PROCESSES = 2
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,42 @@ class Index:
             np.concatenate(out_cols).astype(np.int32),
             np.concatenate(out_vals).astype(np.float32),
         )
+
+    def _vectors(
+        self, rows: np.ndarray, cols: np.ndarray, counts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`_vector` for many briefs at once: (row, column, count) triples in, sorted by row,
+        out (row, column, value), each row as `_vector` makes it."""
+        w = self.weights
+        keep = self.df[cols] <= self.max_df
+        rows, cols, counts = rows[keep], cols[keep], counts[keep]
+        idf = np.log((self.n_docs + 1) / (self.df[cols] + 1.0)) + 1.0
+        kinds = self.kinds[cols].astype(np.int64)
+        values = np.where(kinds == TEXT, (1.0 + np.log(np.maximum(counts, 1.0))) * idf, idf)
+        del counts, idf
+        # By row, then kind, then best first (ties by column), as `_vector` picks terms.
+        order = np.lexsort((cols, -values, kinds, rows))
+        rows, cols, kinds, values = rows[order], cols[order], kinds[order], values[order]
+        del order
+        group = rows * 3 + kinds
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        sizes = np.diff(np.r_[starts, len(group)])
+        position = np.arange(len(group)) - np.repeat(starts, sizes)
+        keep = (kinds != TEXT) | (position < w.terms_per_brief)
+        rows, cols, kinds, values, group = (
+            rows[keep],
+            cols[keep],
+            kinds[keep],
+            values[keep],
+            group[keep],
+        )
+        del position, keep
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        norms = np.sqrt(np.add.reduceat(values * values, starts)) if len(starts) else values
+        sizes = np.diff(np.r_[starts, len(group)])
+        scale = np.sqrt(np.array([w.text, w.sources, w.names]))[kinds]
+        values = values * scale / np.repeat(norms, sizes)
+        return rows, cols, values.astype(np.float32)
 
     def _columns(self, features: _Features, grow: bool) -> tuple[np.ndarray, np.ndarray]:
         """The brief's feature columns and counts; new features get a column when `grow`."""
@@ -301,6 +342,54 @@ def _topic_row(topics: Sequence[int]) -> np.ndarray:
     return row
 
 
+def _chunk_features(
+    docs: Sequence[BriefData],
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Features of a run of briefs with their own vocabulary (first seen first): keys and
+    their kinds, then per feature the local column and count, and per brief its number of
+    features."""
+    vocabulary: dict[str, int] = {}
+    kinds: list[int] = []
+    cols: list[int] = []
+    counts: list[float] = []
+    sizes: list[int] = []
+    for brief in docs:
+        keyed = _keyed(_extract(brief))
+        for key, kind, count in keyed:
+            col = vocabulary.get(key)
+            if col is None:
+                col = vocabulary[key] = len(vocabulary)
+                kinds.append(kind)
+            cols.append(col)
+            counts.append(count)
+        sizes.append(len(keyed))
+    return (
+        list(vocabulary),
+        np.asarray(kinds, dtype=np.int8),
+        np.asarray(cols, dtype=np.int64),
+        np.asarray(counts, dtype=np.float64),
+        np.asarray(sizes, dtype=np.int64),
+    )
+
+
+def _processes(n: int) -> int:
+    """Worker processes for `n` briefs: one below `PARALLEL_FROM` (forking costs more than
+    it saves, and a web process should not fork), else one per core, at most two."""
+    if n < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+        return 1
+    return max(1, min(MAX_PROCESSES, os.cpu_count() or 1))
+
+
+def _map(function, items: list, n: int) -> Iterable:  # type: ignore[no-untyped-def, type-arg]
+    """`map(function, items)` in order, in worker processes (forked) when `n` is large."""
+    processes = _processes(n)
+    if processes == 1 or len(items) < 2:
+        yield from map(function, items)
+        return
+    with mp.get_context("fork").Pool(processes) as pool:
+        yield from pool.imap(function, items)
+
+
 def build_index(briefs: Iterable[BriefData], weights: Weights = DEFAULT_WEIGHTS) -> Index:
     """Fit the engine to a corpus: vocabulary, document frequencies and one row per brief.
     A brief id given twice keeps its last version. The result does not depend on the order
@@ -325,74 +414,99 @@ def build_index(briefs: Iterable[BriefData], weights: Weights = DEFAULT_WEIGHTS)
         n_docs=n,
         max_df=max(20, int(weights.max_df_share * n)),
     )
-    # Features as compact arrays (a Counter per brief would cost gigabytes at 100,000).
-    features = [index._columns(_extract(brief), grow=True) for brief in docs]
-    index._grow()
-    if features:
-        index.df = np.bincount(
-            np.concatenate([cols for cols, _ in features]), minlength=len(index.df)
-        ).astype(np.int64)
-    indptr = np.zeros(n + 1, dtype=np.int64)
+    # Features as compact arrays (a Counter per brief would cost gigabytes at 100,000),
+    # extracted in chunks (in parallel at scale); each chunk comes back with its own small
+    # vocabulary, merged here in brief order so columns are numbered as one pass would.
+    chunks = [docs[lo : lo + FEATURE_CHUNK] for lo in range(0, n, FEATURE_CHUNK)]
     all_cols: list[np.ndarray] = []
-    all_vals: list[np.ndarray] = []
-    for row, (cols, counts) in enumerate(features):
-        c, v = index._vector(cols, counts)
-        all_cols.append(c)
-        all_vals.append(v)
-        indptr[row + 1] = indptr[row] + len(c)
-    del features
-    index.matrix = sp.csr_matrix(
-        (
-            np.concatenate(all_vals) if all_vals else np.zeros(0, dtype=np.float32),
-            np.concatenate(all_cols) if all_cols else np.zeros(0, dtype=np.int32),
-            indptr,
-        ),
-        shape=(n, len(index.df)),
-    )
+    all_counts: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
+    for keys, key_kinds, cols, counts, sizes in _map(_chunk_features, chunks, n):
+        mapping = np.empty(len(keys), dtype=np.int64)
+        vocabulary, new_kinds = index.vocabulary, index._new_kinds
+        for local, (key, kind) in enumerate(zip(keys, key_kinds.tolist(), strict=True)):
+            col = vocabulary.get(key)
+            if col is None:
+                col = vocabulary[key] = len(vocabulary)
+                new_kinds.append(kind)
+            mapping[local] = col
+        all_cols.append(mapping[cols])
+        all_counts.append(counts)
+        lengths.append(sizes)
+    index._grow()
+    cols = np.concatenate(all_cols) if all_cols else np.zeros(0, dtype=np.int64)
+    counts = np.concatenate(all_counts) if all_counts else np.zeros(0, dtype=np.float64)
+    sizes = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
+    del all_cols, all_counts, lengths
+    index.df = np.bincount(cols, minlength=len(index.df)).astype(np.int64)
+    rows = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    rows, cols, vals = index._vectors(rows, cols, counts)
+    del counts
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    index.matrix = sp.csr_matrix((vals, cols.astype(np.int32), indptr), shape=(n, len(index.df)))
     return index
+
+
+# What the forked `rank_all` workers read: (index, k, hidden), set before the pool forks.
+_RANKING: tuple[Index, int, Mapping[int, Iterable[int]]] | None = None
 
 
 def rank_all(
     index: Index, k: int = 3, hidden: Mapping[int, Iterable[int]] | None = None
 ) -> dict[int, list[Related]]:
     """The best `k` briefs for every brief in the index (an empty list when none reaches
-    the threshold). `hidden` maps a brief id to ids never to list for it (pins, exclusions)."""
-    hidden = hidden or {}
+    the threshold). `hidden` maps a brief id to ids never to list for it (pins, exclusions).
+    Chunks of rows are ranked in worker processes at scale."""
+    global _RANKING
+    index.transposed()
+    live_rows = np.flatnonzero(index.alive)
+    chunks = [live_rows[lo : lo + ROW_CHUNK] for lo in range(0, len(live_rows), ROW_CHUNK)]
+    _RANKING = (index, k, hidden or {})
+    result: dict[int, list[Related]] = {}
+    try:
+        for part in _map(_rank_chunk, chunks, len(live_rows)):
+            result.update(part)
+    finally:
+        _RANKING = None
+    return result
+
+
+def _rank_chunk(rows: np.ndarray) -> dict[int, list[Related]]:
+    assert _RANKING is not None
+    index, k, hidden = _RANKING
     w = index.weights
     transposed = index.transposed()
     ids = np.asarray(index.ids)
-    live_rows = np.flatnonzero(index.alive)
     result: dict[int, list[Related]] = {}
-    for start in range(0, len(live_rows), ROW_CHUNK):
-        rows = live_rows[start : start + ROW_CHUNK]
-        product = (index.matrix[rows] @ transposed).tocsr()
-        pair_i: list[np.ndarray] = []
-        pair_j: list[np.ndarray] = []
-        pair_base: list[np.ndarray] = []
-        for n, row in enumerate(rows):
-            lo, hi = product.indptr[n], product.indptr[n + 1]
-            cols, vals = product.indices[lo:hi], product.data[lo:hi]
-            keep = cols != row
-            cols, vals = cols[keep], vals[keep]
-            limit = w.candidates + len(hidden.get(int(ids[row]), ()))
-            if len(cols) > limit:
-                top = np.argpartition(-vals, limit - 1)[:limit]
-                cols, vals = cols[top], vals[top]
-            pair_i.append(np.full(len(cols), row))
-            pair_j.append(cols)
-            pair_base.append(vals)
-        if not pair_i:
-            continue
-        i = np.concatenate(pair_i)
-        j = np.concatenate(pair_j)
-        final = index._final(i, j, np.concatenate(pair_base).astype(np.float64))
-        bounds = np.cumsum([0, *(len(p) for p in pair_i)])
-        for n, row in enumerate(rows):
-            lo, hi = bounds[n], bounds[n + 1]
-            brief_id = int(ids[row])
-            result[brief_id] = _best(
-                ids[j[lo:hi]], final[lo:hi], k, set(hidden.get(brief_id, ())), w.threshold
-            )
+    product = (index.matrix[rows] @ transposed).tocsr()
+    pair_i: list[np.ndarray] = []
+    pair_j: list[np.ndarray] = []
+    pair_base: list[np.ndarray] = []
+    for n, row in enumerate(rows):
+        lo, hi = product.indptr[n], product.indptr[n + 1]
+        cols, vals = product.indices[lo:hi], product.data[lo:hi]
+        keep = cols != row
+        cols, vals = cols[keep], vals[keep]
+        limit = w.candidates + len(hidden.get(int(ids[row]), ()))
+        if len(cols) > limit:
+            top = np.argpartition(-vals, limit - 1)[:limit]
+            cols, vals = cols[top], vals[top]
+        pair_i.append(np.full(len(cols), row))
+        pair_j.append(cols)
+        pair_base.append(vals)
+    if not pair_i:
+        return result
+    i = np.concatenate(pair_i)
+    j = np.concatenate(pair_j)
+    final = index._final(i, j, np.concatenate(pair_base).astype(np.float64))
+    bounds = np.cumsum([0, *(len(p) for p in pair_i)])
+    for n, row in enumerate(rows):
+        lo, hi = bounds[n], bounds[n + 1]
+        brief_id = int(ids[row])
+        result[brief_id] = _best(
+            ids[j[lo:hi]], final[lo:hi], k, set(hidden.get(brief_id, ())), w.threshold
+        )
     return result
 
 

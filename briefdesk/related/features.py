@@ -66,10 +66,10 @@ def _term(word: str) -> str:
 def _count(text: str, weight: int, counts: Counter[str]) -> None:
     # Count words first and fold each distinct word once: stemming every token cost most
     # of the engine's time at 100,000 briefs.
+    term = _term
     for word, n in Counter(_WORD.findall(text.lower())).items():
-        term = _term(word)
-        if term:
-            counts[term] += n * weight
+        if t := term(word):
+            counts[t] += n * weight
 
 
 def text_terms(title: str, summary: str, body: str) -> Counter[str]:
@@ -81,19 +81,21 @@ def text_terms(title: str, summary: str, body: str) -> Counter[str]:
     return counts
 
 
-def _clean_name(run: str) -> list[str]:
+@functools.lru_cache(maxsize=200_000)
+def _clean_name(run: str) -> tuple[str, ...]:
+    """The names a run of capitalised words counts as (cached: names recur)."""
     words = run.replace("’", "'").split()
     while words and words[0].lower().strip(".") in STOP_WORDS:
         words = words[1:]
     while words and words[-1].lower().strip(".") in STOP_WORDS:
         words = words[:-1]
     if not words:
-        return []
+        return ()
     name = " ".join(words).lower().removesuffix("'s").rstrip(".")
     last = words[-1].lower().removesuffix("'s").rstrip(".")
     if len(words) == 1:
-        return [name] if len(name) > 1 else []
-    return [name, last] if len(last) > 2 else [name]
+        return (name,) if len(name) > 1 else ()
+    return (name, last) if len(last) > 2 else (name,)
 
 
 def entity_names(summary: str, body: str) -> set[str]:
@@ -104,6 +106,6 @@ def entity_names(summary: str, body: str) -> set[str]:
     rarity, so such words count little."""
     names: set[str] = set()
     for text in (summary, body):
-        for match in _NAME_RUN.finditer(text):
-            names.update(_clean_name(match.group()))
+        for run in _NAME_RUN.findall(text):
+            names.update(_clean_name(run))
     return names
