@@ -56,6 +56,15 @@ def _one_request_at_a_time_on_the_live_server() -> None:
     LiveServerThread.server_class = SerialisedWSGIServer
 
 
+@pytest.fixture(autouse=True)
+def _fresh_related_index() -> None:
+    """Each test starts without the relatedness engine's per-process index: a rolled-back
+    test database hands out its ids again, which the index would take for the same briefs."""
+    from briefdesk.briefs.related_store import forget_index
+
+    forget_index()
+
+
 @pytest.fixture
 def site_tree(db: Any) -> Any:
     from tests.factories import make_site_tree

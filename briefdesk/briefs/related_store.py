@@ -166,9 +166,27 @@ def _fit(restricted: list[str]) -> _Cached:
     return cached
 
 
+def _existing(ids: Iterable[int]) -> set[int]:
+    """Those of `ids` that are briefs now (an index older than the database must not write a
+    row naming a deleted brief: the foreign key would fail the publish's commit)."""
+    from .models import BriefPage
+
+    wanted, found = sorted(set(ids)), set()
+    for start in range(0, len(wanted), _BATCH):
+        chunk = wanted[start : start + _BATCH]
+        found.update(BriefPage.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+    return found
+
+
 def _write(lists: dict[int, list[Related]], replace_all: bool = False) -> None:
     from .models import RelatedBrief
 
+    existing = _existing([*lists, *(r.id for ranked in lists.values() for r in ranked)])
+    lists = {
+        page: [r for r in ranked if r.id in existing]
+        for page, ranked in lists.items()
+        if page in existing
+    }
     with transaction.atomic():
         if replace_all:
             RelatedBrief.objects.all().delete()

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module("briefdesk.briefs.migrations.0006_cited_words_before_citation")
 
-WORDS = "IMF's staff had warned against in its last review"
+# Typographic already (saving makes straight quotes curly: core/typography.py).
+WORDS = "IMF’s staff had warned against in its last review"
 
 
 def run_migration() -> None:

@@ -470,7 +470,8 @@ def test_an_editor_can_save_a_draft_of_anyones_brief(world: World, client: Any) 
 
     assert response.status_code == 302
     page.refresh_from_db()
-    assert page.get_latest_revision_as_object().title == "Editor's revision"
+    # Saved as typography has it: a curly apostrophe (core/typography.py).
+    assert page.get_latest_revision_as_object().title == "Editor’s revision"
 
 
 # --- CSRF --------------------------------------------------------------------------------
