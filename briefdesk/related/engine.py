@@ -179,14 +179,14 @@ class Index:
         keep = self.df[cols] <= self.max_df
         rows, cols, counts = rows[keep], cols[keep], counts[keep]
         idf = np.log((self.n_docs + 1) / (self.df[cols] + 1.0)) + 1.0
-        kinds = self.kinds[cols].astype(np.int64)
+        kinds = self.kinds[cols]
         values = np.where(kinds == TEXT, (1.0 + np.log(np.maximum(counts, 1.0))) * idf, idf)
-        del counts, idf
+        del counts, idf, keep
         # By row, then kind, then best first (ties by column), as `_vector` picks terms.
         order = np.lexsort((cols, -values, kinds, rows))
         rows, cols, kinds, values = rows[order], cols[order], kinds[order], values[order]
         del order
-        group = rows * 3 + kinds
+        group = rows.astype(np.int64) * 3 + kinds
         starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
         sizes = np.diff(np.r_[starts, len(group)])
         position = np.arange(len(group)) - np.repeat(starts, sizes)
@@ -366,8 +366,8 @@ def _chunk_features(
     return (
         list(vocabulary),
         np.asarray(kinds, dtype=np.int8),
-        np.asarray(cols, dtype=np.int64),
-        np.asarray(counts, dtype=np.float64),
+        np.asarray(cols, dtype=np.int32),
+        np.asarray(counts, dtype=np.float32),
         np.asarray(sizes, dtype=np.int64),
     )
 
@@ -422,7 +422,7 @@ def build_index(briefs: Iterable[BriefData], weights: Weights = DEFAULT_WEIGHTS)
     all_counts: list[np.ndarray] = []
     lengths: list[np.ndarray] = []
     for keys, key_kinds, cols, counts, sizes in _map(_chunk_features, chunks, n):
-        mapping = np.empty(len(keys), dtype=np.int64)
+        mapping = np.empty(len(keys), dtype=np.int32)
         vocabulary, new_kinds = index.vocabulary, index._new_kinds
         for local, (key, kind) in enumerate(zip(keys, key_kinds.tolist(), strict=True)):
             col = vocabulary.get(key)
@@ -434,12 +434,12 @@ def build_index(briefs: Iterable[BriefData], weights: Weights = DEFAULT_WEIGHTS)
         all_counts.append(counts)
         lengths.append(sizes)
     index._grow()
-    cols = np.concatenate(all_cols) if all_cols else np.zeros(0, dtype=np.int64)
-    counts = np.concatenate(all_counts) if all_counts else np.zeros(0, dtype=np.float64)
+    cols = np.concatenate(all_cols) if all_cols else np.zeros(0, dtype=np.int32)
+    counts = np.concatenate(all_counts) if all_counts else np.zeros(0, dtype=np.float32)
     sizes = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
     del all_cols, all_counts, lengths
     index.df = np.bincount(cols, minlength=len(index.df)).astype(np.int64)
-    rows = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    rows = np.repeat(np.arange(n, dtype=np.int32), sizes)
     rows, cols, vals = index._vectors(rows, cols, counts)
     del counts
     indptr = np.zeros(n + 1, dtype=np.int64)
