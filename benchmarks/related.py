@@ -50,6 +50,7 @@ from briefdesk.related.engine import (
     candidates,
     plan_update,
     rank_all,
+    worker_processes,
 )
 
 TOPICS = 15
@@ -233,9 +234,10 @@ def scale(n: int, updates: int = 9, seed: int = 7) -> dict[str, float]:
     gc.collect()
     before = _rss_mb()
     started, cpu_started = time.perf_counter(), time.process_time()
-    index = build_index(briefs)
-    built = time.perf_counter()
-    lists = rank_all(index)
+    with worker_processes():  # as `briefdesk related --rebuild` runs it
+        index = build_index(briefs)
+        built = time.perf_counter()
+        lists = rank_all(index)
     ranked, cpu_ranked = time.perf_counter(), time.process_time()
     times, cpu_times = [], []
     for brief in held_out:

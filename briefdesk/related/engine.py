@@ -39,7 +39,8 @@ import math
 import multiprocessing as mp
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -372,10 +373,26 @@ def _chunk_features(
     )
 
 
+_forking_allowed = False
+
+
+@contextmanager
+def worker_processes() -> Iterator[None]:
+    """Within this block `build_index` and `rank_all` may fork worker processes (from
+    `PARALLEL_FROM` briefs). Only commands enter it (`briefdesk related --rebuild`, the
+    benchmark): a web or task process, with its threads and its V8 context, never forks."""
+    global _forking_allowed
+    before, _forking_allowed = _forking_allowed, True
+    try:
+        yield
+    finally:
+        _forking_allowed = before
+
+
 def _processes(n: int) -> int:
-    """Worker processes for `n` briefs: one below `PARALLEL_FROM` (forking costs more than
-    it saves, and a web process should not fork), else one per core, at most two."""
-    if n < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+    """Worker processes for `n` briefs: one outside `worker_processes()` or below
+    `PARALLEL_FROM` (forking costs more than it saves), else one per core, at most two."""
+    if not _forking_allowed or n < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
         return 1
     return max(1, min(MAX_PROCESSES, os.cpu_count() or 1))
 

@@ -95,3 +95,28 @@ def test_a_published_brief_enters_the_lists_of_its_story() -> None:
     for brief_id in (1, 2, 3):
         assert 4 in {r.id for r in update.lists[brief_id]}
     assert all(isinstance(r, Related) for r in update.lists[4])
+
+
+def test_worker_processes_give_the_same_index_and_lists_as_one_process(monkeypatch) -> None:
+    from briefdesk.related import engine
+
+    alone_index = build_index(corpus())
+    alone = rank_all(alone_index)
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(engine, "FEATURE_CHUNK", 3)
+    monkeypatch.setattr(engine, "ROW_CHUNK", 3)
+    with engine.worker_processes():
+        parallel_index = build_index(corpus())
+        parallel = rank_all(parallel_index)
+
+    assert parallel_index.vocabulary == alone_index.vocabulary
+    assert (parallel_index.matrix != alone_index.matrix).nnz == 0
+    assert parallel == alone
+
+
+def test_outside_worker_processes_nothing_forks(monkeypatch) -> None:
+    from briefdesk.related import engine
+
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
+
+    assert engine._processes(10**6) == 1

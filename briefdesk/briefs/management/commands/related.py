@@ -22,10 +22,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from briefdesk.briefs.related_store import rebuild_related
+        from briefdesk.related.engine import worker_processes
 
         if not options["rebuild"]:
             raise CommandError("nothing to do: use briefdesk related --rebuild")
         started = time.perf_counter()
-        scored = rebuild_related()
+        with worker_processes():  # a command may fork; a web process never does
+            scored = rebuild_related()
         seconds = time.perf_counter() - started
         self.stdout.write(f"Scored {scored} briefs in {seconds:.1f} s")
