@@ -40,16 +40,17 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-TITLE = "Floods Test Pakistan's Civilian Government"
-CITED_WORDS = "IMF's staff had warned against in its last review"
+# Typographic, as saving makes it (core/typography.py).
+TITLE = "Floods Test Pakistan’s Civilian Government"
+CITED_WORDS = "IMF’s staff had warned against in its last review"
 FIRST = f"Relief has slowed, a shift the {CITED_WORDS}."
 SECOND = "Donors have pledged less than a third of the appeal"
 THIRD = "Local officials describe villages still cut off"
-ANALYSIS = "An outside economist argues the army's role will grow"
+ANALYSIS = "An outside economist argues the army’s role will grow"
 PASTED_URL = "https://www.dawn.com/news/1234567/relief-effort-falters"
 NEW_TITLE = "Relief Effort Falters in Sindh"
 CHANGE_REQUEST = "Say whose appeal it is."
-ADDED = "The appeal is the UN's."
+ADDED = "The appeal is the UN’s."
 
 # What the issue asks of the everyday path: a brief with three citations in under 25 steps.
 MAX_STEPS_THREE_CITATIONS = 24

@@ -33,8 +33,9 @@ pytestmark = [
 
 PARAGRAPH = "Washington and Islamabad distrust each other."
 CITED_WORD = "Islamabad"
-WRITTEN = "It marks a shift the IMF's staff had warned against in its last review."
-CITED_WORDS = "IMF's staff had warned against in its last review"
+# Typed typographic: saving would make a straight apostrophe curly (core/typography.py).
+WRITTEN = "It marks a shift the IMF’s staff had warned against in its last review."
+CITED_WORDS = "IMF’s staff had warned against in its last review"
 LABEL = "Washington Quarterly"
 # The text a token reads as, with the parentheses its style adds around it.
 PAGE_TEXT = """el => [getComputedStyle(el, '::before').content, el.textContent,
