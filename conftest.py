@@ -56,6 +56,22 @@ def _one_request_at_a_time_on_the_live_server() -> None:
     LiveServerThread.server_class = SerialisedWSGIServer
 
 
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Refuse a test that pytest-playwright made a browser test by accident (a parameter
+    named `page` is its fixture): it would run among the transactional browser tests, and
+    their flush would leave it, and the tests ordered after it, without the migrated data."""
+    stray = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(getattr(item, "callspec", None), "params", {})
+        and not item.get_closest_marker("browser")
+    ]
+    if stray:
+        raise pytest.UsageError(
+            f"not marked browser but run in a browser (a parameter named page?): {stray[0]}"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_related_index() -> None:
     """Each test starts without the relatedness engine's per-process index: a rolled-back
