@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -79,6 +80,23 @@ def _fresh_related_index() -> None:
     from briefdesk.briefs.related_store import forget_index
 
     forget_index()
+
+
+@pytest.fixture(autouse=True)
+def _own_search_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test has a search index directory of its own (built from the test database at its
+    first search), for the same reason: an index left by another test would hold records of
+    a rolled-back database under ids handed out again."""
+    from django.conf import settings
+
+    from briefdesk.search.sync import forget_stores
+
+    before = settings.BRIEFDESK_SEARCH_DIR
+    settings.BRIEFDESK_SEARCH_DIR = tmp_path_factory.mktemp("search")
+    forget_stores()
+    yield
+    settings.BRIEFDESK_SEARCH_DIR = before
+    forget_stores()
 
 
 @pytest.fixture

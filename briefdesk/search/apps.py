@@ -5,3 +5,6 @@ class SearchConfig(AppConfig):
     name = "briefdesk.search"
     label = "briefdesk_search"
     verbose_name = "Search"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

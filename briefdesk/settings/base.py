@@ -172,6 +172,10 @@ BRIEFDESK_CITEPROC_JS = PROJECT_DIR / envstr(
 )
 BRIEFDESK_PUBLISHER = envstr("BRIEFDESK_PUBLISHER", WAGTAIL_SITE_NAME)
 
+# The public search's index (tantivy), a cache of the database kept per machine: rebuilt by
+# `briefdesk search --rebuild` or the first search when missing. See docs/search.md.
+BRIEFDESK_SEARCH_DIR = DATA_DIR / envstr("BRIEFDESK_SEARCH_DIR", "search")
+
 
 # The parts below are kept in their own modules: files (media, static, private storage),
 # operations (email, logging, error reporting) and caches.
