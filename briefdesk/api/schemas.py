@@ -32,7 +32,10 @@ class Paging(Schema):
 
 class BriefFilters(Paging):
     topic: str | None = Field(
-        None, max_length=255, description="A topic guide's slug: briefs filed under it."
+        None,
+        max_length=255,
+        description="A topic guide's slug: briefs filed under it or under one of its "
+        "published, public sub-guides.",
     )
     expert: str | None = Field(
         None, max_length=255, description="An expert's (author's) slug: briefs they wrote."

@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 
 from briefdesk.briefs.models import AuthorPage, BriefAuthor, BriefTopic
 from briefdesk.sources.models import Source
+from briefdesk.topics.guide import covered_guide_ids
 
 from . import content
 from .content import Reader
@@ -115,15 +116,22 @@ def index(request: HttpRequest) -> dict[str, str]:
 )
 def briefs(request: HttpRequest, filters: Query[BriefFilters]) -> dict[str, Any]:
     """Filter by topic guide slug, expert slug, type and publication date (inclusive). A
-    topic or expert no reader can see is a 404, as an unknown one is."""
+    topic guide covers its sub-guides: `topic` lists the briefs filed under the guide or
+    under a sub-guide a reader may open, as the guide's page does. A topic or expert no
+    reader can see is a 404, as an unknown one is."""
     reader = Reader.for_request(request)
     queryset = content.public_briefs(reader).defer("additional_analysis", "citations")
     if filters.topic:
-        topics = content.public_guides(reader).filter(slug=_slug(filters.topic, "topic guide"))
-        if not topics.exists():
+        topics = list(
+            content.public_guides(reader)
+            .filter(slug=_slug(filters.topic, "topic guide"))
+            .only("pk", "path")
+        )
+        if not topics:
             raise HttpError(404, f"No topic guide with slug {filters.topic!r}.")
+        covered = covered_guide_ids(topics, reader.restricted)
         queryset = queryset.filter(
-            pk__in=BriefTopic.objects.filter(topic__in=topics).values("page")
+            pk__in=BriefTopic.objects.filter(topic__in=covered).values("page")
         )
     if filters.expert:
         experts = content.public_experts(reader).filter(slug=_slug(filters.expert, "expert"))

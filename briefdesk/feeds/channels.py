@@ -4,11 +4,12 @@
     body = formats.render(channel, "atom", self_url)
 
 One channel for the whole site, one per topic guide (addressed by its path under /topics/,
-as the guide's own URL is), one per expert (their slug under /authors/) and one per brief type
-(`type_slug`). Each holds the newest FEED_LENGTH briefs a reader may open — live, and neither
-they nor an ancestor under a view restriction — in the order listings use, each with its full
-teaser, every author the byline credits (a link only to author pages a reader may open), and
-as categories its type and the topics a reader may open.
+as the guide's own URL is; it holds the briefs the guide's page lists, its sub-guides'
+included: topics.guide.covered_guide_ids), one per expert (their slug under /authors/) and
+one per brief type (`type_slug`). Each holds the newest FEED_LENGTH briefs a reader may
+open — live, and neither they nor an ancestor under a view restriction — in the order listings
+use, each with its full teaser, every author the byline credits (a link only to author pages a
+reader may open), and as categories its type and the topics a reader may open.
 
 Every URL is on BRIEFDESK_BASE_URL, as a brief's canonical URL (its citations) is.
 
@@ -42,6 +43,7 @@ from briefdesk.briefs.models import (
     BriefTopic,
 )
 from briefdesk.core.visibility import in_private_section, is_visible, restricted_paths
+from briefdesk.topics.guide import covered_guide_ids
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
 from .entries import Channel, Entry, Person
@@ -159,7 +161,11 @@ def topic_channel(path: str) -> Channel | None:
     topic = find_topic(path)
     if topic is None:
         return None
-    briefs = BriefPage.objects.for_listing().filter(brief_topics__topic=topic).distinct()
+    # As the guide's page lists them: filed under the guide or a sub-guide it covers.
+    covered = covered_guide_ids([topic], restricted_paths())
+    briefs = BriefPage.objects.for_listing().filter(
+        pk__in=BriefTopic.objects.filter(topic__in=covered).values("page")
+    )
     return _channel(
         f"topics/{'/'.join(path.strip('/').split('/'))}",
         f"{settings.WAGTAIL_SITE_NAME} — {topic.title}",

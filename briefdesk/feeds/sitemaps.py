@@ -6,7 +6,8 @@ that lists briefs is dated by the newest publication among them, not only its ow
 is when a crawler would find it changed —
 
 - the home page and the briefs index: the newest public brief;
-- a topic guide: the newest public brief filed under it;
+- a topic guide: the newest public brief filed under it or a sub-guide it covers (as its
+  page lists them: topics.guide);
 - an expert's page: the newest public brief they wrote.
 
 A few queries for the whole sitemap, whatever its size. Caveat: a brief that leaves a listing
@@ -22,21 +23,28 @@ from django.db.models import Max
 from wagtail.contrib.sitemaps import Sitemap as WagtailPageSitemap
 
 from briefdesk.briefs.models import BriefAuthor, BriefIndexPage, BriefPage, BriefTopic
+from briefdesk.core.visibility import restricted_paths
+from briefdesk.topics.guide import guide_coverage
 
 
 def listing_dates(home_id: int | None) -> dict[int, dt.datetime]:
-    """Page id -> the newest publication among the public briefs that page lists."""
+    """Page id -> the newest publication among the public briefs that page lists (a guide's
+    include its sub-guides', as its page lists them)."""
     public = BriefPage.objects.live().public().values("pk")
-    dates: dict[int, dt.datetime] = {}
+    by_link: dict[type, dict[int, dt.datetime]] = {}
     for link_model, field in ((BriefTopic, "topic"), (BriefAuthor, "author")):
         rows = (
             link_model.objects.filter(page__in=public)
             .values_list(field)
             .annotate(latest=Max("page__last_published_at"))
         )
-        for page_id, latest in rows:
-            if latest is not None:
-                dates[page_id] = max(latest, dates.get(page_id, latest))
+        by_link[link_model] = {pk: latest for pk, latest in rows if latest is not None}
+    dates = dict(by_link[BriefAuthor])
+    filed = by_link[BriefTopic]
+    for guide_id, covered in guide_coverage(restricted_paths()).items():
+        known = [filed[pk] for pk in covered if pk in filed]
+        if known:
+            dates[guide_id] = max(known)
     newest = BriefPage.objects.live().public().aggregate(latest=Max("last_published_at"))["latest"]
     if newest is not None:
         for page_id in [home_id, *BriefIndexPage.objects.values_list("pk", flat=True)]:

@@ -2,6 +2,13 @@
 
     context = guide_page_context(guide, request.GET)   # raises Http404 for an unknown ?type=
 
+A guide covers its sub-guides: its brief list (and type counts, most cited sources) holds the
+briefs filed under it or under any sub-guide a reader may open through it, once each. The
+topic feed, the sitemap's date for a guide and the read API's topic filter use the same rule:
+
+    covered = covered_guide_ids([guide], restricted)       # the guide and its open sub-guides
+    briefs = filed_briefs(covered, restricted)             # live, public, filed under any
+
 Everything in it is what an anonymous reader may open: briefs linked from events or filed
 under the guide only when live and outside a private section, sub-guides likewise, cited
 sources only when live (a draft source's citation shows its stored text, unlinked), and a
@@ -10,13 +17,13 @@ source's page on the site only when a live, public brief cites it (sources.views
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.text import slugify
@@ -35,6 +42,9 @@ if TYPE_CHECKING:
 
 BRIEFS_PER_PAGE = 20
 MOST_CITED = 5
+
+# A guide in the page tree, as coverage needs it: id, tree path, live.
+GuideRow = tuple[int, str, bool]
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,11 @@ def guide_page_context(guide: TopicGuidePage, params: Mapping[str, str]) -> dict
     """The guide page's context: `timeline` (TimelineEntry, newest first), `cited` and
     `source_entries` for the citations of the introduction and timeline, `briefs` (a
     paginator page, newest first, of ?type= when given), `brief_types`, `brief_type` (the
-    chosen BriefType or None), `most_cited` (CitedUnderTopic) and `subtopics`.
+    chosen BriefType or None), `most_cited` (CitedUnderTopic), `subtopics` and
+    `covers_subtopics` (True when briefs of sub-guides are listed too).
+
+    The briefs, type counts and most cited sources are over the briefs filed under the
+    guide or any sub-guide it covers (`covered_guide_ids`).
 
     ?page= follows the site: not a number is the first page, past the end the last. A
     ?type= naming no brief type at all raises Http404; a type with no briefs under this
@@ -89,9 +103,8 @@ def guide_page_context(guide: TopicGuidePage, params: Mapping[str, str]) -> dict
         for event in events
     ]
 
-    filed = (
-        BriefPage.objects.live().exclude(private_q(restricted)).filter(brief_topics__topic=guide)
-    )
+    covered = covered_guide_ids([guide], restricted)
+    filed = filed_briefs(covered, restricted)
     counts = dict(filed.order_by().values_list("brief_type").annotate(n=Count("pk", distinct=True)))
     brief_types = [
         BriefType(slugify(name), name, counts[name]) for name in BRIEF_TYPES if counts.get(name)
@@ -116,7 +129,58 @@ def guide_page_context(guide: TopicGuidePage, params: Mapping[str, str]) -> dict
         "brief_type": chosen,
         "most_cited": most_cited_sources(filed),
         "subtopics": subtopics(guide, restricted),
+        "covers_subtopics": len(covered) > 1,
     }
+
+
+def covered_by(root: str, rows: Iterable[GuideRow], restricted: Sequence[str]) -> set[int]:
+    """The ids of the guide at tree path `root` and of the guides under it (at any depth)
+    that a reader may open through it: each live and public, and so is every guide between
+    it and the root. Empty when the root itself is hidden. No query."""
+    under = [(pk, path, live) for pk, path, live in rows if path.startswith(root)]
+    hidden = [
+        path
+        for _, path, live in under
+        if not live or any(path.startswith(private) for private in restricted)
+    ]
+    return {pk for pk, path, _ in under if not any(path.startswith(h) for h in hidden)}
+
+
+def covered_guide_ids(guides: Iterable[TopicGuidePage], restricted: Sequence[str]) -> set[int]:
+    """These guides and the sub-guides they cover (`covered_by`): the topics whose briefs a
+    guide's page, feed and API filter list. One query."""
+    from .models import TopicGuidePage
+
+    roots = [guide.path for guide in guides]
+    if not roots:
+        return set()
+    under = Q(pk__in=[])
+    for root in roots:
+        under |= Q(path__startswith=root)
+    rows = list(TopicGuidePage.objects.filter(under).values_list("pk", "path", "live"))
+    return set().union(*(covered_by(root, rows, restricted) for root in roots))
+
+
+def guide_coverage(restricted: Sequence[str]) -> dict[int, set[int]]:
+    """Every guide a reader may open -> the ids it covers (itself included). One query, for
+    pages that date or count every guide at once (the sitemap)."""
+    from .models import TopicGuidePage
+
+    rows = list(TopicGuidePage.objects.values_list("pk", "path", "live"))
+    coverage = {pk: covered_by(path, rows, restricted) for pk, path, _ in rows}
+    return {pk: ids for pk, ids in coverage.items() if ids}
+
+
+def filed_briefs(topic_ids: Iterable[int], restricted: Sequence[str]) -> QuerySet[BriefPage]:
+    """Live briefs outside private sections filed under any of these topics, each once
+    (unordered: add the listing's order)."""
+    from briefdesk.briefs.models import BriefPage, BriefTopic
+
+    return (
+        BriefPage.objects.live()
+        .exclude(private_q(restricted))
+        .filter(pk__in=BriefTopic.objects.filter(topic__in=list(topic_ids)).values("page"))
+    )
 
 
 def choose_brief_type(value: str, names: list[str]) -> BriefType | None:

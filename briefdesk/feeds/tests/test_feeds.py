@@ -34,7 +34,8 @@ FORMATS = ("rss", "atom", "json")
 # (name, URL kwargs, feed title, the briefs listed by attribute of World, newest first)
 CHANNELS = [
     ("site", {}, "Briefdesk", ["analysis", "op_ed"]),
-    ("topic", {"key": "open-topic"}, "Briefdesk — Open Topic", ["analysis"]),
+    # A guide covers its sub-guides: the op-ed is filed under Kashmir Valley only.
+    ("topic", {"key": "open-topic"}, "Briefdesk — Open Topic", ["analysis", "op_ed"]),
     (
         "topic",
         {"key": "open-topic/kashmir-valley"},
