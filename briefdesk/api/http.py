@@ -1,5 +1,8 @@
 """The read API's HTTP rules, the same for every endpoint:
 
+- HEAD answers as GET does (same status and headers, ETag and 304 included); the server
+  drops the body, as it does for every other view of the site (django-ninja routes by
+  method and would answer 405: `ReadAPI.urls` wraps each view in `head_as_get`);
 - every answer carries an `ETag` (a hash of its body) and a short public `Cache-Control`; a
   GET whose `If-None-Match` names the current ETag gets `304 Not Modified` and no body;
 - a query parameter the endpoint does not know is a 400 naming it (django-ninja ignores unknown
@@ -21,6 +24,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
+from django.urls import URLPattern, URLResolver
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
 from ninja import NinjaAPI
@@ -73,6 +77,12 @@ class ReadAPI(NinjaAPI):
         self.add_exception_handler(ValidationError, self._invalid)
         self.add_exception_handler(Http404, self._not_found)
 
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        """NinjaAPI's URL configuration, each view answering HEAD as GET (`head_as_get`)."""
+        patterns, app_name, namespace = super().urls
+        return [_with_head(p) for p in patterns], app_name, namespace
+
     def create_response(
         self,
         request: HttpRequest,
@@ -96,6 +106,38 @@ class ReadAPI(NinjaAPI):
 
     def _not_found(self, request: HttpRequest, exc: Exception) -> HttpResponse:
         return self.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
+def head_as_get(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """HEAD runs the view as a GET: the same status, headers and ETag, 304 to a matching
+    If-None-Match. The body stays for the server to drop (Django's runserver, gunicorn-style
+    servers and nginx do; Django's test client too), so Content-Length is the GET's. A 405
+    names HEAD among the methods allowed wherever GET is."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "HEAD":
+            request.method = "GET"
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                request.method = "HEAD"
+        else:
+            response = view(request, *args, **kwargs)
+        allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
+        if response.status_code == 405 and "GET" in allowed and "HEAD" not in allowed:
+            response["Allow"] = ", ".join([*allowed, "HEAD"])
+        return response
+
+    return wrapper
+
+
+def _with_head(pattern: URLResolver | URLPattern) -> URLResolver | URLPattern:
+    if not isinstance(pattern, URLPattern):
+        return pattern
+    return URLPattern(
+        pattern.pattern, head_as_get(pattern.callback), pattern.default_args, pattern.name
+    )
 
 
 def validation_message(errors: list[dict[str, Any]]) -> str:
