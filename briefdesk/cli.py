@@ -12,6 +12,7 @@ briefdesk demo [--port N]                 migrate, load the demo if empty, serve
 briefdesk scheduler [--interval S]        publish scheduled briefs on a timer
 briefdesk create-admin | backup | restore | pdf | import-references | reformat-citations
   | related ...
+  | search ...
 briefdesk manage ARGS...                  Django's manage.py
 
 Every failure is one line on stderr and a non-zero exit, never a traceback. The env file
@@ -43,6 +44,7 @@ COMMAND_VERBS = {
     "related": "related",
     "restore": "restore",
     "scheduler": "run_scheduler",
+    "search": "search_index",
 }
 # Checks `init` leaves to the steps that follow them (migrate, init_site).
 BEFORE_MIGRATE = frozenset({"migrations", "site"})
@@ -422,6 +424,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("pdf", help="write a brief's PDF (briefdesk pdf SLUG [-o FILE] [--style KEY])")
     sub.add_parser("reformat-citations", help="re-format every stored citation")
     sub.add_parser("related", help="More on This Topic: briefdesk related --rebuild")
+    sub.add_parser("search", help="the search index: briefdesk search --rebuild|--sync|--status")
     sub.add_parser("scheduler", help="publish scheduled briefs every minute (until stopped)")
     return parser
 

@@ -49,7 +49,7 @@ def documents_for(keys: Iterable[str]) -> tuple[list[Document], list[str]]:
 def all_documents() -> Iterator[Document]:
     """Every record a reader may open, kind by kind, in batches."""
     for kind, builder in _BUILDERS.items():
-        pks = list(_visible(kind).order_by("pk").values_list("pk", flat=True))
+        pks = list(visible(kind).order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(pks), BATCH):
             yield from builder(pks[start : start + BATCH])
 
@@ -97,13 +97,16 @@ def _expand(keys: Iterable[str]) -> dict[str, set[int]]:
     return wanted
 
 
-def _visible(kind: str) -> Any:
+def visible(kind: str, restricted: list[str] | None = None) -> Any:
+    """What an anonymous reader may open of `kind` (`restricted`: the private sections'
+    paths, when the caller has read them already)."""
     from briefdesk.briefs.models import AuthorPage, BriefPage, BriefSource
     from briefdesk.core.visibility import private_q, restricted_paths
     from briefdesk.sources.models import Source
     from briefdesk.topics.models import TopicGuidePage
 
-    restricted = restricted_paths()
+    if restricted is None:
+        restricted = restricted_paths()
     if kind == SOURCE:
         cited = (
             BriefSource.objects.filter(page__live=True)
@@ -139,7 +142,7 @@ def _briefs(pks: list[int]) -> Iterator[Document]:
     ):
         topics[page_id] += [t for t in above.get(topic_id, [topic_id]) if t not in topics[page_id]]
     rows = (
-        _visible(BRIEF)
+        visible(BRIEF)
         .filter(pk__in=pks)
         .order_by()
         .values_list("pk", "title", "summary", "body", "brief_type", "date")
@@ -174,7 +177,7 @@ def _guides_above() -> dict[int, list[int]]:
 def _guides(pks: list[int]) -> Iterator[Document]:
     above = _guides_above()
     rows = (
-        _visible(GUIDE)
+        visible(GUIDE)
         .filter(pk__in=pks)
         .order_by()
         .values_list("pk", "title", "description", "introduction", "label")
@@ -191,7 +194,7 @@ def _guides(pks: list[int]) -> Iterator[Document]:
 
 
 def _experts(pks: list[int]) -> Iterator[Document]:
-    rows = _visible(EXPERT).filter(pk__in=pks).order_by().values_list("pk", "title", "role", "bio")
+    rows = visible(EXPERT).filter(pk__in=pks).order_by().values_list("pk", "title", "role", "bio")
     for pk, title, role, bio in rows:
         yield Document(
             kind=EXPERT,
@@ -204,7 +207,7 @@ def _experts(pks: list[int]) -> Iterator[Document]:
 
 
 def _sources(pks: list[int]) -> Iterator[Document]:
-    for source in _visible(SOURCE).filter(pk__in=pks).select_related("outlet").order_by():
+    for source in visible(SOURCE).filter(pk__in=pks).select_related("outlet").order_by():
         outlet = source.outlet
         parts = [int(p) for p in (source.issued or "").split("-") if p.isdigit()]
         authors = source.authors if isinstance(source.authors, list) else []

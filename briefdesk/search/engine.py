@@ -200,6 +200,11 @@ class Writer:
         for key in keys:
             self._writer.delete_documents_by_term("key", key)
 
+    def close(self) -> None:
+        """Let merges finish and give up tantivy's own writer lock (held until then, even
+        after `commit`, as long as the writer lives)."""
+        self._writer.wait_merging_threads()
+
     def commit(self, synced: Synced) -> None:
         self._writer.commit()
         _write_atomically(self._directory / "synced.json", synced.to_json())
@@ -266,6 +271,14 @@ class IndexStore:
         facets = _facets(searcher, query) if result.count else {}
         return Found(int(result.count or 0), hits, facets)
 
+    def count(self) -> int:
+        """How many records the live generation holds."""
+        found = self.current()
+        if found is None:
+            return 0
+        found[1].reload()
+        return int(found[1].searcher().num_docs)
+
     def vocabulary(self, prefix: str) -> list[tuple[str, int]]:
         """Title words starting with `prefix`, with how many records hold each."""
         found = self.current()
@@ -296,7 +309,11 @@ class IndexStore:
             if found is None:
                 yield None
                 return
-            yield Writer(self, found[1], self.root / found[0])
+            writer = Writer(self, found[1], self.root / found[0])
+            try:
+                yield writer
+            finally:
+                writer.close()
 
     @contextlib.contextmanager
     def locked(self, wait: float = 0.0) -> Iterator[bool]:

@@ -32,7 +32,7 @@ from django.db.models import Model, QuerySet
 
 from . import engine, sync
 from .engine import Hit
-from .params import BRIEF, EXPERT, GUIDE, KINDS, SOURCE, SearchParams
+from .params import BRIEF, KINDS, SOURCE, SearchParams
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +55,14 @@ class Outcome:
     corrected: str = ""
 
 
-def visible_querysets() -> dict[str, QuerySet[Any]]:
+def visible_querysets(kinds: Sequence[str] = KINDS) -> dict[str, QuerySet[Any]]:
     """Per kind, what an anonymous reader may open."""
-    from .documents import _visible
+    from briefdesk.core.visibility import restricted_paths
 
-    return {kind: _visible(kind) for kind in KINDS}
+    from .documents import visible
+
+    restricted = restricted_paths()
+    return {kind: visible(kind, restricted) for kind in kinds}
 
 
 def request_for(
@@ -128,22 +131,21 @@ def load_records(found: Sequence[Hit]) -> list[Model | None]:
     wanted: dict[str, list[int]] = {}
     for hit in found:
         wanted.setdefault(hit.kind, []).append(hit.pk)
-    visible = visible_querysets()
-    loaders: dict[str, QuerySet[Any]] = {
-        BRIEF: visible[BRIEF]
-        .defer("citations", "additional_analysis")
-        .prefetch_related(
-            Prefetch("brief_authors", queryset=BriefAuthor.objects.select_related("author"))
-        ),
-        GUIDE: visible[GUIDE],
-        EXPERT: visible[EXPERT],
-        SOURCE: visible[SOURCE].select_related("outlet"),
-    }
+    visible = visible_querysets(list(wanted))
+    if BRIEF in visible:
+        authors = BriefAuthor.objects.select_related("author")
+        visible[BRIEF] = (
+            visible[BRIEF]
+            .defer("citations", "additional_analysis")
+            .prefetch_related(Prefetch("brief_authors", queryset=authors))
+        )
+    if SOURCE in visible:
+        visible[SOURCE] = visible[SOURCE].select_related("outlet")
     records = {
         (kind, record.pk): record
         for kind, pks in wanted.items()
         # No ORDER BY: Page's default (path) makes SQLite walk every page in path order.
-        for record in loaders[kind].filter(pk__in=pks).order_by()
+        for record in visible[kind].filter(pk__in=pks).order_by()
     }
     return [records.get((hit.kind, hit.pk)) for hit in found]
 

@@ -32,6 +32,7 @@ from briefdesk.core.models import HomePage
 from briefdesk.core.origin import sync_origin
 from briefdesk.core.roles import AUTHORS, EDITORS
 from briefdesk.core.site_tree import ensure_site
+from briefdesk.search import sync as search_sync
 from briefdesk.sources.models import Outlet, Source
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
@@ -231,6 +232,8 @@ def load_demo(content_path: Path = CONTENT) -> LoadReport:
     load_front(home, report)
     # More on This Topic is scored once every brief is in (in production: on publish).
     rebuild_related()
+    # The search index, built once from everything loaded (changes apply one by one after).
+    search_sync.rebuild()
     _demo_users(report)
     # The sitemap and Wagtail's full URLs answer on the port the demo serves, and citations
     # stored by an earlier run on another port print this one.
