@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from .features import entity_names, text_terms
+from .features import count_terms, entity_names, find_names, text_terms
 
 TEXT, SOURCE, NAME = 0, 1, 2  # kinds of feature
 MAX_TOPICS = 8  # topics per brief the engine reads (the first ones: the primary first)
@@ -346,30 +346,60 @@ def _topic_row(topics: Sequence[int]) -> np.ndarray:
 def _chunk_features(
     docs: Sequence[BriefData],
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Features of a run of briefs with their own vocabulary (first seen first): keys and
-    their kinds, then per feature the local column and count, and per brief its number of
-    features."""
-    vocabulary: dict[str, int] = {}
-    kinds: list[int] = []
-    cols: list[int] = []
-    counts: list[float] = []
-    sizes: list[int] = []
-    for brief in docs:
-        keyed = _keyed(_extract(brief))
-        for key, kind, count in keyed:
-            col = vocabulary.get(key)
-            if col is None:
-                col = vocabulary[key] = len(vocabulary)
-                kinds.append(kind)
-            cols.append(col)
-            counts.append(count)
-        sizes.append(len(keyed))
+    """Features of a run of briefs with their own vocabulary: keys and their kinds, then per
+    feature its brief (a position in `docs`), local column and count, sorted by brief.
+
+    The keys are in the order one brief-by-brief pass would first meet them (a brief's
+    terms, its sources, its names sorted), so merging chunks in order numbers the columns
+    the same whatever the chunk size."""
+    terms, term_doc, term_col, term_counts = count_terms(
+        [(b.title, b.summary, b.body) for b in docs]
+    )
+    names, name_doc, name_col = find_names([(b.summary, b.body) for b in docs])
+    sources: dict[int, int] = {}
+    source_doc: list[int] = []
+    source_col: list[int] = []
+    for n, brief in enumerate(docs):
+        for source in dict.fromkeys(brief.sources):
+            source_doc.append(n)
+            source_col.append(sources.setdefault(source, len(sources)))
+    # Each kind's columns, then their first brief, in one list of keys.
+    kinds = (TEXT, SOURCE, NAME)
+    found = (
+        (term_doc, term_col, len(terms)),
+        (np.asarray(source_doc, np.int64), np.asarray(source_col, np.int64), len(sources)),
+        (name_doc, name_col, len(names)),
+    )
+    first_doc: list[np.ndarray] = []
+    order: list[np.ndarray] = []
+    for doc, col, width in found:
+        first = np.full(width, len(docs), np.int64)
+        np.minimum.at(first, col, doc)
+        first_doc.append(first)
+        order.append(np.arange(width))
+    key_kinds = np.repeat(np.asarray(kinds, np.int8), [width for _, _, width in found])
+    # Names first met in one brief come sorted; terms and sources in the order first met.
+    perm = np.lexsort((np.concatenate(order), key_kinds, np.concatenate(first_doc)))
+    keys = [
+        *("t:" + t for t in terms),
+        *(f"s:{s}" for s in sources),
+        *("n:" + name for name in names),
+    ]
+    local = np.empty(len(perm), np.int64)
+    local[perm] = np.arange(len(perm))
+    offsets = np.cumsum([0, len(terms), len(sources)])
+    doc = np.concatenate([d for d, _, _ in found])
+    cols = np.concatenate([local[col + offset] for (_, col, _), offset in zip(found, offsets)])
+    counts = np.concatenate(
+        [term_counts, np.ones(len(source_doc) + len(name_doc), np.float64)]
+    )
+    by_doc = np.argsort(doc, kind="stable")
     return (
-        list(vocabulary),
-        np.asarray(kinds, dtype=np.int8),
-        np.asarray(cols, dtype=np.int32),
-        np.asarray(counts, dtype=np.float32),
-        np.asarray(sizes, dtype=np.int64),
+        [keys[p] for p in perm.tolist()],
+        key_kinds[perm],
+        doc[by_doc].astype(np.int32),
+        cols[by_doc].astype(np.int32),
+        counts[by_doc].astype(np.float32),
     )
 
 
@@ -435,10 +465,12 @@ def build_index(briefs: Iterable[BriefData], weights: Weights = DEFAULT_WEIGHTS)
     # extracted in chunks (in parallel at scale); each chunk comes back with its own small
     # vocabulary, merged here in brief order so columns are numbered as one pass would.
     chunks = [docs[lo : lo + FEATURE_CHUNK] for lo in range(0, n, FEATURE_CHUNK)]
+    all_rows: list[np.ndarray] = []
     all_cols: list[np.ndarray] = []
     all_counts: list[np.ndarray] = []
-    lengths: list[np.ndarray] = []
-    for keys, key_kinds, cols, counts, sizes in _map(_chunk_features, chunks, n):
+    for lo, (keys, key_kinds, doc, cols, counts) in zip(
+        range(0, n, FEATURE_CHUNK), _map(_chunk_features, chunks, n), strict=True
+    ):
         mapping = np.empty(len(keys), dtype=np.int32)
         vocabulary, new_kinds = index.vocabulary, index._new_kinds
         for local, (key, kind) in enumerate(zip(keys, key_kinds.tolist(), strict=True)):
@@ -447,22 +479,44 @@ def build_index(briefs: Iterable[BriefData], weights: Weights = DEFAULT_WEIGHTS)
                 col = vocabulary[key] = len(vocabulary)
                 new_kinds.append(kind)
             mapping[local] = col
+        all_rows.append(doc + lo)
         all_cols.append(mapping[cols])
         all_counts.append(counts)
-        lengths.append(sizes)
     index._grow()
-    cols = np.concatenate(all_cols) if all_cols else np.zeros(0, dtype=np.int32)
-    counts = np.concatenate(all_counts) if all_counts else np.zeros(0, dtype=np.float32)
-    sizes = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
-    del all_cols, all_counts, lengths
-    index.df = np.bincount(cols, minlength=len(index.df)).astype(np.int64)
-    rows = np.repeat(np.arange(n, dtype=np.int32), sizes)
-    rows, cols, vals = index._vectors(rows, cols, counts)
-    del counts
+    df = np.zeros(len(index.df), dtype=np.int64)
+    for cols in all_cols:
+        df += np.bincount(cols, minlength=len(df))
+    index.df = df
+    # Then each chunk's rows, weighted by the document frequencies of the whole corpus (in
+    # parallel at scale too: the workers read the features from `_VECTORS`).
+    global _VECTORS
+    _VECTORS = (index, all_rows, all_cols, all_counts)
+    try:
+        parts = list(_map(_chunk_vectors, list(range(len(all_rows))), n))
+    finally:
+        _VECTORS = None
+    del all_rows, all_cols, all_counts
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    index.matrix = sp.csr_matrix((vals, cols.astype(np.int32), indptr), shape=(n, len(index.df)))
+    for rows, _, _ in parts:
+        indptr[1:] += np.bincount(rows, minlength=n)
+    np.cumsum(indptr, out=indptr)
+    cols = np.concatenate([c for _, c, _ in parts]) if parts else np.zeros(0, dtype=np.int32)
+    vals = np.concatenate([v for _, _, v in parts]) if parts else np.zeros(0, dtype=np.float32)
+    del parts
+    index.matrix = sp.csr_matrix((vals, cols, indptr), shape=(n, len(index.df)))
     return index
+
+
+# What the forked `_chunk_vectors` workers read: the index (vocabulary and document
+# frequencies) and each chunk's (rows, columns, counts), set before the pool forks.
+_VECTORS: tuple[Index, list[np.ndarray], list[np.ndarray], list[np.ndarray]] | None = None
+
+
+def _chunk_vectors(chunk: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    assert _VECTORS is not None
+    index, rows, cols, counts = _VECTORS
+    rows, cols, vals = index._vectors(rows[chunk], cols[chunk], counts[chunk])
+    return rows, cols.astype(np.int32), vals
 
 
 # What the forked `rank_all` workers read: (index, k, hidden), set before the pool forks.
@@ -490,41 +544,59 @@ def rank_all(
 
 
 def _rank_chunk(rows: np.ndarray) -> dict[int, list[Related]]:
+    """`rank` for a run of rows from one sparse product, kept vectorised: the candidates of
+    every row are filtered, scored and ordered together, as `rank` would one row at a time."""
     assert _RANKING is not None
     index, k, hidden = _RANKING
     w = index.weights
-    transposed = index.transposed()
     ids = np.asarray(index.ids)
-    result: dict[int, list[Related]] = {}
-    product = (index.matrix[rows] @ transposed).tocsr()
-    pair_i: list[np.ndarray] = []
-    pair_j: list[np.ndarray] = []
-    pair_base: list[np.ndarray] = []
-    for n, row in enumerate(rows):
-        lo, hi = product.indptr[n], product.indptr[n + 1]
-        cols, vals = product.indices[lo:hi], product.data[lo:hi]
-        keep = cols != row
-        cols, vals = cols[keep], vals[keep]
-        limit = w.candidates + len(hidden.get(int(ids[row]), ()))
-        if len(cols) > limit:
-            top = np.argpartition(-vals, limit - 1)[:limit]
-            cols, vals = cols[top], vals[top]
-        pair_i.append(np.full(len(cols), row))
-        pair_j.append(cols)
-        pair_base.append(vals)
-    if not pair_i:
-        return result
-    i = np.concatenate(pair_i)
-    j = np.concatenate(pair_j)
-    final = index._final(i, j, np.concatenate(pair_base).astype(np.float64))
-    bounds = np.cumsum([0, *(len(p) for p in pair_i)])
-    for n, row in enumerate(rows):
-        lo, hi = bounds[n], bounds[n + 1]
-        brief_id = int(ids[row])
-        result[brief_id] = _best(
-            ids[j[lo:hi]], final[lo:hi], k, set(hidden.get(brief_id, ())), w.threshold
-        )
+    product = (index.matrix[rows] @ index.transposed()).tocsr()
+    # Topics add at most w.topics and recency only takes off, so a pair under this floor can
+    # never reach the threshold: leaving such pairs out changes no list.
+    kept = np.flatnonzero(product.data >= w.threshold - w.topics - 1e-9)
+    n = np.searchsorted(product.indptr, kept, side="right") - 1  # position in `rows`
+    j, base = product.indices[kept], product.data[kept]
+    del product, kept
+    keep = j != rows[n]
+    n, j, base = n[keep], j[keep], base[keep]
+    # Each row's best `candidates` by feature score (more when some are hidden).
+    limit = np.full(len(rows), w.candidates)
+    row_ids = [index.ids[row] for row in rows.tolist()]
+    if hidden:
+        for m, brief_id in enumerate(row_ids):
+            limit[m] += len(hidden.get(brief_id, ()))  # type: ignore[arg-type]
+    order = np.lexsort((j, -base, n))
+    n, j, base = n[order], j[order], base[order]
+    keep = _position_in_group(n) < limit[n]
+    n, j, base = n[keep], j[keep], base[keep]
+    final = index._final(rows[n], j, base.astype(np.float64))
+    keep = final >= w.threshold
+    n, j, final = n[keep], j[keep], final[keep]
+    related = ids[j]
+    order = np.lexsort((related, -final, n))
+    n, related, final = n[order], related[order], final[order]
+    if hidden:
+        shown = np.ones(len(n), dtype=bool)
+        for m in np.unique(n).tolist():
+            if never := set(hidden.get(row_ids[m], ())):
+                mine = np.flatnonzero(n == m)
+                shown[mine] = [r not in never for r in related[mine].tolist()]
+        n, related, final = n[shown], related[shown], final[shown]
+    keep = _position_in_group(n) < k
+    n, related, final = n[keep], related[keep], final[keep]
+    result: dict[int, list[Related]] = {brief_id: [] for brief_id in row_ids}
+    for m, other, score in zip(n.tolist(), related.tolist(), final.tolist(), strict=True):
+        result[row_ids[m]].append(Related(other, round(score, 6)))
     return result
+
+
+def _position_in_group(group: np.ndarray) -> np.ndarray:
+    """For a sorted array of group numbers, each item's position within its group."""
+    if not len(group):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    sizes = np.diff(np.r_[starts, len(group)])
+    return np.arange(len(group)) - np.repeat(starts, sizes)
 
 
 @dataclass(frozen=True)
