@@ -9,12 +9,12 @@
 No ORM here: a `Document` is plain data made by `documents.py` from the database, which stays
 the record of truth; the index is a cache of what a reader may find, rebuilt from it at will.
 
-On disk, `root/` holds generations (`gen-<time>/`, each a tantivy index plus `synced.json`,
-how far the change log has been applied to it) and `CURRENT`, the name of the live one.
-A rebuild writes a new generation and replaces `CURRENT` atomically, so a reader never sees
-a half-built index; every process notices the new name at its next search. Writing (a
-rebuild or applied changes) holds `root/lock` (flock): one writer per machine, and a process
-that cannot get it at once leaves the work to the one that has it.
+On disk, `root/` holds generations (`gen-v<schema version>-<time>/`, each a tantivy index
+plus `synced.json`, how far the change log has been applied to it) and `CURRENT`, the name
+of the live one. A rebuild writes a new generation and replaces `CURRENT` atomically, so a
+reader never sees a half-built index; every process notices the new name at its next search.
+Writing (a rebuild or applied changes) holds `root/lock` (flock): one writer per machine, and
+a process that cannot get it at once leaves the work to the one that has it.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ EXACT_TITLE = 20.0  # added when the query is the whole title: a guide, an exper
 BM25_SCALE = 0.1
 FACET_FIELDS = ("kind", "brief_type", "topics", "experts", "year", "outlet_id", "source_kind")
 FACET_SIZE = 500
+# Raise when the schema, the analyzer or what documents hold changes: an index of another
+# version is not read, and the next search or `briefdesk search --rebuild` builds it anew.
+SCHEMA_VERSION = 1
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 
@@ -96,6 +99,7 @@ class Hit:
     pk: int
     score: float
     sortdate: int
+    text: str = ""  # the record's "text" field, for a passage around the words
 
 
 @dataclass
@@ -128,7 +132,8 @@ def schema() -> tantivy.Schema:
     builder.add_text_field("key", stored=True, tokenizer_name="raw")
     builder.add_text_field("kind", fast=True, tokenizer_name="raw")
     for name in TEXT_FIELDS:
-        builder.add_text_field(name, tokenizer_name=ANALYZER)
+        # "text" is kept for the result's passage (a brief's body: no database read).
+        builder.add_text_field(name, tokenizer_name=ANALYZER, stored=name == "text")
     builder.add_text_field("exact", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("brief_type", fast=True, tokenizer_name="raw")
     builder.add_text_field("source_kind", fast=True, tokenizer_name="raw")
@@ -229,6 +234,8 @@ class IndexStore:
             name = (self.root / "CURRENT").read_text().strip()
         except FileNotFoundError:
             return None
+        if not name.startswith(f"gen-v{SCHEMA_VERSION}-"):
+            return None  # built by another version: rebuilt before use
         with self._lock:
             if name != self._generation or self._index is None:
                 self._index = _open(self.root / name)
@@ -265,10 +272,12 @@ class IndexStore:
         dates = searcher.fast_field_values("sortdate", addresses) if addresses else []
         hits = []
         for (order_key, address), sortdate in zip(result.hits, dates, strict=True):
-            kind, _, pk = str(searcher.doc(address).get_first("key")).partition(":")
+            stored = searcher.doc(address)
+            kind, _, pk = str(stored.get_first("key")).partition(":")
             score = float(order_key) if request.sort != "date" else 0.0
-            hits.append(Hit(kind, int(pk), score, int(sortdate or 0)))
-        facets = _facets(searcher, query) if result.count else {}
+            text = str(stored.get_first("text") or "")
+            hits.append(Hit(kind, int(pk), score, int(sortdate or 0), text))
+        facets = _facets(searcher, query, request.kinds) if result.count else {}
         return Found(int(result.count or 0), hits, facets)
 
     def count(self) -> int:
@@ -337,7 +346,7 @@ class IndexStore:
     def rebuild(self, documents: Iterable[Document], synced: Synced) -> int:
         """Index `documents` into a new generation and make it the live one; the caller
         holds the lock (`locked`). Returns how many documents were indexed."""
-        name = f"gen-{time.time_ns()}"
+        name = f"gen-v{SCHEMA_VERSION}-{time.time_ns()}"
         directory = self.root / name
         directory.mkdir(parents=True)
         try:
@@ -412,8 +421,24 @@ def _query(index: tantivy.Index, request: Request) -> Any:
     return tantivy.Query.boolean_query(clauses)
 
 
-def _facets(searcher: Any, query: Any) -> dict[str, dict[str, int]]:
-    spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_FIELDS}
+# The kinds of record that carry each facet: one no requested kind carries is not counted.
+FACET_KINDS = {
+    "kind": {BRIEF, GUIDE, EXPERT, SOURCE},
+    "brief_type": {BRIEF},
+    "topics": {BRIEF, GUIDE},
+    "experts": {BRIEF, EXPERT},
+    "year": {BRIEF, SOURCE},
+    "outlet_id": {SOURCE},
+    "source_kind": {SOURCE},
+}
+
+
+def _facets(searcher: Any, query: Any, kinds: Sequence[str]) -> dict[str, dict[str, int]]:
+    spec = {
+        name: {"terms": {"field": name, "size": FACET_SIZE}}
+        for name in FACET_FIELDS
+        if FACET_KINDS[name] & set(kinds)
+    }
     result = searcher.aggregate(query, spec)
     return {
         name: {_facet_value(b["key"]): int(b["doc_count"]) for b in result[name]["buckets"]}

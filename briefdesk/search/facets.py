@@ -31,7 +31,10 @@ class Facet:
 
 
 def facet_counts(
-    grouped: dict[str, dict[str, int]], counts: dict[str, int], params: SearchParams
+    grouped: dict[str, dict[str, int]],
+    counts: dict[str, int],
+    params: SearchParams,
+    restricted: list[str] | None = None,
 ) -> dict[str, list[Facet]]:
     """The facets of this search, each value with its count, largest first (years newest
     first); a facet with no values is left out."""
@@ -42,7 +45,7 @@ def facet_counts(
     from briefdesk.sources.models import Outlet
     from briefdesk.topics.models import TopicGuidePage
 
-    restricted = restricted_paths()
+    restricted = restricted_paths() if restricted is None else restricted
 
     types: list[Facet] = []
     for kind in KINDS:

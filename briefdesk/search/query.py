@@ -55,13 +55,16 @@ class Outcome:
     corrected: str = ""
 
 
-def visible_querysets(kinds: Sequence[str] = KINDS) -> dict[str, QuerySet[Any]]:
-    """Per kind, what an anonymous reader may open."""
+def visible_querysets(
+    kinds: Sequence[str] = KINDS, restricted: list[str] | None = None
+) -> dict[str, QuerySet[Any]]:
+    """Per kind, what an anonymous reader may open (`restricted`: the private sections'
+    paths, when already read for this request)."""
     from briefdesk.core.visibility import restricted_paths
 
     from .documents import visible
 
-    restricted = restricted_paths()
+    restricted = restricted_paths() if restricted is None else restricted
     return {kind: visible(kind, restricted) for kind in kinds}
 
 
@@ -96,8 +99,11 @@ class RankedResults:
     """A sequence for Django's Paginator: the ranked hits, asked of the index per page, their
     records loaded per page."""
 
-    def __init__(self, params: SearchParams, terms: str, first: engine.Found) -> None:
+    def __init__(
+        self, params: SearchParams, terms: str, first: engine.Found, restricted: list[str]
+    ) -> None:
         self.params, self.terms, self.first = params, terms, first
+        self.restricted = restricted
 
     def count(self) -> int:
         return min(self.first.total, RANKED_LIMIT)
@@ -117,11 +123,11 @@ class RankedResults:
         else:
             found = sync.store().search(request_for(self.params, self.terms, start, stop - start))
             hits = found.hits
-        records = load_records(hits)
+        records = load_records(hits, self.restricted)
         return [(hit, record) for hit, record in zip(hits, records, strict=True) if record]
 
 
-def load_records(found: Sequence[Hit]) -> list[Model | None]:
+def load_records(found: Sequence[Hit], restricted: list[str] | None = None) -> list[Model | None]:
     """The records for `found`, in order, with what their result shows, in one query per
     kind (briefs with their authors); None for one a reader may no longer open."""
     from django.db.models import Prefetch
@@ -131,12 +137,13 @@ def load_records(found: Sequence[Hit]) -> list[Model | None]:
     wanted: dict[str, list[int]] = {}
     for hit in found:
         wanted.setdefault(hit.kind, []).append(hit.pk)
-    visible = visible_querysets(list(wanted))
+    visible = visible_querysets(list(wanted), restricted)
     if BRIEF in visible:
         authors = BriefAuthor.objects.select_related("author")
         visible[BRIEF] = (
             visible[BRIEF]
-            .defer("citations", "additional_analysis")
+            # The body is the heaviest column; the passage comes from the index (Hit.text).
+            .defer("citations", "additional_analysis", "body")
             .prefetch_related(Prefetch("brief_authors", queryset=authors))
         )
     if SOURCE in visible:
@@ -153,6 +160,8 @@ def load_records(found: Sequence[Hit]) -> list[Model | None]:
 def run_search(params: SearchParams) -> Outcome:
     """The page of results `params` asks for, with facet counts over every match (never
     more than the reader may see). Nothing is searched without words: an empty Outcome."""
+    from briefdesk.core.visibility import restricted_paths
+
     from .facets import facet_counts
     from .spelling import correct
 
@@ -172,9 +181,11 @@ def run_search(params: SearchParams) -> Outcome:
             if retry.total:
                 terms, corrected, found = better, better, retry
     counts = {kind: found.facets.get("kind", {}).get(kind, 0) for kind in KINDS}
-    page = Paginator(RankedResults(params, terms, found), PER_PAGE).get_page(params.page)
+    restricted = restricted_paths()
+    results = RankedResults(params, terms, found, restricted)
+    page = Paginator(results, PER_PAGE).get_page(params.page)
     page.object_list = list(page.object_list)
-    facets = facet_counts(found.facets, counts, params) if found.total else {}
+    facets = facet_counts(found.facets, counts, params, restricted) if found.total else {}
     return Outcome(page, found.total, counts, facets, corrected)
 
 

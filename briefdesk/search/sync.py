@@ -66,18 +66,20 @@ def _sync_after_commit() -> None:
 
 
 def pending(synced: Synced) -> list[tuple[int, str]]:
-    """(id, key) of the changes the index has not applied, oldest first."""
+    """(id, key) of the changes the index has not applied, oldest first. One indexed range
+    read of ids; the keys only when there is something to apply."""
     from .models import SearchChange
 
-    recent = set(synced.recent)
-    rows = (
-        SearchChange.objects.filter(id__gt=synced.watermark - WINDOW)
+    floor = synced.watermark - WINDOW
+    unapplied = (
+        SearchChange.objects.filter(id__gt=floor)
+        .exclude(id__in=[pk for pk in synced.recent if pk > floor])
         .order_by("id")
-        .values_list("id", "key")[: MAX_PER_SYNC + WINDOW]
     )
-    return [(pk, key) for pk, key in rows if pk > synced.watermark or pk not in recent][
-        :MAX_PER_SYNC
-    ]
+    ids = list(unapplied.values_list("id", flat=True)[:MAX_PER_SYNC])
+    if not ids:
+        return []
+    return list(SearchChange.objects.filter(id__in=ids).order_by("id").values_list("id", "key"))
 
 
 def sync(wait: float = 0.0) -> int:

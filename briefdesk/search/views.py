@@ -60,7 +60,7 @@ def result_item(hit: Hit, record: Any, words: list[str]) -> dict[str, Any]:
     if hit.kind == BRIEF:
         shown = f"{record.title} {record.teaser}".casefold()
         if not all(w.casefold() in shown for w in words):
-            item["snippet"] = snippet(record._body_text(), words)
+            item["snippet"] = snippet(hit.text, words)
         return item
     if hit.kind == GUIDE:
         from briefdesk.briefs.teasers import plain_text

@@ -16,7 +16,7 @@ from wagtail.models import PageViewRestriction
 
 from briefdesk.briefs.models import BriefPage
 from briefdesk.search import sync
-from briefdesk.search.engine import Synced
+from briefdesk.search.engine import SCHEMA_VERSION, Synced
 from briefdesk.search.models import SearchChange
 from tests.factories import SourceFactory, cite, make_author, make_brief, make_site_tree, make_topic
 
@@ -237,3 +237,17 @@ def test_the_search_command_rebuilds_syncs_and_says_how_far_the_index_is(
 def test_the_search_command_without_an_action_says_what_to_do() -> None:
     with pytest.raises(CommandError, match="use briefdesk search --rebuild"):
         call_command("search_index")
+
+
+def test_an_index_built_by_another_schema_version_is_rebuilt_at_the_next_search(
+    client: Any, tree: Any, author: Any
+) -> None:
+    brief = make_brief(tree, title="Quokka Diplomacy", authors=[author])
+    root = sync.index_root()
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "gen-v0-1").mkdir()
+    (root / "CURRENT").write_text("gen-v0-1")
+
+    assert brief.url in found(client, "quokka")
+    assert (root / "CURRENT").read_text().startswith(f"gen-v{SCHEMA_VERSION}-")
+    assert not (root / "gen-v0-1").exists()
