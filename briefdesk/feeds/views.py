@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import get_conditional_response
@@ -81,6 +82,10 @@ def index(request: HttpRequest) -> TemplateResponse:
         request,
         "feeds/index.html",
         {
+            # The site's head (base.html's page_meta): description, canonical link, preview.
+            "meta_title": "Feeds",
+            "meta_description": f"Follow {settings.WAGTAIL_SITE_NAME} in a feed reader: every "
+            "brief, or one topic, expert or type, as RSS, Atom or JSON Feed.",
             "site_links": site,
             "types": with_links(groups["types"]),
             "topics": with_links(groups["topics"]),

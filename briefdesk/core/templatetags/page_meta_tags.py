@@ -2,9 +2,13 @@
 Twitter card) data of the page being rendered, for base.html's <head>.
 
 The brief page prints its own richer set (briefs/includes/head_meta.html); every other public
-page gets these. A view that is not a Wagtail page may put `meta_title` and `meta_description`
-in its context; the canonical link is the request's path (with a valid `?page=N`) on the
-site's origin, BRIEFDESK_BASE_URL, as the sitemap and citations use.
+page gets these. A view that is not a Wagtail page may put `meta_title` and
+`meta_description` in its context; the canonical link is the request's path (with a valid
+`?page=N`) on the site's origin, BRIEFDESK_BASE_URL, as the sitemap and citations use.
+
+The link-preview image is an expert's photo, else the site's image (`site_image`: the site's
+mark on white, a static 1200x630 PNG): topic guides and the front page have no picture of
+their own. So every page that uses this tag has exactly one og:image, at an absolute URL.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
 
 from briefdesk.briefs.teasers import DESCRIPTION_LIMIT, prose_text, shorten
 from briefdesk.core.views import site_origin
@@ -22,6 +27,8 @@ register = template.Library()
 
 # Portraits are shared square; the link-preview card is then "summary" (a small square image).
 PORTRAIT_RENDITION = "fill-600x600"
+# The site's mark (favicon.svg) on white, 1200x630: what previews show without a picture.
+SITE_IMAGE = "briefdesk/og-image.png"
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,19 @@ def canonical_url(request: Any) -> str:
     return url
 
 
+def absolute(url: str) -> str:
+    """A site-relative URL on the site's origin; a full URL (a CDN's) as is."""
+    if url.startswith(("http://", "https://")):
+        return url
+    return f"{site_origin()}{url}"
+
+
+def site_image() -> tuple[str, str]:
+    """The site-wide link-preview image: its absolute URL (a static file, so its name carries
+    the manifest's hash in production) and its alt text."""
+    return absolute(static(SITE_IMAGE)), f"The {settings.WAGTAIL_SITE_NAME} logo"
+
+
 def _portrait(page: Any, request: Any) -> tuple[str, str]:
     photo = getattr(page, "photo", None) if getattr(page, "photo_id", None) else None
     if photo is None:
@@ -80,9 +100,7 @@ def _portrait(page: Any, request: Any) -> tuple[str, str]:
         url = photo.get_rendition(PORTRAIT_RENDITION).url
     except OSError:  # a missing or unreadable file: no image rather than an error
         return "", ""
-    if not url.startswith(("http://", "https://")):
-        url = f"{site_origin()}{url}"
-    return url, getattr(page, "title", "")
+    return absolute(url), getattr(page, "title", "")
 
 
 @register.simple_tag(takes_context=True)
@@ -104,6 +122,8 @@ def page_meta(context: template.Context) -> PageMeta:
     elif page is not None and page.__class__.__name__ == "AuthorPage":
         og_type = "profile"
     image_url, image_alt = _portrait(page, request) if page is not None else ("", "")
+    if not image_url:
+        image_url, image_alt = site_image()
     return PageMeta(
         title=str(title),
         description=str(description or default_description()),
