@@ -125,7 +125,7 @@ class Index:
     n_docs: int
     max_df: int
     _new_kinds: list[int] = field(default_factory=list, repr=False)
-    _transposed: sp.csr_matrix | None = field(default=None, repr=False)
+    _live: sp.csr_matrix | None = field(default=None, repr=False)
 
     def _grow(self) -> None:
         if self._new_kinds:
@@ -251,7 +251,7 @@ class Index:
         self.topics = np.vstack([self.topics, _topic_row(brief.topics)])
         self.topic_counts = np.append(self.topic_counts, min(len(brief.topics), MAX_TOPICS))
         self.days = np.append(self.days, brief.date.toordinal() if brief.date else -1)
-        self._transposed = None
+        self._live = None
 
     def remove(self, brief_id: int) -> bool:
         """Take a brief out (unpublished, deleted, made private); False when it was not in."""
@@ -259,6 +259,7 @@ class Index:
         if row is None:
             return False
         self.alive[row] = False
+        self._live = None
         return True
 
     # --- scoring ----------------------------------------------------------------------
@@ -296,11 +297,12 @@ class Index:
         ids, final = self.scores(brief_id)
         return _best(ids, final, k, set(hidden), self.weights.threshold)
 
-    def transposed(self) -> sp.csr_matrix:
-        if self._transposed is None:
+    def live_matrix(self) -> sp.csr_matrix:
+        """The matrix with the rows of removed or replaced briefs emptied."""
+        if self._live is None:
             live = sp.diags(self.alive.astype(np.float32))
-            self._transposed = (live @ self.matrix).T.tocsr()
-        return self._transposed
+            self._live = (live @ self.matrix).tocsr()
+        return self._live
 
 
 def _best(
@@ -519,8 +521,11 @@ def _chunk_vectors(chunk: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rows, cols.astype(np.int32), vals
 
 
-# What the forked `rank_all` workers read: (index, k, hidden), set before the pool forks.
+# What the forked `rank_all` workers read, set before each pool forks: (index, k, hidden),
+# then the pairs found (rows i and j, feature score, sorted by i) and where each chunk's
+# rows start in them.
 _RANKING: tuple[Index, int, Mapping[int, Iterable[int]]] | None = None
+_PAIRS: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def rank_all(
@@ -528,37 +533,69 @@ def rank_all(
 ) -> dict[int, list[Related]]:
     """The best `k` briefs for every brief in the index (an empty list when none reaches
     the threshold). `hidden` maps a brief id to ids never to list for it (pins, exclusions).
-    Chunks of rows are ranked in worker processes at scale."""
-    global _RANKING
-    index.transposed()
+
+    Two passes over chunks of rows, in worker processes at scale: the sparse product finds
+    each pair of briefs once, from its first row (half the work of the whole product);
+    then each chunk's rows are ranked from the pairs found for them."""
+    global _RANKING, _PAIRS
     live_rows = np.flatnonzero(index.alive)
     chunks = [live_rows[lo : lo + ROW_CHUNK] for lo in range(0, len(live_rows), ROW_CHUNK)]
     _RANKING = (index, k, hidden or {})
     result: dict[int, list[Related]] = {}
     try:
-        for part in _map(_rank_chunk, chunks, len(live_rows)):
+        found = list(_map(_chunk_pairs, chunks, len(live_rows)))
+        first = np.concatenate([f[0] for f in found]) if found else np.zeros(0, np.int32)
+        second = np.concatenate([f[1] for f in found]) if found else np.zeros(0, np.int32)
+        base = np.concatenate([f[2] for f in found]) if found else np.zeros(0, np.float32)
+        del found
+        i, j = np.concatenate([first, second]), np.concatenate([second, first])
+        base = np.concatenate([base, base])
+        del first, second
+        order = np.argsort(i, kind="stable")
+        i, j, base = i[order], j[order], base[order]
+        del order
+        starts = [int(chunk[0]) for chunk in chunks] + [len(index.ids)]
+        _PAIRS = (i, j, base, np.searchsorted(i, starts))
+        for part in _map(_rank_chunk, list(enumerate(chunks)), len(live_rows)):
             result.update(part)
     finally:
-        _RANKING = None
+        _RANKING = _PAIRS = None
     return result
 
 
-def _rank_chunk(rows: np.ndarray) -> dict[int, list[Related]]:
-    """`rank` for a run of rows from one sparse product, kept vectorised: the candidates of
-    every row are filtered, scored and ordered together, as `rank` would one row at a time."""
+def _chunk_pairs(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs (i, j, feature score) of these rows i with any later live row j that could
+    reach the threshold."""
     assert _RANKING is not None
-    index, k, hidden = _RANKING
+    index = _RANKING[0]
     w = index.weights
-    ids = np.asarray(index.ids)
-    product = (index.matrix[rows] @ index.transposed()).tocsr()
+    first = int(rows[0])
+    product = (index.matrix[rows] @ index.live_matrix()[first:].T).tocsr()
     # Topics add at most w.topics and recency only takes off, so a pair under this floor can
     # never reach the threshold: leaving such pairs out changes no list.
     kept = np.flatnonzero(product.data >= w.threshold - w.topics - 1e-9)
-    n = np.searchsorted(product.indptr, kept, side="right") - 1  # position in `rows`
-    j, base = product.indices[kept], product.data[kept]
+    i = rows[np.searchsorted(product.indptr, kept, side="right") - 1]
+    j = product.indices[kept] + first
+    base = product.data[kept]
     del product, kept
-    keep = j != rows[n]
-    n, j, base = n[keep], j[keep], base[keep]
+    later = j > i
+    return i[later].astype(np.int32), j[later].astype(np.int32), base[later]
+
+
+def _rank_chunk(chunk: tuple[int, np.ndarray]) -> dict[int, list[Related]]:
+    """`rank` for a run of rows, from the pairs found for them, kept vectorised: the
+    candidates of every row are filtered, scored and ordered together, as `rank` would one
+    row at a time (`rank` sees every pair; the pairs here are those that can reach the
+    threshold, which gives the same lists)."""
+    assert _RANKING is not None and _PAIRS is not None
+    index, k, hidden = _RANKING
+    w = index.weights
+    ids = np.asarray(index.ids)
+    number, rows = chunk
+    i, j, base, bounds = _PAIRS
+    lo, hi = bounds[number], bounds[number + 1]
+    n = np.searchsorted(rows, i[lo:hi])  # position in `rows`
+    j, base = j[lo:hi], base[lo:hi]
     # Each row's best `candidates` by feature score (more when some are hidden).
     limit = np.full(len(rows), w.candidates)
     row_ids = [index.ids[row] for row in rows.tolist()]

@@ -131,6 +131,13 @@ def _first_seen(items: list[str]) -> tuple[list[str], np.ndarray]:
 _NOT_WORD = {c: " " for c in range(128) if not re.fullmatch(r"[a-z0-9'-]", chr(c))}
 
 
+@functools.lru_cache(maxsize=400_000)
+def _piece_terms(piece: str) -> tuple[str, ...]:
+    """The terms of a piece of lower-cased text (stop words dropped): usually one, none for
+    a stop word, more for "abc--def"."""
+    return tuple(t for word in _WORD.findall(piece) if (t := _term(word)))
+
+
 def count_terms(
     texts: Sequence[tuple[str, str, str]],
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
@@ -150,16 +157,9 @@ def count_terms(
             lengths.append(len(found))
     distinct, piece_of_token = _first_seen(pieces)
     del pieces
-    terms: dict[str, int] = {}
-    findall = _WORD.findall
-    # A piece's terms (stop words dropped): usually one, none for a stop word, more for
-    # "abc--def".
-    per_piece = [
-        [terms.setdefault(t, len(terms)) for w in findall(piece) if (t := _term(w))]
-        for piece in distinct
-    ]
+    per_piece = list(map(_piece_terms, distinct))
+    terms, flat = _first_seen([t for found in per_piece for t in found])
     many = np.fromiter(map(len, per_piece), np.int64, len(per_piece))
-    flat = np.fromiter((t for found in per_piece for t in found), np.int64, int(many.sum()))
     first = np.cumsum(many) - many
     sizes = np.asarray(lengths, np.int64)
     weight = np.repeat(
@@ -173,7 +173,7 @@ def count_terms(
     width = max(len(terms), 1)
     unique, inverse = np.unique(np.repeat(doc, n) * width + term, return_inverse=True)
     counts = np.bincount(inverse, weights=np.repeat(weight, n), minlength=len(unique))
-    return list(terms), unique // width, unique % width, counts
+    return terms, unique // width, unique % width, counts
 
 
 def find_names(texts: Sequence[tuple[str, str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -187,12 +187,15 @@ def find_names(texts: Sequence[tuple[str, str]]) -> tuple[list[str], np.ndarray,
         runs += found
         lengths.append(len(found))
     distinct, run_of_match = _first_seen(runs)
-    cleaned = [_clean_name(run) for run in distinct]
-    names = sorted({name for found in cleaned for name in found})
-    rank = dict(zip(names, range(len(names)), strict=True))
+    cleaned = list(map(_clean_name, distinct))
     # Each run counts as at most two names (the run and its last word).
-    first = np.array([rank[found[0]] if found else -1 for found in cleaned], np.int64)
-    second = np.array([rank[found[1]] if len(found) > 1 else -1 for found in cleaned], np.int64)
+    run_names = [found[0] if found else "" for found in cleaned]
+    last_names = [found[1] if len(found) > 1 else "" for found in cleaned]
+    names = sorted({*run_names, *last_names} - {""})
+    rank = dict(zip(names, range(len(names)), strict=True))
+    rank[""] = -1
+    first = np.fromiter(map(rank.__getitem__, run_names), np.int64, len(run_names))
+    second = np.fromiter(map(rank.__getitem__, last_names), np.int64, len(last_names))
     doc = np.repeat(np.arange(len(texts), dtype=np.int64), np.asarray(lengths, np.int64))
     name = np.concatenate([first[run_of_match], second[run_of_match]])
     doc = np.concatenate([doc, doc])
