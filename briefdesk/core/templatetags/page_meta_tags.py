@@ -29,6 +29,7 @@ register = template.Library()
 PORTRAIT_RENDITION = "fill-600x600"
 # The site's mark (favicon.svg) on white, 1200x630: what previews show without a picture.
 SITE_IMAGE = "briefdesk/og-image.png"
+SITE_IMAGE_SIZE = (1200, 630)  # its pixels, for og:image:width/height
 
 
 @dataclass(frozen=True)
