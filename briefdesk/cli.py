@@ -355,6 +355,9 @@ def _init(args: argparse.Namespace, settings_module: str) -> int:
     steps: list[tuple[list[str], str]] = [
         (["migrate", "--noinput", "-v0"], "database migrated"),
         (["init_site"], "site initialised"),
+        # Built when missing or of another version, else brought up to date: the first
+        # search after an upgrade never builds it inside a reader's request.
+        (["search_index", "--sync", "-v0"], "search index ready"),
     ]
     for step, done in steps:
         reason = _run_step(step, settings_module)

@@ -220,6 +220,7 @@ def test_init_checks_migrates_builds_the_site_collects_and_creates_the_admin_in_
         ("preflight", ["migrations", "site"], TEST_SETTINGS),
         ("step", ["migrate", "--noinput", "-v0"], TEST_SETTINGS),
         ("step", ["init_site"], TEST_SETTINGS),
+        ("step", ["search_index", "--sync", "-v0"], TEST_SETTINGS),
         ("child", ["collectstatic", "--noinput", "-v0"], TEST_SETTINGS),
         ("step", ["create_admin", "ada", "--email", "ada@example.org"], TEST_SETTINGS),
     ]
@@ -469,6 +470,7 @@ def test_init_on_an_empty_data_dir_builds_a_site_check_passes_and_a_failing_step
         "briefdesk: checks passed (database, storage, system checks)",
         "briefdesk: database migrated",
         "briefdesk: site initialised",
+        "briefdesk: search index ready",
         "briefdesk: static files collected",
     ]
     stderr = first.stderr.splitlines()

@@ -51,12 +51,25 @@ class Command(BaseCommand):
             # Migrating also syncs the Site and citations to the base URL (post_migrate).
             self.stdout.write(f"The backup is from an older briefdesk: {len(plan)} migrations.")
             call_command("migrate", interactive=False, verbosity=options["verbosity"])
+            self._rebuild_search_index()
             return
         result = sync_origin()
         if result.site_changed:
             self.stdout.write(f"The site now answers on {current_base_url()} (BRIEFDESK_BASE_URL).")
         if result.citations_refreshed:
             self.stdout.write(f"Stored citations re-formatted for {current_base_url()}.")
+        self._rebuild_search_index()
+
+    def _rebuild_search_index(self) -> None:
+        """The search index is a cache of the database, kept per machine (not in backups):
+        one left in the data directory would describe another database."""
+        from briefdesk.search import sync
+
+        count = sync.rebuild(wait=60.0)
+        if count is None:
+            self.stdout.write("The search index is busy: run `briefdesk search --rebuild`.")
+        else:
+            self.stdout.write(f"Search index rebuilt: {count} records.")
 
 
 def _first_line(exc: Exception) -> str:

@@ -33,7 +33,10 @@ class Command(BaseCommand):
                     "another process has been writing the search index for 60 s; try again"
                 )
             seconds = time.perf_counter() - started
-            self.stdout.write(f"Indexed {count} records in {seconds:.1f} s ({sync.index_root()})")
+            if options["verbosity"]:
+                self.stdout.write(
+                    f"Indexed {count} records in {seconds:.1f} s ({sync.index_root()})"
+                )
         elif options["sync"]:
             applied = 0
             while True:
@@ -41,7 +44,8 @@ class Command(BaseCommand):
                 applied += done
                 if done < sync.MAX_PER_SYNC:
                     break
-            self.stdout.write(f"Applied {applied} changes")
+            if options["verbosity"]:
+                self.stdout.write(f"Applied {applied} changes")
         elif options["status"]:
             synced = sync.store().synced()
             if synced is None:
