@@ -27,9 +27,11 @@ publish-time update).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
 import itertools
+import os
 import random
 import resource
 import statistics
@@ -222,23 +224,34 @@ def quality(n: int, seed: int = 12) -> dict[str, float]:
     }
 
 
+def _cpu_all() -> float:
+    """CPU seconds of this process and of its finished worker processes (user + system)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def scale(n: int, updates: int = 9, seed: int = 7) -> dict[str, float]:
+def scale(n: int, updates: int = 9, seed: int = 7, workers: bool = True) -> dict[str, float]:
     """Engine-level figures at `n` briefs: generation is not timed. Wall-clock and CPU
-    time (process_time: what the machine's other work does not inflate) are both given."""
+    time (what the machine's other work inflates less) are both given: "rebuild CPU" is the
+    main process's, "CPU, all" adds its worker processes'. The 1-minute load average before
+    and after says how busy the machine was."""
     corpus = generate(n + updates, seed)
     held_out, briefs = corpus.briefs[:updates], corpus.briefs[updates:]
     gc.collect()
     before = _rss_mb()
-    started, cpu_started = time.perf_counter(), time.process_time()
-    with worker_processes():  # as `briefdesk related --rebuild` runs it
+    load_before = os.getloadavg()[0]
+    started, cpu_started, all_started = time.perf_counter(), time.process_time(), _cpu_all()
+    # As `briefdesk related --rebuild` runs it, unless told to stay in one process.
+    with worker_processes() if workers else contextlib.nullcontext():
         index = build_index(briefs)
-        built = time.perf_counter()
+        built, all_built = time.perf_counter(), _cpu_all()
         lists = rank_all(index)
-    ranked, cpu_ranked = time.perf_counter(), time.process_time()
+    ranked, cpu_ranked, all_ranked = time.perf_counter(), time.process_time(), _cpu_all()
+    load_after = os.getloadavg()[0]
     times, cpu_times = [], []
     for brief in held_out:
         t0, c0 = time.perf_counter(), time.process_time()
@@ -255,6 +268,11 @@ def scale(n: int, updates: int = 9, seed: int = 7) -> dict[str, float]:
         "rank all s": ranked - built,
         "rebuild s": ranked - started,
         "rebuild CPU s": cpu_ranked - cpu_started,
+        "build index CPU, all s": all_built - all_started,
+        "rank all CPU, all s": all_ranked - all_built,
+        "rebuild CPU, all s": all_ranked - all_started,
+        "load average before": load_before,
+        "load average after": load_after,
         "peak RSS MB": _rss_mb(),
         "peak RSS of a worker MB": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "RSS before MB": before,
@@ -312,6 +330,9 @@ def main() -> None:
         "--quality", type=int, default=3000, help="briefs for precision@3 (0: skip)"
     )
     parser.add_argument("--scale", type=int, default=100_000, help="briefs for timings (0: skip)")
+    parser.add_argument(
+        "--one-process", action="store_true", help="rebuild without worker processes"
+    )
     parser.add_argument("--db", type=int, default=0, help="also time the database path")
     args = parser.parse_args()
 
@@ -320,7 +341,7 @@ def main() -> None:
         for name, value in quality(args.quality).items():
             print(f"  {name:<26} {value:.3f}")
     if args.scale:
-        figures = scale(args.scale)
+        figures = scale(args.scale, workers=not args.one_process)
         print(f"engine at {args.scale} briefs (plain data, no database)")
         for name, value in figures.items():
             print(f"  {name:<26} {value:,.2f}")

@@ -391,10 +391,10 @@ def _chunk_features(
     local[perm] = np.arange(len(perm))
     offsets = np.cumsum([0, len(terms), len(sources)])
     doc = np.concatenate([d for d, _, _ in found])
-    cols = np.concatenate([local[col + offset] for (_, col, _), offset in zip(found, offsets)])
-    counts = np.concatenate(
-        [term_counts, np.ones(len(source_doc) + len(name_doc), np.float64)]
+    cols = np.concatenate(
+        [local[col + offset] for (_, col, _), offset in zip(found, offsets, strict=True)]
     )
+    counts = np.concatenate([term_counts, np.ones(len(source_doc) + len(name_doc), np.float64)])
     by_doc = np.argsort(doc, kind="stable")
     return (
         [keys[p] for p in perm.tolist()],
