@@ -154,6 +154,8 @@ class BriefRecord:
     sources: Sequence[CitedWork] = ()
     pdf_url: str = ""
     image: SharedImage | None = None
+    # The site's image: og:image when the brief has none (the Twitter card stays "summary").
+    site_image: SharedImage | None = None
     language: str = LANGUAGE
 
     @property
@@ -268,8 +270,8 @@ def dublin_core_tags(brief: BriefRecord) -> list[Meta]:
 def open_graph_tags(brief: BriefRecord) -> list[Meta]:
     """OpenGraph article tags. article:author is the author's page (OpenGraph wants a
     profile URL), or the name when there is none. og:image and its alt text, size and type
-    only when the brief has an image with an http(s) URL."""
-    image = brief.image
+    are the brief's image, else the site's (`site_image`), when it has an http(s) URL."""
+    image = brief.image or brief.site_image
     image_url = web_url(image.url) if image else ""
     image_pairs = (
         [

@@ -105,6 +105,7 @@ def brief_record(
         # The PDF Zotero attaches and Google Scholar indexes; drafts (previews) have none.
         pdf_url=absolute_url(reverse("brief_pdf", args=[page.slug])) if page.live else "",
         image=shared_image(page, request),
+        site_image=site_shared_image(),
     )
 
 
@@ -128,6 +129,14 @@ def shared_image(page: BriefPage, request: HttpRequest | None = None) -> SharedI
     if not url.startswith(("http://", "https://")):
         url = request.build_absolute_uri(url) if request else absolute_url(url)
     return SharedImage(url=url, alt=alt, width=rendition.width, height=rendition.height)
+
+
+def site_shared_image() -> SharedImage:
+    """The site's image (core page_meta_tags.site_image), for a brief without one."""
+    from briefdesk.core.templatetags.page_meta_tags import SITE_IMAGE_SIZE, site_image
+
+    url, alt = site_image()
+    return SharedImage(url=url, alt=alt, width=SITE_IMAGE_SIZE[0], height=SITE_IMAGE_SIZE[1])
 
 
 def cited_work(source: Source) -> CitedWork:

@@ -100,15 +100,17 @@ def test_a_social_image_without_alt_text_uses_the_images_description(tree) -> No
     assert head(brief)["og:image:alt"] == ["A map of Khyber Pakhtunkhwa"]
 
 
-def test_a_brief_with_neither_has_no_image_tags_and_a_summary_card(tree) -> None:
+def test_a_brief_with_neither_shares_the_site_image_and_a_summary_card(tree) -> None:
     brief = make_brief(
         tree, authors=[make_author(tree)], body=[("paragraph", "<p>Only words.</p>")]
     )
 
     tags = head(brief)
 
-    assert not [key for key in tags if "image" in key]
+    assert tags["og:image"] == ["http://127.0.0.1:8000/static/briefdesk/og-image.png"]
+    assert tags["og:image:alt"] == ["The Briefdesk logo"]
     assert tags["twitter:card"] == ["summary"]
+    assert "twitter:image" not in tags
 
 
 def test_the_first_figure_is_used_when_the_social_image_is_deleted(tree) -> None:

@@ -24,7 +24,14 @@ from wagtail.images.tests.utils import get_test_image_file
 from briefdesk.core.models import StandardPage
 from briefdesk.topics.models import TopicGuidePage
 from tests.db import rolled_back
-from tests.factories import make_author, make_brief, make_site_tree, make_topic
+from tests.factories import (
+    SourceFactory,
+    cite,
+    make_author,
+    make_brief,
+    make_site_tree,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +66,15 @@ def pages(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, st
             social_image=picture("Flood map"),
             social_image_alt="Flooded districts",
         )
+        bare = make_brief(tree, title="Words only", authors=[plain])
+        source = SourceFactory()
+        cited = make_brief(
+            tree, title="Cites", body=[("paragraph", f"<p>Said {cite(source)}.</p>")]
+        )
+        assert bare.live and cited.live
         yield {
+            "brief without an image": bare.url,
+            "source page": reverse("sources:detail", args=[source.pk]),
             "front page": "/",
             "briefs index": tree.briefs.url,
             "topic index": tree.topics.url,
@@ -97,6 +112,8 @@ def fetched_image(client: Any, url: str) -> PILImage.Image:
 
 
 PAGE_TYPES = [
+    "brief without an image",
+    "source page",
     "front page",
     "briefs index",
     "topic index",
@@ -122,7 +139,17 @@ def test_every_public_page_type_has_one_og_image_that_answers_200(
     assert alt.strip()
 
 
-@pytest.mark.parametrize("kind", ["front page", "topic guide", "sub-guide", "feeds index"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "front page",
+        "topic guide",
+        "sub-guide",
+        "feeds index",
+        "brief without an image",
+        "source page",
+    ],
+)
 def test_pages_without_a_picture_of_their_own_share_the_site_image(
     client: Any, pages: dict[str, str], kind: str
 ) -> None:
