@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from briefdesk.related.engine import BriefData, Related, build_index, plan_update, rank_all
+from briefdesk.related.engine import (
+    BriefData,
+    Related,
+    Weights,
+    build_index,
+    plan_update,
+    rank_all,
+)
+from briefdesk.related.features import count_terms, entity_names, find_names, text_terms
 
 DAY = dt.date(2011, 5, 2)
 
@@ -120,3 +128,56 @@ def test_outside_worker_processes_nothing_forks(monkeypatch) -> None:
     monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
 
     assert engine._processes(10**6) == 1
+
+
+# What build_index reads for many briefs at once must be what one brief's reading gives:
+# (title, summary, body) written to catch the tokenising shortcuts.
+TEXTS = [
+    ("X-ray of the U.S. sanctions", "Shah’s men don't-stop; abc--def.", "Officials said 3abc x"),
+    ("Policies", "Asif Ali Zardari met the ISI.", "café naïve\u00a0word dr\u00e9am al-Qaeda"),
+    ("", "", ""),
+    ("The Ministers’ sanctions", "Bank of England and al- Qaeda", "Zardari’s aides; Zardari."),
+    ("Boxes_and_churches", "Déjà vu in Kraków", "it's the 1990s' e-mail - re--re 'quoted'"),
+]
+
+
+def test_many_briefs_at_once_give_the_words_each_brief_gives() -> None:
+    terms, doc, term, count = count_terms(TEXTS)
+
+    for n, (title, summary, body) in enumerate(TEXTS):
+        mine = doc == n
+        found = {terms[t]: c for t, c in zip(term[mine], count[mine], strict=True)}
+        assert found == dict(text_terms(title, summary, body)), (title, summary, body)
+
+
+def test_many_briefs_at_once_give_the_names_each_brief_gives() -> None:
+    names, doc, name = find_names([(summary, body) for _, summary, body in TEXTS])
+
+    for n, (_, summary, body) in enumerate(TEXTS):
+        assert {names[i] for i in name[doc == n]} == entity_names(summary, body)
+
+
+def test_every_list_is_the_one_ranking_the_brief_alone_gives() -> None:
+    briefs = corpus()
+    index = build_index(briefs)
+    index.remove(12)  # a removed brief is in no list
+
+    lists = rank_all(index, k=4, hidden={1: {3}})
+
+    assert 12 not in lists
+    for brief in briefs:
+        if brief.id != 12:
+            assert lists[brief.id] == index.rank(brief.id, 4, {3} if brief.id == 1 else ())
+            assert 12 not in {r.id for r in lists[brief.id]}
+
+
+def test_a_shared_topic_lifts_a_pair_over_the_threshold_in_every_list() -> None:
+    weights = Weights(text=0.55, sources=0.0, names=0.0, topics=0.45, threshold=0.5)
+    briefs = [
+        BriefData(id=1, title="reactor fuel", body="plutonium centrifuge", topics=(3,), date=DAY),
+        BriefData(id=2, title="reactor fuel", body="monsoon levees", topics=(3,), date=DAY),
+    ]
+    index = build_index(briefs, weights)
+
+    assert [r.id for r in index.rank(1)] == [2]
+    assert rank_all(index) == {1: index.rank(1), 2: index.rank(2)}
