@@ -42,6 +42,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -473,16 +474,16 @@ def build_index(briefs: Iterable[BriefData], weights: Weights = DEFAULT_WEIGHTS)
     for lo, (keys, key_kinds, doc, cols, counts) in zip(
         range(0, n, FEATURE_CHUNK), _map(_chunk_features, chunks, n), strict=True
     ):
-        mapping = np.empty(len(keys), dtype=np.int32)
-        vocabulary, new_kinds = index.vocabulary, index._new_kinds
-        for local, (key, kind) in enumerate(zip(keys, key_kinds.tolist(), strict=True)):
-            col = vocabulary.get(key)
-            if col is None:
-                col = vocabulary[key] = len(vocabulary)
-                new_kinds.append(kind)
-            mapping[local] = col
+        vocabulary = index.vocabulary
+        mapping = np.fromiter(map(vocabulary.get, keys, repeat(-1)), np.int64, len(keys))
+        new = np.flatnonzero(mapping < 0)  # keys in a chunk are distinct
+        first = len(vocabulary)
+        added = range(first, first + len(new))
+        vocabulary.update(zip([keys[i] for i in new.tolist()], added, strict=True))
+        mapping[new] = added
+        index._new_kinds += key_kinds[new].tolist()
         all_rows.append(doc + lo)
-        all_cols.append(mapping[cols])
+        all_cols.append(mapping.astype(np.int32)[cols])
         all_counts.append(counts)
     index._grow()
     df = np.zeros(len(index.df), dtype=np.int64)
