@@ -48,6 +48,7 @@ from briefdesk.related.engine import (
     BriefData,
     Related,
     Weights,
+    _processes,
     build_index,
     candidates,
     plan_update,
@@ -247,6 +248,7 @@ def scale(n: int, updates: int = 9, seed: int = 7, workers: bool = True) -> dict
     started, cpu_started, all_started = time.perf_counter(), time.process_time(), _cpu_all()
     # As `briefdesk related --rebuild` runs it, unless told to stay in one process.
     with worker_processes() if workers else contextlib.nullcontext():
+        processes = _processes(len(briefs))
         index = build_index(briefs)
         built, all_built = time.perf_counter(), _cpu_all()
         lists = rank_all(index)
@@ -264,6 +266,7 @@ def scale(n: int, updates: int = 9, seed: int = 7, workers: bool = True) -> dict
         lists.update(update.lists)
     return {
         "briefs": n,
+        "processes": processes,
         "build index s": built - started,
         "rank all s": ranked - built,
         "rebuild s": ranked - started,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from briefdesk.related.engine import (
     BriefData,
@@ -111,6 +112,7 @@ def test_worker_processes_give_the_same_index_and_lists_as_one_process(monkeypat
     alone_index = build_index(corpus())
     alone = rank_all(alone_index)
     monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(engine, "_idle_cores", lambda: 2.0)
     monkeypatch.setattr(engine, "FEATURE_CHUNK", 3)
     monkeypatch.setattr(engine, "ROW_CHUNK", 3)
     with engine.worker_processes():
@@ -128,6 +130,19 @@ def test_outside_worker_processes_nothing_forks(monkeypatch) -> None:
     monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
 
     assert engine._processes(10**6) == 1
+
+
+def test_a_busy_machine_gets_no_worker_processes(monkeypatch) -> None:
+    from briefdesk.related import engine
+
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
+    with engine.worker_processes():
+        monkeypatch.setattr(engine, "_idle_cores", lambda: 0.6)
+        busy = engine._processes(10**6)
+        monkeypatch.setattr(engine, "_idle_cores", lambda: 1.4)
+        quiet = engine._processes(10**6)
+
+    assert (busy, quiet) == (1, min(2, engine.MAX_PROCESSES, os.cpu_count() or 1))
 
 
 # What build_index reads for many briefs at once must be what one brief's reading gives:
