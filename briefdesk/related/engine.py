@@ -21,9 +21,12 @@ Nothing under `threshold` is listed: no filler. Topics and recency only re-rank 
 share words, sources or names: two briefs that share only a topic are never related.
 
 Scale: candidates come from one sparse product of the brief-by-feature matrix with its
-transpose, in row chunks, keeping each row's best `candidates` (argpartition); features in more
-than 5% of briefs are left out of it (they cannot tell briefs apart). A one-brief update is one
-sparse matrix-vector product. Caveat: the IDF weights are those of the last `build_index`;
+transpose, in row chunks, each pair once (a row with the rows after it), keeping only pairs
+whose feature score could still reach the threshold and then each row's best `candidates`;
+features in more than 5% of briefs are left out of it (they cannot tell briefs apart).
+Features are extracted a chunk of briefs at a time (`features.count_terms`, `find_names`):
+no Python object per brief and word. A one-brief update is one sparse matrix-vector
+product. Caveat: the IDF weights are those of the last `build_index`;
 `upsert` weighs a new brief with them (counting its own new features); rows already in the
 index keep their weights. Rebuild now and then
 (`briefdesk related --rebuild`) to refresh the weights.
