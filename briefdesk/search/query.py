@@ -154,7 +154,19 @@ def load_records(found: Sequence[Hit], restricted: list[str] | None = None) -> l
         # No ORDER BY: Page's default (path) makes SQLite walk every page in path order.
         for record in visible[kind].filter(pk__in=pks).order_by()
     }
+    _load_bodies_for_teasers([r for (kind, _), r in records.items() if kind == BRIEF])
     return [records.get((hit.kind, hit.pk)) for hit in found]
+
+
+def _load_bodies_for_teasers(briefs: list[Any]) -> None:
+    """A brief without a summary takes its teaser from its body: read those bodies in one
+    query (the body is deferred for the others)."""
+    from briefdesk.briefs.models import BriefPage
+
+    wanted = {b.pk: b for b in briefs if not (b.summary or "").strip()}
+    if wanted:
+        for pk, body in BriefPage.objects.filter(pk__in=wanted).values_list("pk", "body"):
+            wanted[pk].body = body
 
 
 def run_search(params: SearchParams) -> Outcome:

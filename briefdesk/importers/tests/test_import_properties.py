@@ -186,7 +186,9 @@ def test_the_dry_run_plan_of_anything_readable_reports_instead_of_raising(text: 
 @given(
     data=st.one_of(
         st.binary(max_size=200),
-        st.lists(csl_items, min_size=1, max_size=3).map(lambda i: csl_text(i).encode()),
+        st.lists(csl_items, min_size=1, max_size=3).map(
+            lambda i: csl_text(i).encode("utf-8", "surrogatepass")
+        ),
         bibtex().map(lambda t: t.encode("utf-8", "surrogatepass")),
         ris().map(lambda t: t.encode("utf-8", "surrogatepass")),
     ),
