@@ -9,7 +9,7 @@ live, public brief). Everything else named by a change is dropped from the index
 
 What each kind puts where (engine.POINTS weighs the fields):
 
-- brief: title; summary; text = body (citations left out) and the authors' names
+- brief: title; summary; text = body (citations left out); names = the authors' names
 - guide: title; summary = description; text = introduction and label
 - expert: title = name; role; text = biography
 - source: title = display title; outlet = outlet name and short label; text = authors,
@@ -153,7 +153,8 @@ def _briefs(pks: list[int]) -> Iterator[Document]:
             pk=pk,
             title=title,
             summary=summary or "",
-            text=" ".join([_stream_text(body), *names[pk]]),
+            text=_stream_text(body),
+            names=" ".join(names[pk]),
             brief_type=brief_type or "",
             year=date.year if date else 0,
             sortdate=_sortdate(date.year, date.month, date.day) if date else 0,

@@ -67,6 +67,7 @@ class Document:
     role: str = ""
     outlet: str = ""
     text: str = ""
+    names: str = ""  # found like `text` but not kept for passages (a brief's authors)
     brief_type: str = ""
     year: int = 0
     sortdate: int = 0
@@ -169,8 +170,10 @@ def _tantivy_document(doc: Document) -> tantivy.Document:
     out.add_text("kind", doc.kind)
     for name in TEXT_FIELDS:
         value = getattr(doc, name)
-        if value:
+        if value or (name == "text" and doc.names):
             out.add_text(name, value)
+    if doc.names:  # a second value of "text": searched, never the passage (get_first)
+        out.add_text("text", doc.names)
     out.add_text("exact", exact_form(doc.title))
     if doc.brief_type:
         out.add_text("brief_type", doc.brief_type)

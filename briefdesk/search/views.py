@@ -59,7 +59,11 @@ def result_item(hit: Hit, record: Any, words: list[str]) -> dict[str, Any]:
     item: dict[str, Any] = {"kind": hit.kind, "record": record}
     if hit.kind == BRIEF:
         shown = f"{record.title} {record.teaser}".casefold()
-        if not all(w.casefold() in shown for w in words):
+        body = hit.text.casefold()
+        missing = [w for w in words if w.casefold() not in shown]
+        # A passage only where the body holds a word the title and teaser do not (a word
+        # found in the authors' names is shown by the byline).
+        if any(w.casefold() in body for w in missing):
             item["snippet"] = snippet(hit.text, words)
         return item
     if hit.kind == GUIDE:

@@ -251,3 +251,21 @@ def test_an_index_built_by_another_schema_version_is_rebuilt_at_the_next_search(
     assert brief.url in found(client, "quokka")
     assert (root / "CURRENT").read_text().startswith(f"gen-v{SCHEMA_VERSION}-")
     assert not (root / "gen-v0-1").exists()
+
+
+def test_a_brief_found_by_its_authors_name_shows_no_passage_of_its_body(
+    client: Any, tree: Any
+) -> None:
+    author = make_author(tree, "Clara", "Whitcombe")
+    brief = make_brief(
+        tree,
+        title="Quokka Diplomacy",
+        authors=[author],
+        summary="",
+        body=[("paragraph", "<p>Talks resumed in Islamabad.</p>")],
+    )
+
+    html = found(client, "whitcombe")
+    assert brief.url in html
+    assert "Talks resumed" in html  # the teaser, read from the body
+    assert '<p class="search-result__snippet">' not in html  # the byline names the author
