@@ -38,12 +38,12 @@ def facet_counts(
 ) -> dict[str, list[Facet]]:
     """The facets of this search, each value with its count, largest first (years newest
     first); a facet with no values is left out."""
-    from briefdesk.briefs.models import AuthorPage
+    from wagtail.models import Page
+
     from briefdesk.core.visibility import private_q, restricted_paths
     from briefdesk.sources.kinds import KIND_LABELS as SOURCE_KINDS
     from briefdesk.sources.kinds import Kind
     from briefdesk.sources.models import Outlet
-    from briefdesk.topics.models import TopicGuidePage
 
     restricted = restricted_paths() if restricted is None else restricted
 
@@ -57,20 +57,31 @@ def facet_counts(
                 types.append(Facet("type", slug, label, n, params.type == slug, nested=True))
 
     topic_counts = {int(k): n for k, n in grouped.get("topics", {}).items()}
-    topics = [
-        Facet("topic", slug, title, topic_counts[pk],
-              params.topic is not None and params.topic.pk == pk)
-        for pk, slug, title in TopicGuidePage.objects.live().exclude(private_q(restricted))
-        .filter(pk__in=list(topic_counts)).order_by().values_list("pk", "slug", "title")
-    ] if topic_counts else []  # fmt: skip
-
     expert_counts = {int(k): n for k, n in grouped.get("experts", {}).items()}
+    # One query names both: the ids come from the index's topic and expert fields, which
+    # hold only guides' and experts' ids; only live, public pages are named.
+    named = (
+        {
+            pk: (slug, title)
+            for pk, slug, title in Page.objects.live()
+            .exclude(private_q(restricted))
+            .filter(pk__in=[*topic_counts, *expert_counts])
+            .order_by()
+            .values_list("pk", "slug", "title")
+        }
+        if topic_counts or expert_counts
+        else {}
+    )
+    topics = [
+        Facet("topic", named[pk][0], named[pk][1], n,
+              params.topic is not None and params.topic.pk == pk)
+        for pk, n in topic_counts.items() if pk in named
+    ]  # fmt: skip
     experts = [
-        Facet("expert", slug, title, expert_counts[pk],
+        Facet("expert", named[pk][0], named[pk][1], n,
               params.expert is not None and params.expert.pk == pk)
-        for pk, slug, title in AuthorPage.objects.live().exclude(private_q(restricted))
-        .filter(pk__in=list(expert_counts)).order_by().values_list("pk", "slug", "title")
-    ] if expert_counts else []  # fmt: skip
+        for pk, n in expert_counts.items() if pk in named
+    ]  # fmt: skip
 
     years = [
         Facet("year", year, year, n, params.year is not None and str(params.year) == year)

@@ -139,7 +139,10 @@ def load_records(found: Sequence[Hit], restricted: list[str] | None = None) -> l
         wanted.setdefault(hit.kind, []).append(hit.pk)
     visible = visible_querysets(list(wanted), restricted)
     if BRIEF in visible:
-        authors = BriefAuthor.objects.select_related("author")
+        # The byline needs names and URLs: not the biographies and links.
+        authors = BriefAuthor.objects.select_related("author").defer(
+            "author__bio", "author__links", "author__search_description"
+        )
         visible[BRIEF] = (
             visible[BRIEF]
             # The body is the heaviest column; the passage comes from the index (Hit.text).
@@ -180,7 +183,7 @@ def run_search(params: SearchParams) -> Outcome:
     if not params.terms:
         return _empty()
     try:
-        sync.sync()
+        sync.sync_before_search()
     except Exception:  # a stale index still answers; the next search retries
         logger.exception("search index: applying changes before a search failed")
     index = sync.store()

@@ -20,6 +20,7 @@ a reader may not open.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -30,9 +31,14 @@ from .engine import IndexStore, Synced
 logger = logging.getLogger(__name__)
 
 WINDOW = 200  # ids below the watermark looked at again for late commits
+# A search looks at the log at most this often per process (seconds), unless this process
+# logged a change since: changes are applied when they commit, by the process that made
+# them, so the look before a search only catches what a failed or busy apply left behind.
+CHECK_INTERVAL = 1.0
 MAX_PER_SYNC = 2000  # changes applied by one sync; the next one goes on
 
 _stores: dict[str, IndexStore] = {}
+_checked = {"at": float("-inf"), "dirty": True}
 
 
 def index_root() -> Path:
@@ -55,6 +61,7 @@ def record_changes(keys: list[str]) -> None:
     if not keys:
         return
     SearchChange.objects.bulk_create([SearchChange(key=key[:40]) for key in keys])
+    _checked["dirty"] = True
     transaction.on_commit(_sync_after_commit)
 
 
@@ -67,38 +74,48 @@ def _sync_after_commit() -> None:
 
 def pending(synced: Synced) -> list[tuple[int, str]]:
     """(id, key) of the changes the index has not applied, oldest first. One indexed range
-    read of ids; the keys only when there is something to apply."""
+    read of at most WINDOW ids when nothing is pending; the keys only when something is."""
     from .models import SearchChange
 
-    floor = synced.watermark - WINDOW
-    unapplied = (
-        SearchChange.objects.filter(id__gt=floor)
-        .exclude(id__in=[pk for pk in synced.recent if pk > floor])
-        .order_by("id")
-    )
-    ids = list(unapplied.values_list("id", flat=True)[:MAX_PER_SYNC])
+    recent = set(synced.recent)
+    window = SearchChange.objects.filter(id__gt=synced.watermark - WINDOW).order_by("id")
+    ids = [
+        pk
+        for pk in window.values_list("id", flat=True)[: WINDOW + MAX_PER_SYNC]
+        if pk > synced.watermark or pk not in recent
+    ][:MAX_PER_SYNC]
     if not ids:
         return []
     return list(SearchChange.objects.filter(id__in=ids).order_by("id").values_list("id", "key"))
 
 
-def sync(wait: float = 0.0) -> int:
+def sync_before_search() -> None:
+    """`sync`, unless this process looked less than CHECK_INTERVAL seconds ago and has
+    logged no change since."""
+    now = time.monotonic()
+    if not _checked["dirty"] and now - _checked["at"] < CHECK_INTERVAL:
+        return
+    _checked["at"] = now
+    # Clean only when the log was read through: a busy index leaves the change pending.
+    _checked["dirty"] = sync() is None
+
+
+def sync(wait: float = 0.0) -> int | None:
     """Apply the pending changes (building the index first when there is none). Returns how
-    many changes were applied; 0 also when another process holds the index (it applies
-    them) or there was nothing to do."""
+    many changes were applied (0: nothing to do), or None when another process held the
+    index past `wait` seconds (it is applying or building)."""
     from .documents import documents_for
 
     index = store()
     synced = index.synced()
     if synced is None:
-        rebuild(wait=max(wait, 60.0))
-        return 0
+        return None if rebuild(wait=max(wait, 60.0)) is None else 0
     todo = pending(synced)
     if not todo:
         return 0
     with index.writing(wait) as writer:
         if writer is None:
-            return 0
+            return None
         synced = index.synced() or Synced()  # another process may have applied some
         todo = pending(synced)
         if not todo:
@@ -137,3 +154,4 @@ def rebuild(wait: float = 600.0) -> int | None:
 def forget_stores() -> None:
     """Drop this process's open indexes (tests point each test at a directory of its own)."""
     _stores.clear()
+    _checked["dirty"] = True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -269,3 +270,18 @@ def test_a_brief_found_by_its_authors_name_shows_no_passage_of_its_body(
     assert brief.url in html
     assert "Talks resumed" in html  # the teaser, read from the body
     assert '<p class="search-result__snippet">' not in html  # the byline names the author
+
+
+def test_a_change_left_pending_by_another_process_is_applied_once_the_check_interval_passes(
+    client: Any, tree: Any, author: Any, monkeypatch: Any
+) -> None:
+    assert "Quokka" not in found(client, "quokka")
+    brief = make_brief(tree, title="Quokka Diplomacy", authors=[author])
+    # As if another process had logged it and its own apply had failed: this process
+    # looked at the log a moment ago and logged nothing since.
+    sync._checked.update(at=time.monotonic(), dirty=False)
+
+    assert brief.url not in found(client, "quokka")
+
+    monkeypatch.setattr(sync, "CHECK_INTERVAL", 0.0)
+    assert brief.url in found(client, "quokka")

@@ -41,6 +41,10 @@ class Command(BaseCommand):
             applied = 0
             while True:
                 done = sync.sync(wait=60.0)
+                if done is None:
+                    raise CommandError(
+                        "another process has been writing the search index for 60 s; try again"
+                    )
                 applied += done
                 if done < sync.MAX_PER_SYNC:
                     break
