@@ -36,6 +36,7 @@ from django.db import connection
 
 from briefdesk.core import backup, pg_tools
 from briefdesk.core.tests.site_fingerprint import fingerprint
+from briefdesk.search.sync import forget_stores
 
 BRIEFDESK = Path(sys.executable).with_name("briefdesk")
 REPO = Path(__file__).resolve().parents[3]
@@ -136,6 +137,12 @@ def backed_up(
     directory = tmp_path_factory.mktemp("backups") / "nightly"
     roots = backup.site_roots()
     files_before = {name: set(tree_checksums(root)) for name, root in roots.items()}
+    search_dir = settings.BRIEFDESK_SEARCH_DIR
+    # A search index of its own, built from this site at its first search: the one under the
+    # data directory may hold another test database's records (a module-scoped fixture runs
+    # before the per-test index directory is set).
+    settings.BRIEFDESK_SEARCH_DIR = tmp_path_factory.mktemp("search")
+    forget_stores()
     with django_db_blocker.unblock():
         saved = connection.creation.serialize_db_to_string()
         try:
@@ -164,6 +171,8 @@ def backed_up(
                 for path, rel in list(backup.walk_files(root)):
                     if rel not in files_before[name]:
                         path.unlink()
+            settings.BRIEFDESK_SEARCH_DIR = search_dir
+            forget_stores()
     yield BackedUp(directory, paths, before, files, out.getvalue())
     shutil.rmtree(directory.parent, ignore_errors=True)
 
@@ -394,16 +403,6 @@ def test_every_public_page_of_the_restored_site_is_identical(
     before, after = backed_up.before["pages"], restored["after"]["pages"]
 
     for path in backed_up.paths:
-        if path.startswith("/search/"):
-            # The restore rebuilds the search index: results of nearly equal relevance may
-            # come in another order than from the index the site kept up to date (BM25 counts
-            # deleted entries until a merge). The same results, passages and facet counts.
-            shown = {k: v for k, v in after[path].items() if k != "body"}
-            assert shown == {k: v for k, v in before[path].items() if k != "body"}, path
-            assert sorted(after[path]["body"].splitlines()) == sorted(
-                before[path]["body"].splitlines()
-            ), path
-            continue
         assert after[path] == before[path], path
     assert {before[p]["status"] for p in backed_up.paths} == {200, 302}  # the document: login
 
