@@ -195,8 +195,8 @@ def _tantivy_document(doc: Document) -> tantivy.Document:
 class Writer:
     """Changes to the current generation, made visible together by `commit`."""
 
-    def __init__(self, store: IndexStore, index: tantivy.Index, directory: Path) -> None:
-        self._store, self._index, self._directory = store, index, directory
+    def __init__(self, index: tantivy.Index, directory: Path) -> None:
+        self._index, self._directory = index, directory
         self._writer = index.writer(WRITER_HEAP, 1)
 
     def replace(self, documents: Iterable[Document]) -> None:
@@ -321,7 +321,7 @@ class IndexStore:
             if found is None:
                 yield None
                 return
-            writer = Writer(self, found[1], self.root / found[0])
+            writer = Writer(found[1], self.root / found[0])
             try:
                 yield writer
             finally:
