@@ -254,7 +254,9 @@ class IndexStore:
         except (FileNotFoundError, ValueError, KeyError):
             return Synced()
 
-    def search(self, request: Request) -> Found:
+    def search(self, request: Request, facets: bool = True) -> Found:
+        """The hits `request` asks for, the number of matches and (unless `facets` is False:
+        see `facets`) the facet counts over every match."""
         found = self.current()
         if found is None or not request.words or not request.kinds:
             return Found(0, [], {})
@@ -280,8 +282,19 @@ class IndexStore:
             score = float(order_key) if request.sort != "date" else 0.0
             text = str(stored.get_first("text") or "")
             hits.append(Hit(kind, int(pk), score, int(sortdate or 0), text))
-        facets = _facets(searcher, query, request.kinds) if result.count else {}
-        return Found(int(result.count or 0), hits, facets)
+        counted = _facets(searcher, query, request.kinds) if facets and result.count else {}
+        return Found(int(result.count or 0), hits, counted)
+
+    def facets(self, request: Request) -> dict[str, dict[str, int]]:
+        """The facet counts over every match of `request`. tantivy releases the GIL while it
+        aggregates, so a caller can count on another thread while it reads the database."""
+        found = self.current()
+        if found is None or not request.words or not request.kinds:
+            return {}
+        index = found[1]
+        index.reload()
+        query = _query(index, request)
+        return {} if query is None else _facets(index.searcher(), query, request.kinds)
 
     def count(self) -> int:
         """How many records the live generation holds."""

@@ -5,11 +5,11 @@
 
 Matching, ranking and facet counts are the search index's (engine.py: tantivy, the same on
 SQLite and PostgreSQL), kept true to the database by sync.py, which this applies pending
-changes through before each search. Every word must be found; each match scores by BM25 per
-field, weighted by where the word is (engine.POINTS: a title counts most, then an outlet's
-name, a summary or description, the rest), plus a bonus when the query is the whole title (a
-guide, an expert, a source asked for by name). Only the best `RANKED_LIMIT` are paged (narrow
-with a facet, or sort by date).
+changes through before each search. Every word must be found; each match scores points per
+word by where the word is (engine.POINTS: a title counts most, then an outlet's name, a
+summary or description, the rest), plus a bonus when the query is the whole title (a guide,
+an expert, a source asked for by name); BM25 orders records with equal points. Only the
+best `RANKED_LIMIT` are paged (narrow with a facet, or sort by date).
 
 The records shown are loaded from the database with the visibility rules of their kind, so
 an index that lags (a change not applied yet) can miss a record but never show one a reader
@@ -22,7 +22,9 @@ When nothing matches, each word no title holds is replaced by the closest word o
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +39,13 @@ from .params import BRIEF, KINDS, SOURCE, SearchParams
 logger = logging.getLogger(__name__)
 
 PER_PAGE = 20
+# The columns a brief result reads (includes/brief_item.html, its COinS and its URL) and
+# those of its authors' byline; a test renders the page in a fixed number of queries.
+BRIEF_FIELDS = ("title", "slug", "url_path", "path", "depth", "live", "locale_id",
+                "content_type_id", "first_published_at", "go_live_at", "brief_type",
+                "number", "date", "summary")  # fmt: skip
+AUTHOR_FIELDS = ("title", "slug", "url_path", "path", "depth", "live", "locale_id",
+                 "content_type_id", "given_name", "family_name")  # fmt: skip
 RANKED_LIMIT = 500  # results paged in relevance or date order (25 pages)
 
 __all__ = ["Hit", "Outcome", "SearchParams", "run_search"]
@@ -139,14 +148,15 @@ def load_records(found: Sequence[Hit], restricted: list[str] | None = None) -> l
         wanted.setdefault(hit.kind, []).append(hit.pk)
     visible = visible_querysets(list(wanted), restricted)
     if BRIEF in visible:
-        # The byline needs names and URLs: not the biographies and links.
-        authors = BriefAuthor.objects.select_related("author").defer(
-            "author__bio", "author__links", "author__search_description"
+        # The byline needs the authors' names only: an author page has some thirty columns.
+        authors = BriefAuthor.objects.select_related("author").only(
+            "page_id", "sort_order", "author_id", *(f"author__{f}" for f in AUTHOR_FIELDS)
         )
         visible[BRIEF] = (
             visible[BRIEF]
-            # The body is the heaviest column; the passage comes from the index (Hit.text).
-            .defer("citations", "additional_analysis", "body")
+            # What a result shows, its link and its COinS: the body (the passage comes from
+            # the index's stored text), citations and revisions' columns stay in the database.
+            .only(*BRIEF_FIELDS)
             .prefetch_related(Prefetch("brief_authors", queryset=authors))
         )
     if SOURCE in visible:
@@ -188,20 +198,38 @@ def run_search(params: SearchParams) -> Outcome:
         logger.exception("search index: applying changes before a search failed")
     index = sync.store()
     terms, corrected = params.terms, ""
-    found = index.search(request_for(params, terms, 0, PER_PAGE))
+    request = request_for(params, terms, 0, PER_PAGE)
+    found = index.search(request, facets=False)
     if not found.total:
         better = correct(terms)
         if better:
-            retry = index.search(request_for(params, better, 0, PER_PAGE))
+            retry_request = request_for(params, better, 0, PER_PAGE)
+            retry = index.search(retry_request, facets=False)
             if retry.total:
-                terms, corrected, found = better, better, retry
-    counts = {kind: found.facets.get("kind", {}).get(kind, 0) for kind in KINDS}
+                terms, corrected, found, request = better, better, retry, retry_request
+    # The facets are counted (in tantivy, without the GIL) while the records load.
+    counting = _counter().submit(index.facets, request) if found.total else None
     restricted = restricted_paths()
     results = RankedResults(params, terms, found, restricted)
     page = Paginator(results, PER_PAGE).get_page(params.page)
     page.object_list = list(page.object_list)
-    facets = facet_counts(found.facets, counts, params, restricted) if found.total else {}
+    counted = counting.result() if counting else {}
+    counts = {kind: counted.get("kind", {}).get(kind, 0) for kind in KINDS}
+    facets = facet_counts(counted, counts, params, restricted) if found.total else {}
     return Outcome(page, found.total, counts, facets, corrected)
+
+
+_COUNTERS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _counter() -> ThreadPoolExecutor:
+    """This process's facet-counting threads (made after any fork: a pool's threads do not
+    survive one)."""
+    pid = os.getpid()
+    if pid not in _COUNTERS:
+        _COUNTERS.clear()
+        _COUNTERS[pid] = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-facets")
+    return _COUNTERS[pid]
 
 
 def _empty() -> Outcome:
