@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_tasks",
+    "django_tasks_db",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -178,7 +179,8 @@ BRIEFDESK_SEARCH_DIR = DATA_DIR / envstr("BRIEFDESK_SEARCH_DIR", "search")
 
 
 # The parts below are kept in their own modules: files (media, static, private storage),
-# operations (email, logging, error reporting) and caches.
+# operations (email, logging, error reporting), caches and the web archive (fetching).
+from .archive import *  # noqa: E402, F403
 from .caches import *  # noqa: E402, F403
 from .files import *  # noqa: E402, F403
 from .ops import *  # noqa: E402, F403

@@ -30,3 +30,8 @@ STORAGES = {
 # roots and renditions from one pytest run (SQLite) into the next (PostgreSQL). The shared
 # file cache itself is tested with real server processes (core/tests/test_caches.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The suite's local web servers run on 127.0.0.1: the fetcher's guard lets loopback through
+# in tests only (a test turns this off to prove the guard blocks it). No robots.txt waits and
+# no spacing between requests to the same local host.
+BRIEFDESK_FETCH_ALLOW = ["127.0.0.0/8"]
+BRIEFDESK_FETCH_SPACING_MS = 0
