@@ -55,6 +55,7 @@ if DEBUG:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "snapshots": {"BACKEND": "briefdesk.core.storage.PrivateStorage"},
     }
 # Without DEBUG (the demo): production's storage (settings/files.py), hashed and compressed
 # files that `briefdesk demo` collects into STATIC_ROOT before serving, as `serve` does.

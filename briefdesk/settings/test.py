@@ -25,6 +25,7 @@ STATIC_ROOT = Path(tempfile.mkdtemp(prefix="briefdesk-test-static-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "snapshots": {"BACKEND": "briefdesk.core.storage.PrivateStorage"},
 }
 # Each test process keeps its own cache: a shared directory would carry Wagtail's cached site
 # roots and renditions from one pytest run (SQLite) into the next (PostgreSQL). The shared

@@ -445,3 +445,84 @@ class Source(Reviewed, index.Indexed):
                 "Cited in notes only" if is_note else "Cited in the text only"
             )
         return stored
+
+
+# --- the archive: snapshots and link health (docs/archive.md) ---------------------------
+
+
+def snapshot_storage() -> Any:
+    """Where snapshot files go: STORAGES["snapshots"] (private on disk by default, with no
+    public URL; an S3-compatible bucket in production). A callable, read at run time, so
+    tests' settings apply and migrations record no path."""
+    from django.core.files.storage import storages
+
+    return storages["snapshots"]
+
+
+def _snapshot_upload_to(instance: Snapshot, filename: str) -> str:
+    return f"snapshots/{instance.source_id}/{filename}"
+
+
+class Snapshot(models.Model):
+    """One capture of a source's URL, never changed once written: a WARC of the exchange
+    (request, response, metadata) for a web page, or the file itself for a PDF, with the
+    main text extracted from it and the payload's SHA-256."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="snapshots")
+    captured_at = models.DateTimeField(db_index=True)
+    url = models.URLField("URL asked for", max_length=2000)
+    final_url = models.URLField("URL answered", max_length=2000)
+    status = models.PositiveSmallIntegerField("HTTP status")
+    content_type = models.CharField(max_length=200, blank=True)
+    # The WARC (gzip; every page) and, for a PDF or another document, the file itself.
+    warc = models.FileField(upload_to=_snapshot_upload_to, storage=snapshot_storage, max_length=500)
+    document = models.FileField(
+        upload_to=_snapshot_upload_to, storage=snapshot_storage, max_length=500, blank=True
+    )
+    title = models.CharField(max_length=1000, blank=True)
+    text = models.TextField("main text", blank=True)
+    sha256 = models.CharField("payload SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("payload bytes")
+
+    class Meta:
+        ordering = ["-captured_at", "-id"]
+        get_latest_by = "captured_at"
+
+    def __str__(self) -> str:
+        return f"{self.final_url} at {self.captured_at:%Y-%m-%d %H:%M}"
+
+
+class LinkState(models.TextChoices):
+    OK = "ok", "OK"
+    REDIRECTED = "redirected", "Redirected"
+    GONE = "gone", "Gone"
+    SERVER_ERROR = "server-error", "Server error"
+    UNREACHABLE = "unreachable", "Unreachable"
+    SOFT_404 = "soft-404", "Soft 404"
+    DRIFTED = "drifted", "Drifted"
+    BLOCKED = "blocked", "Not checked (robots.txt or refused)"
+
+
+class LinkCheck(models.Model):
+    """One check of a source's URL: the history of its link health, newest first."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="link_checks")
+    checked_at = models.DateTimeField(db_index=True)
+    url = models.URLField("URL checked", max_length=2000)
+    state = models.CharField(max_length=20, choices=LinkState.choices)
+    status = models.PositiveSmallIntegerField("HTTP status", null=True, blank=True)
+    # Where a redirect leads (the last hop), and whether every hop was permanent.
+    target = models.URLField(max_length=2000, blank=True)
+    permanent = models.BooleanField(null=True)
+    # How much of the last snapshot's main text the page still holds (0..1; drift below a
+    # threshold), when both texts exist.
+    similarity = models.FloatField(null=True, blank=True)
+    detail = models.CharField("reason", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        get_latest_by = "checked_at"
+        indexes = [models.Index(fields=["source", "-checked_at"], name="linkcheck_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.state} at {self.checked_at:%Y-%m-%d %H:%M}"
