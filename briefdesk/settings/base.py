@@ -143,11 +143,35 @@ USE_TZ = True
 
 WHITENOISE_AUTOREFRESH = DEBUG
 
-TASKS = {
-    "default": {
-        "BACKEND": envstr("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
-    }
+# Background jobs (captures, link checks, More on This Topic scores, PDFs made at publish).
+# TASKS_BACKEND "immediate" (the default) runs each job in the request that makes it: nothing
+# else to run, right for a small site. "database" queues jobs in the database for
+# `briefdesk worker` processes (docs/operating.md, "Background jobs"). Not chosen by DEBUG:
+# a queue with no worker would leave every job waiting, so the operator opts in with the
+# worker running beside it.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
 }
+
+
+def task_backend(value: str) -> str:
+    """The backend class for a TASKS_BACKEND value: a name above or its class path (empty is
+    the default, "immediate")."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    value = value.strip() or "immediate"
+    if value in TASK_BACKENDS:
+        return TASK_BACKENDS[value]
+    if value in TASK_BACKENDS.values() or value == "django_tasks_db.backend.DatabaseBackend":
+        return value
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be 'immediate' (jobs run where they are made) or 'database' "
+        f"(jobs wait for `briefdesk worker`), not {value!r}"
+    )
+
+
+TASKS = {"default": {"BACKEND": task_backend(envstr("TASKS_BACKEND", "immediate"))}}
 
 WAGTAIL_SITE_NAME = envstr("BRIEFDESK_SITE_NAME", "Briefdesk")
 WAGTAILADMIN_BASE_URL = envstr("BRIEFDESK_BASE_URL", "http://127.0.0.1:8000")

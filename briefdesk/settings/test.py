@@ -36,3 +36,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # no spacing between requests to the same local host.
 BRIEFDESK_FETCH_ALLOW = ["127.0.0.0/8"]
 BRIEFDESK_FETCH_SPACING_MS = 0
+# Jobs run where they are made, whatever TASKS_BACKEND a shell exports; the worker tests
+# (core/tests/test_worker.py) start real worker processes with BRIEFDESK_TEST_TASKS_BACKEND.
+TASKS = {
+    "default": {"BACKEND": task_backend(envstr("BRIEFDESK_TEST_TASKS_BACKEND", ""))}  # noqa: F405
+}
