@@ -23,3 +23,7 @@ BRIEFDESK_ROBOTS = envbool("BRIEFDESK_ROBOTS", True)
 # Politeness per host: requests at once, and seconds between the start of two requests.
 BRIEFDESK_FETCH_PER_HOST = envint("BRIEFDESK_FETCH_PER_HOST", 2)
 BRIEFDESK_FETCH_SPACING_MS = envint("BRIEFDESK_FETCH_SPACING_MS", 1000)
+# Capture each source when a published brief first cites it (a task per source with a URL and
+# no snapshot yet, after the publish commits). Off in the test settings: publishing in tests
+# must not look up invented hosts.
+BRIEFDESK_CAPTURE_ON_PUBLISH = envbool("BRIEFDESK_CAPTURE_ON_PUBLISH", True)

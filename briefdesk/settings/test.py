@@ -41,3 +41,6 @@ BRIEFDESK_FETCH_SPACING_MS = 0
 TASKS = {
     "default": {"BACKEND": task_backend(envstr("BRIEFDESK_TEST_TASKS_BACKEND", ""))}  # noqa: F405
 }
+# Publishing a brief captures nothing (its sources' invented URLs would be looked up); a test
+# of capture on publish turns this on.
+BRIEFDESK_CAPTURE_ON_PUBLISH = False
