@@ -10,8 +10,11 @@ briefdesk demo [--port N]                 migrate, load the demo if empty, serve
                                           as production does (DEBUG off, collected static);
                                           (BRIEFDESK_BASE_URL http://127.0.0.1:N unless set)
 briefdesk scheduler [--interval S]        publish scheduled briefs on a timer
+briefdesk worker [--queue Q] [--interval S] [--once] [--reclaim-after SECONDS]
+                                          run background jobs (captures, link checks, related
+                                          scores, PDFs) when TASKS_BACKEND=database
 briefdesk create-admin | backup | restore | pdf | import-references | reformat-citations
-  | related ...
+  | related | archive | check-links | source-from-url ...
   | search ...
 briefdesk manage ARGS...                  Django's manage.py
 
@@ -36,7 +39,9 @@ DEV_SETTINGS = "briefdesk.settings.dev"
 PROD_SETTINGS = "briefdesk.settings.production"
 # Verbs that are management commands underneath.
 COMMAND_VERBS = {
+    "archive": "archive",
     "backup": "backup",
+    "check-links": "check_links",
     "create-admin": "create_admin",
     "import-references": "import_references",
     "pdf": "brief_pdf",
@@ -45,6 +50,8 @@ COMMAND_VERBS = {
     "restore": "restore",
     "scheduler": "run_scheduler",
     "search": "search_index",
+    "source-from-url": "source_from_url",
+    "worker": "worker",
 }
 # Checks `init` leaves to the steps that follow them (migrate, init_site).
 BEFORE_MIGRATE = frozenset({"migrations", "site"})
@@ -429,6 +436,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("related", help="More on This Topic: briefdesk related --rebuild")
     sub.add_parser("search", help="the search index: briefdesk search --rebuild|--sync|--status")
     sub.add_parser("scheduler", help="publish scheduled briefs every minute (until stopped)")
+    sub.add_parser(
+        "worker",
+        help="run background jobs from the database queue (TASKS_BACKEND=database): "
+        "briefdesk worker [--queue Q] [--interval S] [--once] [--reclaim-after SECONDS]",
+    )
+    sub.add_parser("archive", help="capture sources' pages into the private archive")
+    sub.add_parser("check-links", help="check that cited sources' links still answer")
+    sub.add_parser("source-from-url", help="make a source from a web page's metadata (URL)")
     return parser
 
 
