@@ -212,10 +212,27 @@ class SourceForm(WagtailAdminModelForm):
         help_text="Tick to create this source although one like it exists.",
     )
 
+    # A new outlet proposed by "Fill from URL" (autofill.py): present only while proposed
+    # (in `initial`) and while the editor's answer is posted back. Created with the source
+    # when no outlet is chosen; the source's own outlet field wins.
+    proposed_outlet_name = forms.CharField(label="New outlet", required=False, max_length=255)
+    proposed_outlet_short_label = forms.CharField(
+        label="Its short label", required=False, max_length=40
+    )
+    proposed_outlet_home_url = forms.URLField(
+        label="Its home page", required=False, max_length=500, assume_scheme="https"
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not (self.is_bound and self.add_prefix("create_anyway") in self.data):
             self.fields.pop("create_anyway", None)
+        proposed = self.add_prefix("proposed_outlet_name")
+        if not (
+            self.initial.get("proposed_outlet_name") or (self.is_bound and proposed in self.data)
+        ):
+            for name in PROPOSED_OUTLET_FIELDS:
+                self.fields.pop(name, None)
         instance = self.instance
         instance.settle_apa_override()
         if "title_apa" in self.fields:
@@ -240,6 +257,14 @@ class SourceForm(WagtailAdminModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        name = " ".join((cleaned.get("proposed_outlet_name") or "").split())
+        if name and not cleaned.get("outlet"):
+            # Attached unsaved so the source is formatted with its name; saved in save().
+            cleaned["outlet"] = Outlet.objects.filter(name__iexact=name).first() or Outlet(
+                name=name,
+                short_label=cleaned.get("proposed_outlet_short_label") or "",
+                home_url=cleaned.get("proposed_outlet_home_url") or "",
+            )
         if self.instance._state.adding and not cleaned.get("create_anyway"):
             found = find_duplicates(**self.identifying_values())
             if found:
@@ -285,6 +310,29 @@ class SourceForm(WagtailAdminModelForm):
                 source.title_apa = ""  # the same as automatic: let it follow the title
             source.title_apa_for = source.title
         source.settle_apa_override()
+
+    def save(self, commit: bool = True) -> Source:
+        outlet = self.instance.outlet
+        if outlet is not None and outlet.pk is None and "proposed_outlet_name" in self.fields:
+            self.instance.outlet = _create_proposed_outlet(outlet, getattr(self, "for_user", None))
+        return super().save(commit=commit)
+
+
+PROPOSED_OUTLET_FIELDS = (
+    "proposed_outlet_name",
+    "proposed_outlet_short_label",
+    "proposed_outlet_home_url",
+)
+
+
+def _create_proposed_outlet(outlet: Outlet, user: Any) -> Outlet:
+    """The proposed outlet, created with the source the editor confirmed: an outlet of that
+    name made meanwhile if any, else a new draft with its first revision, for review, as the
+    chooser's new outlets are."""
+    existing = Outlet.objects.filter(name__iexact=outlet.name).first()
+    if existing is not None:
+        return existing
+    return CreateAction(outlet, user=user).execute(skip_permission_checks=True)
 
 
 class SourceChooserCreateForm(SourceForm):
