@@ -368,3 +368,17 @@ def register_source_feature(features: Any) -> None:
             "to_database_format": {"entity_decorators": {SOURCE_ENTITY: source_entity_decorator}},
         },
     )
+
+
+# --- Fill from URL (autofill_admin.py): the Source add screen's URL box posts here ---------
+
+
+@hooks.register("register_admin_urls")
+def register_source_autofill_url() -> list[Any]:
+    from django.urls import path
+
+    from .autofill_admin import URL_NAME, AutofillCreateView
+
+    viewset = Source.snippet_viewset  # type: ignore[attr-defined]
+    view = viewset.construct_view(AutofillCreateView, **viewset.get_add_view_kwargs())
+    return [path("sources/autofill/", view, name=URL_NAME)]
