@@ -3,8 +3,9 @@ published or republished is scored and enters the lists it now ranks in; a brief
 deleted or made private leaves every list, and the briefs that listed it get their next best.
 A view restriction on a section counts for every brief under it.
 
-Synchronous for now: each receiver calls one related_store function with ids, which a task
-queue can run as it is once a worker exists."""
+Each receiver enqueues one job of briefs.tasks with ids (enqueue_once: not again while an
+equal job waits): with the immediate backend it runs here, inside the publish; with the
+database backend `briefdesk worker` runs it after the publish commits."""
 
 from __future__ import annotations
 
@@ -15,18 +16,20 @@ from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
+from briefdesk.core.tasks import enqueue_once
+
 from .models import BriefPage
-from .related_store import update_related, withdraw_related
+from .tasks import score_related_task, withdraw_related_task
 
 
 @receiver(page_published, sender=BriefPage)
 def score_published_brief(sender: type[BriefPage], instance: BriefPage, **kwargs: Any) -> None:
-    update_related(instance.pk)
+    enqueue_once(score_related_task, instance.pk)
 
 
 @receiver(page_unpublished, sender=BriefPage)
 def withdraw_unpublished_brief(sender: type[BriefPage], instance: BriefPage, **kwargs: Any) -> None:
-    withdraw_related([instance.pk])
+    enqueue_once(withdraw_related_task, [instance.pk])
 
 
 @receiver(pre_delete, sender=BriefPage)
@@ -38,7 +41,7 @@ def note_deleted_brief(sender: type[BriefPage], instance: BriefPage, **kwargs: A
 def withdraw_deleted_brief(sender: type[BriefPage], instance: BriefPage, **kwargs: Any) -> None:
     # Its own rows went with it (cascade); the lists of the briefs that listed it went short.
     if getattr(instance, "_was_live", True):
-        withdraw_related([instance.pk])
+        enqueue_once(withdraw_related_task, [instance.pk])
 
 
 @receiver(post_save, sender=PageViewRestriction)
@@ -51,7 +54,7 @@ def rescore_when_privacy_changes(
     page = Page.objects.filter(pk=instance.page_id).only("path", "depth").first()
     if page is None:  # the page is being deleted: its briefs go with it
         return
-    # update_related withdraws a brief that is no longer public, and scores one that is.
+    # The scoring job withdraws a brief that is no longer public, and scores one that is.
     briefs = BriefPage.objects.filter(path__startswith=page.path).live()
     for brief_id in briefs.values_list("pk", flat=True):
-        update_related(brief_id)
+        enqueue_once(score_related_task, brief_id)

@@ -14,11 +14,13 @@ from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
+from briefdesk.core.tasks import enqueue_once, uses_worker
 from briefdesk.sources.models import Source
 from briefdesk.topics.models import TopicGuidePage
 
 from .models import AuthorPage, BriefPage, BriefPdf
 from .printing import invalidate_pdfs
+from .tasks import make_pdfs_task
 
 
 @receiver(page_published, sender=AuthorPage)
@@ -34,6 +36,10 @@ def reformat_author_briefs(sender: type[AuthorPage], instance: AuthorPage, **kwa
 def replace_brief_pdfs(sender: type[BriefPage], instance: BriefPage, **kwargs: Any) -> None:
     revision = kwargs.get("revision")
     invalidate_pdfs([instance.pk], keep_revision=revision.pk if revision else None)
+    # With a worker the new revision's PDF is made at once, off the publish; with the
+    # immediate backend it is made at the first request, as before (not inside the publish).
+    if uses_worker():
+        enqueue_once(make_pdfs_task, instance.pk)
 
 
 @receiver(page_unpublished, sender=BriefPage)
