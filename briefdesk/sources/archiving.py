@@ -18,9 +18,11 @@ Idempotent: a capture whose payload has the same SHA-256 as the source's latest 
 within UNCHANGED_WITHIN, stores nothing and answers "unchanged" with that snapshot. Snapshots
 are never changed once written; a later capture is a new row.
 
-Captures on first citation: when a brief is published, each live source with a URL it cites
-that has no snapshot yet gets a capture task (capture_source_task, after the publish commits),
-unless settings.BRIEFDESK_CAPTURE_ON_PUBLISH is off.
+Captures on first citation: when a brief is published, each source with a URL it cites that
+has no snapshot yet gets a capture task (capture_source_task, once per source while one waits,
+after the publish commits), unless settings.BRIEFDESK_CAPTURE_ON_PUBLISH is off. With a worker
+(TASKS_BACKEND=database) the publish never waits; with the immediate backend the captures run
+in the publishing process after the commit (each bounded by BRIEFDESK_FETCH_TIMEOUT).
 """
 
 from __future__ import annotations
@@ -196,9 +198,13 @@ def _delete_quietly(field_file: Any) -> None:
 
 
 def sources_to_capture_for(brief_id: int) -> list[int]:
-    """Ids of the live sources with a URL that this brief cites and that have no snapshot."""
+    """Ids of the sources with a URL that this brief cites and that have no snapshot.
+
+    Live or not: a never-published source goes live with the brief, by another receiver of
+    the same signal that may run after this one; a snapshot is shown only where the source
+    has a public page, so capturing one that stays a draft exposes nothing."""
     return list(
-        Source.objects.filter(citing_briefs__page_id=brief_id, live=True, snapshots__isnull=True)
+        Source.objects.filter(citing_briefs__page_id=brief_id, snapshots__isnull=True)
         .exclude(url="")
         .values_list("pk", flat=True)
         .distinct()
@@ -207,15 +213,15 @@ def sources_to_capture_for(brief_id: int) -> list[int]:
 
 
 def _enqueue_first_captures(brief_id: int) -> None:
+    from briefdesk.core.tasks import enqueue_once
+
     from .tasks import capture_source_task
 
     for source_id in sources_to_capture_for(brief_id):
         try:
-            capture_source_task.enqueue(source_id)
+            enqueue_once(capture_source_task, source_id)
         except Exception:  # a capture must never undo or fail a publish
-            logger.exception(
-                "Could not capture source %s on publishing brief %s", source_id, brief_id
-            )
+            logger.exception("Could not capture source %s cited by brief %s", source_id, brief_id)
 
 
 def _capture_cited_on_publish(sender: Any, instance: Any, **kwargs: Any) -> None:
