@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem
 
 from briefdesk.briefs.models import BriefSource
 
@@ -49,6 +50,13 @@ MAX_BULK_RECHECK = 500
 
 def can_see_health(user: Any) -> bool:
     return bool(user.is_active and user.has_perm(PERMISSION))
+
+
+class SourceHealthMenuItem(MenuItem):
+    """Shown under Reports to those who may open the report."""
+
+    def is_shown(self, request: HttpRequest) -> bool:
+        return can_see_health(request.user)
 
 
 def health_queryset() -> QuerySet[Source]:

@@ -382,3 +382,27 @@ def register_source_autofill_url() -> list[Any]:
     viewset = Source.snippet_viewset  # type: ignore[attr-defined]
     view = viewset.construct_view(AutofillCreateView, **viewset.get_add_view_kwargs())
     return [path("sources/autofill/", view, name=URL_NAME)]
+
+
+# --- the Source health report (health_admin.py): editors only ------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_source_health_urls() -> list[Any]:
+    from django.urls import path
+
+    from .health_admin import source_health, source_health_recheck
+
+    return [
+        path("reports/source-health/", source_health, name="source_health"),
+        path("reports/source-health/recheck/", source_health_recheck, name="source_health_recheck"),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_source_health_menu_item() -> Any:
+    from .health_admin import SourceHealthMenuItem
+
+    return SourceHealthMenuItem(
+        "Source health", reverse("source_health"), icon_name="warning", order=1100
+    )
