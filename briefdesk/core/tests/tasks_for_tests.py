@@ -4,7 +4,8 @@ worker process and the test can both see them without a shared database transact
 
 - `attempts.log` gets a line each time a job STARTS (not idempotent on purpose: it counts runs);
 - `results/<key>` is the job's result, written whole by rename (the idempotent side effect);
-- `snapshots/<key>-<sha>` stands for a snapshot: one per (key, content), never two.
+- `snapshots/<key>-<sha>` stands for a snapshot: one per (key, content), never two; it is
+  written before the job waits, so a job killed while waiting has left one behind.
 """
 
 from __future__ import annotations
@@ -31,19 +32,22 @@ def _write_whole(path: Path, text: str) -> None:
 
 
 @task()
-def record_task(directory: str, key: str, sleep: float = 0.0) -> str:
-    """Note the attempt, wait `sleep` seconds (the window for a kill), then store the result
-    for `key` and one snapshot of its content (skipped when that snapshot exists)."""
+def record_task(directory: str, key: str, hold: bool = False, pause: float = 0.0) -> str:
+    """Note the attempt, store one snapshot of the result for `key` (skipped when that
+    snapshot exists), wait for the file `release` when `hold` (the window for a kill) or
+    `pause` seconds, then store the result for `key`."""
     where = Path(directory)
     _note(where, f"{key} {os.getpid()}")
-    if sleep:
-        time.sleep(sleep)
     result = f"result of {key}"
     sha = hashlib.sha256(result.encode()).hexdigest()[:12]
     (where / "snapshots").mkdir(exist_ok=True)
     snapshot = where / "snapshots" / f"{key}-{sha}"
     if not snapshot.exists():
         _write_whole(snapshot, result)
+    deadline = time.monotonic() + 30
+    while hold and not (where / "release").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(pause)
     (where / "results").mkdir(exist_ok=True)
     _write_whole(where / "results" / key, result)
     return result
