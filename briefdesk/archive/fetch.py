@@ -233,7 +233,10 @@ def fetch(url: str, *, policy: Policy | None = None, purpose: str = "capture") -
         try:
             address = guard.choose_address(target, policy.resolver, policy.allow)
         except GuardError as exc:
-            message = exc.message if not hops else f"{url}: redirected to {exc.message}"
+            if hops:
+                message = f"{url}: redirected to {exc.message}"
+            else:  # name the URL as it was asked for, not as normalised
+                message = exc.message.replace(target.url, url, 1)
             raise FetchError(exc.kind, url, message) from None
         with politeness.slot(
             target.host, target.port, per_host=policy.per_host, spacing=policy.spacing
