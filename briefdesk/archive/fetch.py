@@ -87,6 +87,9 @@ class FetchError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:  # survives pickling (task queues, processes)
+        return (FetchError, (self.kind, self.url, self.message))
+
     def __repr__(self) -> str:
         return f"FetchError({self.kind!r}, {self.url!r}, {self.message!r})"
 

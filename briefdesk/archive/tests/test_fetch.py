@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 import re
 import ssl
 import threading
@@ -164,6 +165,16 @@ def test_a_closed_port_is_a_connect_error(web):
     port = web.port("a")
     web.stop()
     refused(f"http://127.0.0.1:{port}/", "connect")
+
+
+def test_a_body_shorter_than_its_content_length_is_a_protocol_error(web):
+    web.route("a", "/", Route(headers={"Content-Length": "100"}, chunks=[b"only ten b"]))
+    refused(web.url("a", "/"), "protocol")
+
+
+def test_a_fetch_error_survives_pickling():
+    error = pickle.loads(pickle.dumps(FetchError("dns", "http://x.test/", "http://x.test/: no")))
+    assert (error.kind, error.url, error.message) == ("dns", "http://x.test/", "http://x.test/: no")
 
 
 def test_an_international_host_name_is_idna_encoded_for_dns_and_host(web):
