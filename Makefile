@@ -4,6 +4,9 @@
 PORT ?= 8000
 
 demo: setup  ## set up and serve the demo site on http://127.0.0.1:$(PORT)
+	@echo "Background jobs run inside each request here; to queue them for a worker instead:" \
+	  "TASKS_BACKEND=database make demo, and in a second terminal" \
+	  "TASKS_BACKEND=database .venv/bin/briefdesk worker"
 	.venv/bin/briefdesk demo --port $(PORT)
 
 test:  ## set up and run the whole test suite (SQLite, PostgreSQL, Chromium)

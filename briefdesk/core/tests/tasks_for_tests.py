@@ -44,7 +44,7 @@ def record_task(directory: str, key: str, hold: bool = False, pause: float = 0.0
     snapshot = where / "snapshots" / f"{key}-{sha}"
     if not snapshot.exists():
         _write_whole(snapshot, result)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while hold and not (where / "release").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(pause)

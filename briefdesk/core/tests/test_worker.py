@@ -175,7 +175,7 @@ def test_a_job_cut_off_by_kill_9_is_run_again_to_the_same_result_with_one_snapsh
     sqlite_queue.prepare([{"directory": traces, "key": "k", "hold": True}])
     first = sqlite_queue.start("--reclaim-after", "1")
     # The job has written its snapshot and waits for the release file: kill it there.
-    _wait_for(sqlite_queue.snapshots, 15, "the first attempt's snapshot")
+    _wait_for(sqlite_queue.snapshots, 40, "the first attempt's snapshot")
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     assert _sqlite_rows(sqlite_queue)[0][0] == "RUNNING"  # abandoned, as django-tasks-db leaves it
