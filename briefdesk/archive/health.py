@@ -30,11 +30,12 @@ The states, in the order they are decided (the first that applies wins):
     ok            anything else that answered 2xx (or a body over the size limit:
                   "too-large" means the page is there; it is not compared)
 
-How drift is measured: the page's main text is read as a capture reads it (text.py:
-trafilatura, else the visible text; pypdf for a PDF). Both texts are casefolded (NFKC) and
-split into words (\\w+); each becomes a set of word 3-shingles (runs of three consecutive
-words). The similarity is the share of the old text's shingles found in the new one
-(containment, 0..1): "how much of what we archived is still there". Added material (a
+How drift is measured: the old text is the last snapshot's main text (as text.py read it
+at capture: trafilatura); the new text is the page's whole visible text (a PDF's text) — see
+`page_text` for why that gives the same verdict. Both are casefolded (NFKC) and split into
+words (\\w+); each becomes a set of word 3-shingles (runs of three consecutive words). The
+similarity is the share of the old text's shingles found in the new one (containment,
+0..1): "how much of what we archived is still there". Added material (a
 correction, a comment count, a new paragraph) leaves it near 1; a different article drops it
 near 0 (only stock phrases survive). A changed word breaks the 3 shingles that hold it, so
 changing one word in ten keeps about 70%, one in five about 40%, one in three almost none.
@@ -162,7 +163,7 @@ def classify(
 
     similarity = None
     if previous_text.strip():
-        similarity = round(containment(previous_text, main_text(fetched)), 3)
+        similarity = round(containment(previous_text, page_text(fetched, page_html)), 3)
         if similarity < DRIFT_THRESHOLD:
             return Health(
                 DRIFTED,
@@ -239,7 +240,8 @@ _SKIP = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.S | re.
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 NOT_FOUND = re.compile(
-    r"\b(?:404|not\s+found|page\s+(?:was\s+)?not\s+found|no\s+longer\s+(?:available|exists?)"
+    r"\b(?:(?:error|http|status|code)\s*404|404\s*(?:error|page)|not\s+found"
+    r"|page\s+(?:was\s+)?not\s+found|no\s+longer\s+(?:available|exists?)"
     r"|(?:does\s+not|doesn'?t|did\s+not)\s+exist|(?:could|can)\s*(?:not|n'?t)\s+be\s+found"
     r"|page\s+(?:is\s+)?(?:missing|unavailable)|nothing\s+(?:was\s+)?found"
     r"|seite\s+nicht\s+gefunden|page\s+introuvable|p[aá]gina\s+no\s+encontrada)\b",
@@ -267,12 +269,22 @@ def not_found_wording(page_html: str) -> str:
         match = pattern.search(head)
         if match and _says_not_found(text := _plain(match.group(1))):
             return f'the page\'s {name} reads "{text[:80]}"'
-    visible = _plain(_SKIP.sub(" ", head))
+    # Only a short page is read whole; a long one is not even stripped of its tags.
+    if len(head) > 100_000:
+        return ""
+    visible = visible_text(head)
     if len(_WORD.findall(visible)) <= SHORT_TEXT_WORDS and NOT_FOUND.search(visible):
         return f'the page reads "{visible[:80]}"'
     return ""
 
 
+def visible_text(page_html: str) -> str:
+    """The text a reader sees: tags, scripts, styles and templates dropped, entities
+    decoded, whitespace collapsed."""
+    return _plain(_SKIP.sub(" ", page_html))
+
+
+_BARE_404 = re.compile(r"^\W*404\W*$")
 _SEPARATOR = re.compile(r"\s[-|–—:·•»]\s|[|–—·•»]")
 
 
@@ -281,11 +293,27 @@ def _says_not_found(title: str) -> bool:
     " - ", ":" ... where the site's name is added) is mostly the wording ("Page not found",
     "Error 404"), not a headline that mentions it ("How 404 pages got friendlier")."""
     for part in _SEPARATOR.split(title):
+        if _BARE_404.match(part):  # "404", but not "Story 404" or "Flight 404"
+            return True
         words = len(_WORD.findall(part))
         said = sum(len(_WORD.findall(m.group(0))) for m in NOT_FOUND.finditer(part))
         if words and said * 5 >= words * 2:  # at least 40% of the part's words
             return True
     return False
+
+
+def page_text(fetched: Any, page_html: str | None) -> str:
+    """What drift looks for the archived text in: a web page's whole visible text (tags,
+    scripts and styles dropped), else the document's text (text.extract_text: a PDF).
+
+    Why not the page's main text: containment only asks whether the old words are still
+    there, and the main text is part of the visible text, so the visible text gives the
+    same verdict in all but a rare case (the old text survives only outside the article,
+    e.g. as a teaser) at a fraction of the cost (a regex, not trafilatura: ~0.1 ms, not
+    ~5 ms, per page; it is the difference between 10,000 links a minute and not)."""
+    if page_html is not None:
+        return visible_text(page_html)
+    return main_text(fetched)
 
 
 def main_text(fetched: Any) -> str:
@@ -305,7 +333,7 @@ def shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
     words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
     if len(words) < size:
         return {(w,) for w in words}
-    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+    return set(zip(*(words[i:] for i in range(size)), strict=False))
 
 
 def containment(old: str, new: str) -> float:

@@ -372,6 +372,9 @@ NOT_FOUND_TABLE = [
         False,
     ),
     ("<title>Cables</title><h1>Pakistan condemns release</h1>", False),
+    ("<title>Story 404 | The Daily Example</title><p>" + STORY_TEXT, False),
+    ("<title>404 | The Daily Example</title>", True),
+    ("<title>Error 404 - The Daily Example</title>", True),
 ]
 
 
