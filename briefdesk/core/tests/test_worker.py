@@ -252,6 +252,36 @@ def test_reclaim_requeues_a_stale_job_and_fails_one_claimed_too_often() -> None:
     assert rows[fresh].status == "RUNNING"
 
 
+@pytest.mark.django_db
+@override_settings(TASKS=DATABASE_TASKS)
+def test_publishing_a_brief_queues_its_score_and_pdf_once_and_the_jobs_are_idempotent() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from briefdesk.briefs.models import BriefPdf
+    from briefdesk.briefs.tasks import make_pdfs_task, score_related_task
+    from tests.factories import make_brief, make_site_tree
+
+    brief = make_brief(make_site_tree())
+    brief.save_revision().publish()  # again, while the first jobs wait: no new ones
+
+    waiting = DBTaskResult.objects.filter(status="READY", task_path__startswith="briefdesk.briefs")
+    assert sorted(waiting.values_list("task_path", flat=True)) == [
+        "briefdesk.briefs.tasks.make_pdfs_task",
+        "briefdesk.briefs.tasks.score_related_task",
+    ]
+    assert not BriefPdf.objects.filter(page=brief).exists()  # not made inside the publish
+
+    score_related_task.call(brief.pk)
+    score_related_task.call(brief.pk)
+    assert make_pdfs_task.call(brief.pk) == "made"
+    assert make_pdfs_task.call(brief.pk) == "cached"
+    assert BriefPdf.objects.filter(page=brief).count() == 1
+
+    brief.unpublish()
+    assert waiting.filter(task_path="briefdesk.briefs.tasks.withdraw_related_task").exists()
+    assert make_pdfs_task.call(brief.pk) == "skipped"
+
+
 def test_the_worker_refuses_in_one_line_with_the_immediate_backend() -> None:
     assert not uses_worker()
     with pytest.raises(CommandError) as refused:
