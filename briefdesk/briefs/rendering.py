@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES
 from briefdesk.core.visibility import is_visible, restricted_paths, visible_ids
+from briefdesk.sources.linkhealth import (
+    ARCHIVED_STATES,
+    latest_check_subquery,
+    latest_snapshot_subquery,
+)
 from briefdesk.sources.models import Source
 from briefdesk.sources.richtext import (
     CitedSource,
@@ -34,7 +39,12 @@ def cited_sources(values: list[str], include_drafts: bool = False) -> list[Sourc
     ids = cited_source_ids(values)
     if not ids:
         return []
-    sources = Source.objects.select_related("outlet")
+    # The link's health and its archived copy come in the same query (Robust Links, cited_map).
+    sources = Source.objects.select_related("outlet").annotate(
+        link_state=latest_check_subquery("state"),
+        snapshot_id=latest_snapshot_subquery("pk"),
+        snapshot_at=latest_snapshot_subquery("captured_at"),
+    )
     by_id = (sources if include_drafts else sources.filter(live=True)).in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
 
@@ -67,20 +77,39 @@ def source_page_url(source: Source) -> str:
 
 def cited_map(sources: list[Source], source_pages: bool) -> dict[int, CitedSource]:
     """What each citation shows, by source id: its label — made distinct when two sources of
-    the brief share one ("Cable, Feb. 2009") — its link and its number in the Sources list."""
+    the brief share one ("Cable, Feb. 2009") — its link and its number in the Sources list.
+
+    With `source_pages` (a public brief) a web link also names its latest archived copy
+    (Robust Links) and, when its latest check found it gone, unreachable or drifted, leads
+    there instead; the copy's view is public only where the source's page is. Reads the
+    `link_state`, `snapshot_id` and `snapshot_at` that `cited_sources` annotates (no query).
+    """
     labels = distinct_labels(
         [LabelledSource(s.pk, s.parenthetical_label, s.issued) for s in sources]
     )
-    return {
-        s.pk: CitedSource(
+    cited = {}
+    for n, s in enumerate(sources, start=1):
+        snapshot_id = getattr(s, "snapshot_id", None) if source_pages else None
+        snapshot_at = getattr(s, "snapshot_at", None)
+        cited[s.pk] = CitedSource(
             id=s.pk,
             label=labels[s.pk],
             url=s.url,
             number=n,
             page_url=source_page_url(s) if source_pages else "",
+            version_url=archived_view_url(s.pk, snapshot_id) if snapshot_id else "",
+            version_date=snapshot_at.date().isoformat() if snapshot_id and snapshot_at else "",
+            archived=bool(snapshot_id) and getattr(s, "link_state", None) in ARCHIVED_STATES,
         )
-        for n, s in enumerate(sources, start=1)
-    }
+    return cited
+
+
+def archived_view_url(source_id: int, snapshot_id: int) -> str:
+    """The site-relative address of a snapshot's archived view (/sources/12/archive/34/)."""
+    try:
+        return reverse("sources:archive", args=[source_id, snapshot_id])
+    except NoReverseMatch:  # the archived view's route is named otherwise or not yet there
+        return f"/sources/{source_id}/archive/{snapshot_id}/"
 
 
 def topic_box_topics(page: BriefPage) -> list[Any]:

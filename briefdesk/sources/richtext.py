@@ -46,6 +46,12 @@ class CitedSource:
     number: int = 0
     # The source's public page (/sources/12/), when readers of this brief can open it.
     page_url: str = ""
+    # Robust Links: the latest archived copy of the URL (its view on this site) and the day
+    # it was captured (YYYY-MM-DD); "" when there is none.
+    version_url: str = ""
+    version_date: str = ""
+    # The link is gone, unreachable or drifted (latest check): readers get the archived copy.
+    archived: bool = False
 
     @property
     def href(self) -> str:
@@ -53,8 +59,25 @@ class CitedSource:
         # entry in the list; anything but http(s) (a javascript: URL that came in by import)
         # never becomes a link.
         if is_web_url(self.url):
+            if self.archived and self.version_url:
+                return self.version_url
             return self.url
         return self.page_url or f"#source-{self.id}"
+
+    @property
+    def robust_attributes(self) -> str:
+        """The Robust Links attributes (robustlinks.mementoweb.org) for the citation's
+        anchor, with a leading space: the original URL, the archived copy and the day it was
+        captured. "" for a source with no web URL or no archived copy: a version is what a
+        robust link adds, and data-originalurl alone would only repeat the href."""
+        if not is_web_url(self.url) or not self.version_url:
+            return ""
+        attributes = [
+            ("data-originalurl", self.url),
+            ("data-versionurl", self.version_url),
+            ("data-versiondate", self.version_date),
+        ]
+        return "".join(f' {name}="{html.escape(value)}"' for name, value in attributes)
 
 
 def is_web_url(url: str) -> bool:
@@ -106,7 +129,13 @@ def cited_source_ids(db_htmls: Iterable[str]) -> list[int]:
 
 def render_source_citations(db_html: str, sources: Mapping[int, CitedSource]) -> str:
     """Replace source entities with "(LABEL)" linked to the source. A citation whose source
-    no longer exists becomes its stored text in parentheses, unlinked."""
+    no longer exists becomes its stored text in parentheses, unlinked.
+
+    A web link carries Robust Links attributes (data-originalurl, and data-versionurl /
+    data-versiondate when the source has an archived copy); a link whose latest check found
+    it gone, unreachable or drifted points at the archived copy instead and reads
+    "(LABEL, archived)". Runs after `sanitize`, so its attributes need no allow-list entry.
+    """
 
     def replace(match: re.Match[str]) -> str:
         source_id = _source_id(match.group("attrs"))
@@ -121,9 +150,18 @@ def render_source_citations(db_html: str, sources: Mapping[int, CitedSource]) ->
             if source.number
             else ""
         )
+        archived = source.archived and source.version_url and is_web_url(source.url)
+        marker = ', <span class="cite-archived">archived</span>' if archived else ""
+        title = (
+            f' title="The original link is broken or changed: a copy archived on'
+            f' {html.escape(source.version_date)}"'
+            if archived
+            else ""
+        )
         return (
             f'<span class="cite">(<a href="{html.escape(source.href)}" '
-            f'data-source="{source.id}">{html.escape(source.label)}</a>){note}</span>'
+            f'data-source="{source.id}"{source.robust_attributes}{title}>'
+            f"{html.escape(source.label)}</a>{marker}){note}</span>"
         )
 
     return _ANCHOR.sub(replace, db_html)
