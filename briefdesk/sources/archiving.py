@@ -133,7 +133,7 @@ def capture(source_id: int, *, policy: Policy | None = None) -> Outcome:
     with transaction.atomic():
         # One capture of a source at a time decides "unchanged" (the row lock; SQLite
         # serialises writers anyway).
-        Source.objects.select_for_update().filter(pk=source_id).exists()
+        list(Source.objects.select_for_update().filter(pk=source_id).values_list("pk"))
         latest = Snapshot.objects.filter(source_id=source_id).order_by("-captured_at").first()
         if (
             latest is not None
