@@ -154,8 +154,11 @@ def classify(
     if hops and _is_home(fetched.final_url) and not _is_home(url):
         return Health(SOFT_404, detail="a deep URL redirects to the site's home page", **base)
     page_html = _page_html(fetched)
+    # The visible text, read once: for drift, and for a short page's wording.
+    wanted = page_html is not None and (previous_text.strip() or len(page_html) <= 100_000)
+    visible = visible_text(page_html) if page_html is not None and wanted else None
     if page_html is not None:
-        if reason := not_found_wording(page_html):
+        if reason := not_found_wording(page_html, visible):
             return Health(SOFT_404, detail=reason, **base)
         probed = status == 200 and probe is not None and hasattr(probe, "status")
         if probed and (same := _same_as_probe(fetched, probe)):
@@ -163,7 +166,7 @@ def classify(
 
     similarity = None
     if previous_text.strip():
-        similarity = round(containment(previous_text, page_text(fetched, page_html)), 3)
+        similarity = round(containment(previous_text, page_text(fetched, visible)), 3)
         if similarity < DRIFT_THRESHOLD:
             return Health(
                 DRIFTED,
@@ -261,9 +264,10 @@ def _plain(fragment: str) -> str:
     return _SPACE.sub(" ", html_lib.unescape(_TAG.sub(" ", fragment))).strip()
 
 
-def not_found_wording(page_html: str) -> str:
+def not_found_wording(page_html: str, visible: str | None = None) -> str:
     """Why the page reads as a not-found page ("" if it does not): its title or first
-    heading says so, or its whole visible text is short and does."""
+    heading says so, or its whole visible text is short and does. `visible`: the page's
+    visible_text, when the caller has it already."""
     head = page_html[:200_000]
     for name, pattern in (("title", _TITLE), ("heading", _H1)):
         match = pattern.search(head)
@@ -272,7 +276,11 @@ def not_found_wording(page_html: str) -> str:
     # Only a short page is read whole; a long one is not even stripped of its tags.
     if len(head) > 100_000:
         return ""
-    visible = visible_text(head)
+    if visible is None:
+        visible = visible_text(head)
+    # More than 30 characters a word is no text of 60 words: skip counting them.
+    if len(visible) > SHORT_TEXT_WORDS * 30:
+        return ""
     if len(_WORD.findall(visible)) <= SHORT_TEXT_WORDS and NOT_FOUND.search(visible):
         return f'the page reads "{visible[:80]}"'
     return ""
@@ -302,7 +310,7 @@ def _says_not_found(title: str) -> bool:
     return False
 
 
-def page_text(fetched: Any, page_html: str | None) -> str:
+def page_text(fetched: Any, visible: str | None) -> str:
     """What drift looks for the archived text in: a web page's whole visible text (tags,
     scripts and styles dropped), else the document's text (text.extract_text: a PDF).
 
@@ -311,9 +319,7 @@ def page_text(fetched: Any, page_html: str | None) -> str:
     same verdict in all but a rare case (the old text survives only outside the article,
     e.g. as a teaser) at a fraction of the cost (a regex, not trafilatura: ~0.1 ms, not
     ~5 ms, per page; it is the difference between 10,000 links a minute and not)."""
-    if page_html is not None:
-        return visible_text(page_html)
-    return main_text(fetched)
+    return visible if visible is not None else main_text(fetched)
 
 
 def main_text(fetched: Any) -> str:
