@@ -7,4 +7,4 @@ class SourcesConfig(AppConfig):
     verbose_name = "Sources"
 
     def ready(self) -> None:
-        from . import publishing, signals  # noqa: F401
+        from . import archiving, publishing, signals  # noqa: F401
