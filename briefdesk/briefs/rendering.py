@@ -79,9 +79,10 @@ def cited_map(sources: list[Source], source_pages: bool) -> dict[int, CitedSourc
     """What each citation shows, by source id: its label — made distinct when two sources of
     the brief share one ("Cable, Feb. 2009") — its link and its number in the Sources list.
 
-    With `source_pages` (a public brief) a web link also names its latest archived copy
-    (Robust Links) and, when its latest check found it gone, unreachable or drifted, leads
-    there instead; the copy's view is public only where the source's page is. Reads the
+    Every web link carries Robust Links attributes (its URL and a version date); with
+    `source_pages` (a public brief) it also names its latest archived copy and, when its
+    latest check found it gone, unreachable or drifted, leads there instead; the copy's view
+    is public only where the source's page is. Reads the
     `link_state`, `snapshot_id` and `snapshot_at` that `cited_sources` annotates (no query).
     """
     labels = distinct_labels(
@@ -100,8 +101,17 @@ def cited_map(sources: list[Source], source_pages: bool) -> dict[int, CitedSourc
             version_url=archived_view_url(s.pk, snapshot_id) if snapshot_id else "",
             version_date=snapshot_at.date().isoformat() if snapshot_id and snapshot_at else "",
             archived=bool(snapshot_id) and getattr(s, "link_state", None) in ARCHIVED_STATES,
+            linked_date=_linked_date(s),
         )
     return cited
+
+
+def _linked_date(source: Source) -> str:
+    """The day the source was linked, for Robust Links: when its URL was read, else when it
+    was recorded (YYYY-MM-DD)."""
+    if source.accessed:
+        return source.accessed.isoformat()
+    return source.created_at.date().isoformat() if source.created_at else ""
 
 
 def archived_view_url(source_id: int, snapshot_id: int) -> str:

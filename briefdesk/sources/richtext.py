@@ -64,19 +64,23 @@ class CitedSource:
             return self.url
         return self.page_url or f"#source-{self.id}"
 
+    # The day the source was linked (its `accessed` date, else the day it was recorded):
+    # Robust Links' version date when there is no archived copy.
+    linked_date: str = ""
+
     @property
     def robust_attributes(self) -> str:
         """The Robust Links attributes (robustlinks.mementoweb.org) for the citation's
-        anchor, with a leading space: the original URL, the archived copy and the day it was
-        captured. "" for a source with no web URL or no archived copy: a version is what a
-        robust link adds, and data-originalurl alone would only repeat the href."""
-        if not is_web_url(self.url) or not self.version_url:
+        anchor, with a leading space: every web link names its original URL and a version
+        date — the day of its archived copy, else the day it was linked — and, when there is
+        an archived copy, that copy's URL. "" for a source with no web URL."""
+        if not is_web_url(self.url):
             return ""
-        attributes = [
-            ("data-originalurl", self.url),
-            ("data-versionurl", self.version_url),
-            ("data-versiondate", self.version_date),
-        ]
+        attributes = [("data-originalurl", self.url)]
+        if self.version_url:
+            attributes.append(("data-versionurl", self.version_url))
+        if self.version_date or self.linked_date:
+            attributes.append(("data-versiondate", self.version_date or self.linked_date))
         return "".join(f' {name}="{html.escape(value)}"' for name, value in attributes)
 
 
@@ -131,8 +135,8 @@ def render_source_citations(db_html: str, sources: Mapping[int, CitedSource]) ->
     """Replace source entities with "(LABEL)" linked to the source. A citation whose source
     no longer exists becomes its stored text in parentheses, unlinked.
 
-    A web link carries Robust Links attributes (data-originalurl, and data-versionurl /
-    data-versiondate when the source has an archived copy); a link whose latest check found
+    A web link carries Robust Links attributes (data-originalurl, data-versiondate, and
+    data-versionurl when the source has an archived copy); a link whose latest check found
     it gone, unreachable or drifted points at the archived copy instead and reads
     "(LABEL, archived)". Runs after `sanitize`, so its attributes need no allow-list entry.
     """

@@ -165,7 +165,11 @@ def brief_body(html: str) -> str:
 
 def cite_link(source: Source, label: str, href: str | None = None) -> str:
     href = source.url if href is None else href
-    return f'(<a href="{href}" data-source="{source.pk}">{label}</a>)'
+    robust = ""
+    if source.url.startswith(("http://", "https://")):  # Robust Links: URL and day linked
+        linked = source.accessed or source.created_at.date()
+        robust = f' data-originalurl="{source.url}" data-versiondate="{linked:%Y-%m-%d}"'
+    return f'(<a href="{href}" data-source="{source.pk}"{robust}>{label}</a>)'
 
 
 def note(number: int) -> str:
@@ -644,7 +648,7 @@ def test_each_citation_carries_the_number_of_its_sources_entry(world: World, cli
     order = sources_order(html)
 
     cited = re.findall(
-        r'data-source="(\d+)">[^<]*</a>\)<sup class="cite-note"[^>]*>(\d+)</sup>', html
+        r'data-source="(\d+)"[^>]*>[^<]*</a>\)<sup class="cite-note"[^>]*>(\d+)</sup>', html
     )
 
     assert cited

@@ -203,8 +203,8 @@ ANATOMY_PARTS = {
         r'<dialog id="cite-dialog"',
     ],
     "body": [
-        r'<span class="cite">\(<a href="https?://[^"]+" data-source="\d+">[^<]+</a>\)<sup',
-        r'<span class="cite">\(<a href="[^"]+" data-source="\d+">PDF</a>\)<sup',
+        r'<span class="cite">\(<a href="https?://[^"]+" data-source="\d+"[^>]*>[^<]+</a>\)<sup',
+        r'<span class="cite">\(<a href="[^"]+" data-source="\d+"[^>]*>PDF</a>\)<sup',
         r'<a href="https://www\.thenews\.com\.pk/[^"]+">in an op-ed in The News</a>',
         r"<figcaption>— Rehana Qadri, columnist, The News</figcaption>",
     ],

@@ -282,7 +282,8 @@ def test_a_citation_leads_to_the_archived_copy_only_when_broken_and_archived(
     for source in [*bare.values(), never]:
         a = anchor(html, source)
         assert a.startswith(
-            f'<span class="cite">(<a href="{source.url}" data-source="{source.pk}">'
+            f'<span class="cite">(<a href="{source.url}" data-source="{source.pk}"'
+            f' data-originalurl="{source.url}" data-versiondate="{source.created_at:%Y-%m-%d}">'
         )
         assert "data-versionurl" not in a and "archived</span>" not in a
 
@@ -320,3 +321,18 @@ def test_the_source_page_says_what_the_latest_check_found(web: LocalWeb, client:
 
     assert "The page is gone from its site (HTTP 404)" in text
     assert f"{timezone.localtime():%B %-d, %Y}" in text
+
+
+def test_every_web_citation_names_the_day_its_source_was_read_when_it_has_no_archived_copy(
+    site_tree: Any, client: Any
+) -> None:
+    read = SourceFactory(url="https://read.example/a", accessed=dt.date(2010, 11, 30))
+    offline = SourceFactory(url="")
+    brief = make_brief(site_tree, body=[("paragraph", f"<p>{cite(read)} {cite(offline)}</p>")])
+
+    html = page_html(client, brief)
+
+    assert 'data-originalurl="https://read.example/a" data-versiondate="2010-11-30">' in anchor(
+        html, read
+    )
+    assert "data-originalurl" not in anchor(html, offline)

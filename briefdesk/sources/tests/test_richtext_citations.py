@@ -58,13 +58,15 @@ SOURCES = {s.id: s for s in (REUTERS, NYT, CABLE)}
 RENDERED = [
     (
         f"<p>A claim {src(1)}.</p>",
-        '<p>A claim <span class="cite">(<a href="https://www.reuters.com/a" data-source="1">'
+        '<p>A claim <span class="cite">(<a href="https://www.reuters.com/a" data-source="1" '
+        'data-originalurl="https://www.reuters.com/a">'
         "Reuters</a>)</span>.</p>",
     ),
     (
         # The label comes from the source as it is now, not from the stored text.
         f"<p>{src(2, 'The New York Times')}</p>",
-        '<p><span class="cite">(<a href="https://www.nytimes.com/b" data-source="2">NYT</a>)'
+        '<p><span class="cite">(<a href="https://www.nytimes.com/b" data-source="2" '
+        'data-originalurl="https://www.nytimes.com/b">NYT</a>)'
         "</span></p>",
     ),
     (
@@ -73,8 +75,10 @@ RENDERED = [
     ),
     (
         f"<p>{src(1)} and {src(2)}</p>",
-        '<p><span class="cite">(<a href="https://www.reuters.com/a" data-source="1">Reuters</a>)'
-        '</span> and <span class="cite">(<a href="https://www.nytimes.com/b" data-source="2">'
+        '<p><span class="cite">(<a href="https://www.reuters.com/a" data-source="1" '
+        'data-originalurl="https://www.reuters.com/a">Reuters</a>)'
+        '</span> and <span class="cite">(<a href="https://www.nytimes.com/b" data-source="2" '
+        'data-originalurl="https://www.nytimes.com/b">'
         "NYT</a>)</span></p>",
     ),
     (
@@ -112,7 +116,8 @@ def test_render_source_citations_escapes_label_and_url() -> None:
 
     assert html == (
         '<span class="cite">(<a href="https://example.org/?a=1&amp;b=&quot;2&quot;" '
-        'data-source="4">&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;</a>)</span>'
+        'data-source="4" data-originalurl="https://example.org/?a=1&amp;b=&quot;2&quot;">'
+        "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;</a>)</span>"
     )
 
 
@@ -165,7 +170,8 @@ def test_a_citation_survives_sanitising_then_rendering() -> None:
     html = render_source_citations(sanitize(db_html), SOURCES)
 
     assert html == (
-        '<p>Claim <span class="cite">(<a href="https://www.reuters.com/a" data-source="1">'
+        '<p>Claim <span class="cite">(<a href="https://www.reuters.com/a" data-source="1" '
+        'data-originalurl="https://www.reuters.com/a">'
         "Reuters</a>)</span>.</p>"
     )
 

@@ -278,7 +278,7 @@ def test_an_author_posting_publish_saves_only_a_draft(world: World) -> None:
 
 def citation_label(world: World) -> str:
     html = Client().get(world.brief.url).content.decode()
-    match = re.search(rf'data-source="{world.source.pk}">([^<]*)</a>', html)
+    match = re.search(rf'data-source="{world.source.pk}"[^>]*>([^<]*)</a>', html)
     assert match is not None
     return match.group(1)
 
