@@ -6,8 +6,9 @@
     withdraw_related([brief_id])   # briefs stopped being public: unpublished, deleted, private
 
 The update and withdraw functions take ids, not pages, so a task queue can call them as they
-are (briefs.related_signals calls them synchronously on publish until a worker exists). They
-never raise into the publish: a failure is logged and the stored lists stay as they were.
+are: briefs.related_signals enqueues them as briefs.tasks jobs on publish (run by `briefdesk
+worker`, or in the publish itself with the immediate backend). They never raise into the
+publish: a failure is logged and the stored lists stay as they were.
 
 The engine's index is kept per process and checked before each use with one aggregate query
 (count, sum of ids and live revision ids, newest live revision of the live, public briefs):

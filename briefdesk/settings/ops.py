@@ -108,6 +108,10 @@ LOGGING: dict[str, Any] = {
         "_granian": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # One line per background task and per page action is noise on a console.
         "django_tasks": {"level": "WARNING"},
+        # httpx logs every request of the fetcher at INFO ("HTTP Request: GET …"); the fetcher
+        # reports what matters (a refused or failed fetch) itself.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
         "wagtail": {"level": _level("WAGTAIL_LOG_LEVEL", "WARNING")},
         # WeasyPrint's warnings are collected per render and shown in the admin (briefs.pdf);
         # its progress lines and notes on unsupported screen CSS are not for the console.
