@@ -11,7 +11,9 @@ through `fetch`, which promises:
 - The host is resolved once and the connection goes to that checked address and no other
   (the URL's host is replaced by the address, the Host header and TLS's server name keep the
   real name, so certificates are verified against it); an address that is not public is
-  refused ("blocked", rules in briefdesk.archive.guard). The same holds for every redirect,
+  refused ("blocked", rules in briefdesk.archive.guard). `Policy.connect_to`, set only in
+  code, routes a (host, port) to another socket instead of looking the name up (the demo's
+  local copies); the routed socket passes the same guard. The same holds for every redirect,
   which is followed by hand: at most `max_redirects` (5), a URL seen twice is a
   "redirect-loop", one more is "too-many-redirects".
 - Nothing unbounded: a Content-Length over `max_bytes` is refused before the body is read, a
@@ -40,6 +42,7 @@ import time
 import zlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urljoin
 
@@ -47,7 +50,7 @@ import brotli
 import httpx
 
 from . import guard, politeness
-from .guard import Allow, GuardError, Resolver, Target
+from .guard import Allow, ConnectTo, GuardError, Resolver, Target
 
 __all__ = ["KINDS", "FetchError", "Fetched", "Hop", "Policy", "fetch", "user_agent"]
 
@@ -162,9 +165,18 @@ class Policy:
     max_ratio: int = 100  # decoded bytes per received byte before a body counts as a bomb
     resolver: Resolver = field(default=guard.system_resolver, compare=False)
     verify: ssl.SSLContext | None = field(default=None, compare=False)  # None: system CAs
+    # (host, port) -> (address, port) to connect to instead, like curl's --connect-to: for
+    # code that serves its own copies of real URLs (the demo). Never read from settings or
+    # the environment; the routed socket must still pass the guard (`allow`).
+    connect_to: ConnectTo = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "allow", guard.parse_allow(self.allow))
+        routes = {
+            (str(host).lower(), int(port)): (str(address), int(to_port))
+            for (host, port), (address, to_port) in dict(self.connect_to).items()
+        }
+        object.__setattr__(self, "connect_to", MappingProxyType(routes))
         if self.max_bytes <= 0 or self.timeout <= 0 or self.max_redirects < 0:
             raise ValueError("Policy: max_bytes and timeout must be positive")
 
@@ -234,7 +246,9 @@ def fetch(url: str, *, policy: Policy | None = None, purpose: str = "capture") -
         if purpose == "check" and policy.robots:
             _obey_robots(url, target, policy, clock)
         try:
-            address = guard.choose_address(target, policy.resolver, policy.allow)
+            address, port = guard.choose_socket(
+                target, policy.resolver, policy.allow, policy.connect_to
+            )
         except GuardError as exc:
             if hops:
                 message = f"{url}: redirected to {exc.message}"
@@ -245,7 +259,7 @@ def fetch(url: str, *, policy: Policy | None = None, purpose: str = "capture") -
             target.host, target.port, per_host=policy.per_host, spacing=policy.spacing
         ) as waited:
             clock.extend(waited)
-            answer = _request(url, target, address, policy, clock)
+            answer = _request(url, target, address, port, policy, clock)
         location = answer.location
         if answer.status in REDIRECTS and location is not None:
             next_url = urljoin(target.url, location)
@@ -310,12 +324,14 @@ class _Answer:
         return self.header("location")
 
 
-def _request(asked: str, target: Target, address: str, policy: Policy, clock: _Clock) -> _Answer:
+def _request(
+    asked: str, target: Target, address: str, port: int, policy: Policy, clock: _Clock
+) -> _Answer:
     clock.check(asked)
     host = f"[{address}]" if ":" in address else address
     # Connect to the checked address itself; the name travels in Host and in TLS's SNI (from
     # which httpcore also verifies the certificate), so no second look-up can redirect us.
-    request_url = f"{target.scheme}://{host}:{target.port}{target.path}"
+    request_url = f"{target.scheme}://{host}:{port}{target.path}"
     extensions: dict[str, Any] = {}
     if target.scheme == "https":
         extensions["sni_hostname"] = target.host
@@ -348,7 +364,7 @@ def _request(asked: str, target: Target, address: str, policy: Policy, clock: _C
             "timeout", asked, f"{asked}: no complete answer within {policy.timeout:g} s."
         ) from None
     except httpx.HTTPError as exc:
-        raise _transport_error(asked, target, address, exc) from None
+        raise _transport_error(asked, target, address, port, exc) from None
     except ssl.SSLError as exc:
         raise FetchError("tls", asked, f"{asked}: TLS failed ({_one_line(exc)}).") from None
 
@@ -388,8 +404,10 @@ def _read(
     return _Answer(status, reason, version, headers, request_headers, decoder.finish())
 
 
-def _transport_error(asked: str, target: Target, address: str, exc: Exception) -> FetchError:
-    where = f"{target.host} ({address}:{target.port})"
+def _transport_error(
+    asked: str, target: Target, address: str, port: int, exc: Exception
+) -> FetchError:
+    where = f"{target.host} ({address}:{port})"
     detail = _one_line(exc)
     if _is_tls(exc):
         return FetchError("tls", asked, f"{asked}: TLS with {where} failed ({detail}).")

@@ -2,6 +2,7 @@
 
     target = parse_url("https://Bücher.example/a?b#c")    # Target(scheme, host, port, ...)
     address = choose_address(target, resolver, allow)      # "93.184.215.14", or GuardError
+    address, port = choose_socket(target, resolver, allow, connect_to)   # with a route
 
 A URL is read only if it is http or https, names a host, carries no user name or password and
 has a valid port; an international host name is IDNA-encoded (UTS 46), and one that cannot be
@@ -17,6 +18,13 @@ resolves differently a moment later (DNS rebinding) cannot move the connection.
 `allow` (settings.BRIEFDESK_FETCH_ALLOW; empty in production) lets listed networks, or one
 "address:port" socket, through anyway: the test suite's and the demo's local servers.
 
+`connect_to` (code only, like curl's --connect-to) routes one (host, port) to another
+(address, port): the name is not looked up, and the connection goes to that socket while the
+URL, the Host header and TLS's server name stay the original. The routed socket is judged by
+the same rules, so a route to loopback is refused unless `allow` admits that socket. The demo
+uses it to capture "https://www.reuters.com/…" from its own local copy with the URL unchanged.
+No setting or environment variable reaches it: a route is a code path, never configuration.
+
 Plain data in, plain data out; no Django, no network except the resolver.
 """
 
@@ -25,7 +33,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -36,6 +44,8 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # A resolver takes a host name (ASCII) and a port and returns addresses as strings, best first.
 Resolver = Callable[[str, int], Sequence[str]]
+# Routes: (host, port) as in the URL -> (address, port) to connect to instead.
+ConnectTo = Mapping[tuple[str, int], tuple[str, int]]
 
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -272,10 +282,30 @@ def _ascii_host(host: str, url: str, *, bracketed: bool) -> str:
 def choose_address(target: Target, resolver: Resolver, allow: Sequence[Allow] = ()) -> str:
     """The address to connect to for `target`: the first one it resolves to that the rules
     (or the allow-list) admit. Raises GuardError "dns" or "blocked"."""
+    return choose_socket(target, resolver, allow)[0]
+
+
+def choose_socket(
+    target: Target,
+    resolver: Resolver,
+    allow: Sequence[Allow] = (),
+    connect_to: ConnectTo | None = None,
+) -> tuple[str, int]:
+    """The (address, port) to connect to for `target`: `choose_address` on the URL's port, or,
+    when `connect_to` routes the target's (host, port), that socket, judged by the same rules
+    (the allow-list entry must admit the routed port). Raises GuardError "dns" or "blocked"."""
+    routed = (connect_to or {}).get((target.host, target.port))
+    port = target.port
     try:
-        literal: IPAddress | None = ipaddress.ip_address(target.host)
+        literal: IPAddress | None = ipaddress.ip_address(routed[0] if routed else target.host)
     except ValueError:
+        if routed:
+            raise GuardError(
+                "blocked", f"{target.url}: refused, the route names no address ({routed[0]!r})."
+            ) from None
         literal = None
+    if routed:
+        port = int(routed[1])
     if literal is not None:
         candidates = [str(literal)]
     else:
@@ -296,14 +326,16 @@ def choose_address(target: Target, resolver: Resolver, allow: Sequence[Allow] = 
         except ValueError:
             continue
         inner = embedded_ipv4(address) if address in _MAPPED else None
-        connect_to = inner or address
-        if any(a.admits(connect_to, target.port) for a in allow):
-            return str(connect_to)
+        chosen = inner or address
+        if any(a.admits(chosen, port) for a in allow):
+            return str(chosen), port
         reason = refusal(address)
         if reason is None:
-            return str(connect_to)
+            return str(chosen), port
         first_reason = first_reason or f"{text}, {reason}"
-    if literal is not None:
+    if routed:
+        why = f"{target.host}:{target.port} is routed to {first_reason.replace(', ', ' (', 1)})"
+    elif literal is not None:
         why = first_reason.replace(", ", " is ", 1)
     else:
         why = f"{target.host} resolves to {first_reason}"

@@ -471,7 +471,8 @@ def tls_web():
 
 def tls_policy(**kwargs) -> Policy:
     client = ssl.create_default_context(cafile=str(FILES / "tls-ca.pem"))
-    return Policy.from_settings(resolver=lambda host, port: ["127.0.0.1"], verify=client, **kwargs)
+    kwargs.setdefault("resolver", lambda host, port: ["127.0.0.1"])
+    return Policy.from_settings(verify=client, **kwargs)
 
 
 def test_https_verifies_the_certificate_against_the_name_not_the_address(tls_web):
@@ -488,3 +489,74 @@ def test_a_certificate_for_another_name_is_a_tls_error(tls_web):
 def test_an_untrusted_certificate_is_a_tls_error(tls_web):
     policy = Policy.from_settings(resolver=lambda host, port: ["127.0.0.1"])
     refused(f"https://briefdesk.test:{tls_web.port('a')}/", "tls", policy=policy)
+
+
+# -- routes (Policy.connect_to) ------------------------------------------------------------------
+
+
+def no_lookup(host, port):
+    raise AssertionError(f"{host} was looked up; a routed name must not be")
+
+
+def test_a_route_reaches_a_local_socket_with_the_url_unchanged(web):
+    web.route("a", "/story", Route(body=b"local copy"))
+    policy = Policy.from_settings(
+        allow=[web.socket("a")],
+        resolver=no_lookup,
+        connect_to={("www.example.com", 80): ("127.0.0.1", web.port("a"))},
+    )
+    fetched = fetch("http://www.example.com/story", policy=policy)
+    assert (fetched.status, fetched.content) == (200, b"local copy")
+    assert fetched.final_url == "http://www.example.com/story"
+    assert fetched.address == "127.0.0.1"
+    assert web.requests[-1].headers["host"] == "www.example.com"
+
+
+def test_a_route_still_passes_the_guard_so_an_empty_allow_list_refuses_it(web):
+    web.route("a", "/", Route(body=b"secret"))
+    routes = {("www.example.com", 80): ("127.0.0.1", web.port("a"))}
+    policy = Policy(resolver=no_lookup, connect_to=routes)
+    error = refused("http://www.example.com/", "blocked", policy=policy)
+    assert "routed to 127.0.0.1 (a loopback address)" in error.message
+    assert web.requests == []
+
+
+def test_a_route_must_land_on_the_socket_the_allow_list_names(web):
+    web.route("a", "/", Route(body=b"secret"))
+    policy = Policy(
+        allow=[web.socket("other")],
+        resolver=no_lookup,
+        connect_to={("www.example.com", 80): ("127.0.0.1", web.port("a"))},
+    )
+    refused("http://www.example.com/", "blocked", policy=policy)
+    assert web.requests_to("a") == []
+
+
+def test_a_redirect_to_a_name_without_a_route_is_looked_up_and_guarded(web):
+    web.route("a", "/", Route.redirect("http://localhost/elsewhere", status=302))
+    policy = Policy(
+        allow=[web.socket("a")],
+        connect_to={("www.example.com", 80): ("127.0.0.1", web.port("a"))},
+    )
+    error = refused("http://www.example.com/", "blocked", policy=policy)
+    assert "redirected to" in error.message
+
+
+def test_routes_cannot_come_from_settings(settings):
+    settings.BRIEFDESK_FETCH_CONNECT_TO = {("www.example.com", 443): ("127.0.0.1", 8443)}
+    assert dict(Policy.from_settings().connect_to) == {}
+
+
+def test_https_through_a_route_verifies_the_certificate_against_the_real_name(tls_web):
+    routes = {("briefdesk.test", 443): ("127.0.0.1", tls_web.port("a"))}
+    fetched = fetch(
+        "https://briefdesk.test/", policy=tls_policy(resolver=no_lookup, connect_to=routes)
+    )
+    assert (fetched.status, fetched.content, fetched.final_url) == (
+        200,
+        b"secure",
+        "https://briefdesk.test/",
+    )
+    # The same socket under a name its certificate does not carry is refused.
+    routes = {("other.test", 443): ("127.0.0.1", tls_web.port("a"))}
+    refused("https://other.test/", "tls", policy=tls_policy(resolver=no_lookup, connect_to=routes))
