@@ -333,22 +333,35 @@ def main_text(fetched: Any) -> str:
     return found.text
 
 
+def _words(text: str) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
 def shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
     """Word `size`-shingles of casefolded, NFKC-normalised text (the words themselves when
     the text is shorter than `size` words)."""
-    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    return _shingles(_words(text), size)
+
+
+def _shingles(words: list[str], size: int) -> set[tuple[str, ...]]:
     if len(words) < size:
         return {(w,) for w in words}
     return set(zip(*(words[i:] for i in range(size)), strict=False))
 
 
 def containment(old: str, new: str) -> float:
-    """Share of `old`'s word 3-shingles present in `new` (1.0 when `old` has no words)."""
-    size = 3 if len(_WORD.findall(old)) >= 3 else 1
-    before = shingles(old, size)
-    if not before:
+    """Share of `old`'s word 3-shingles present in `new` (1.0 when `old` has no words).
+
+    The common case, an unchanged page, is answered without building either set: when the
+    old words occur in the new text as one run, every shingle of them is there (1.0)."""
+    before_words, after_words = _words(old), _words(new)
+    if not before_words:
         return 1.0
-    return len(before & shingles(new, size)) / len(before)
+    if f" {' '.join(before_words)} " in f" {' '.join(after_words)} ":
+        return 1.0
+    size = 3 if len(before_words) >= 3 else 1
+    before = _shingles(before_words, size)
+    return len(before & _shingles(after_words, size)) / len(before)
 
 
 def jaccard(a: str, b: str) -> float:
