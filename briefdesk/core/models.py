@@ -94,3 +94,21 @@ class CitationOrigin(models.Model):
 
     def __str__(self) -> str:
         return self.base_url
+
+
+class ScheduledRun(models.Model):
+    """One day's run of a daily job of the scheduler (run_scheduler), claimed before the job
+    starts. The unique (job, day) pair is what keeps a job from running twice on one day:
+    across restarts, and beside a second scheduler that claims at the same instant."""
+
+    job = models.CharField(max_length=50)
+    day = models.DateField()  # local date (TIME_ZONE) of the run
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "day"], name="scheduled_run_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} on {self.day:%Y-%m-%d}"

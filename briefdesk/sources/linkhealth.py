@@ -9,7 +9,8 @@ the verdict briefdesk.archive.health; this module only reads sources and their l
 snapshot's main text, and writes the rows. Sources without a web URL (a cable, a print
 article) have no link and are never checked. A broken link is data, never an error.
 `check_source_task` runs one check on the task queue (django-tasks), e.g. from the
-"Re-check" button of the Source health report.
+"Re-check" button of the Source health report; `check_all_task` checks every link (the
+scheduler's daily job, run_scheduler --links-at).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django_tasks import task
 
 from briefdesk.archive.linkcheck import LinkResult, LinkToCheck, check_links
 
-from .models import LinkCheck, Snapshot, Source
+from .models import LinkCheck, LinkState, Snapshot, Source
 
 # Snapshots a reader may be sent to instead of a broken link: pages that answered.
 USABLE_SNAPSHOT = Q(status__gte=200, status__lt=300)
@@ -112,6 +113,19 @@ def check_source(source_id: int, **options: Any) -> LinkCheck | None:
 def check_all(**options: Any) -> list[LinkCheck]:
     """Check every source with a web URL."""
     return check_sources(None, **options)
+
+
+def state_counts(checks: Iterable[LinkCheck]) -> dict[str, int]:
+    """How many checks found each state, in LinkState order (states found none of: left out)."""
+    found = [check.state for check in checks]
+    return {state: found.count(state) for state in LinkState.values if state in found}
+
+
+@task()
+def check_all_task() -> dict[str, int]:
+    """Check every source with a web URL on the task queue (the scheduler's daily check);
+    returns the counts by state."""
+    return state_counts(check_all())
 
 
 @task()

@@ -29,7 +29,7 @@ def test_a_brief_whose_go_live_time_has_passed_is_published_by_one_run() -> None
     revision.save()
 
     out = io.StringIO()
-    call_command("run_scheduler", "--once", stdout=out)
+    call_command("run_scheduler", "--once", "--links-at", "off", stdout=out)
 
     brief.refresh_from_db()
     assert brief.live
@@ -44,7 +44,7 @@ def test_a_run_with_nothing_due_prints_nothing_and_publishes_nothing() -> None:
     revision.publish()
 
     out = io.StringIO()
-    call_command("run_scheduler", "--once", stdout=out)
+    call_command("run_scheduler", "--once", "--links-at", "off", stdout=out)
 
     brief.refresh_from_db()
     assert not brief.live
