@@ -37,6 +37,7 @@ from briefdesk.sources.csl import authors_display
 
 from .blocks import AdditionalAnalysisBlock, AuthorLinkBlock, BodyBlock
 from .metadata import LANGUAGE
+from .quote_checks import QuoteChecksPanel
 from .series import next_number, series_label, year_prefix
 from .teasers import DESCRIPTION_LIMIT, make_teaser, prose_text
 
@@ -252,6 +253,7 @@ class BriefPage(SmartTypography, RoutablePageMixin, Page):
         InlinePanel("brief_authors", label="Author", min_num=1, heading="Authors"),
         InlinePanel("brief_topics", label="Topic", heading="Topics (first is primary)"),
         FieldPanel("summary"),
+        QuoteChecksPanel(),
         FieldPanel("body"),
         FieldPanel("additional_analysis"),
         MultiFieldPanel(

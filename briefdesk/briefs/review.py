@@ -24,10 +24,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, IntegerField, OuterRef, Q
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 from wagtail.admin.utils import get_user_display_name
@@ -36,6 +38,7 @@ from wagtail.admin.views.pages.workflow import WorkflowActionView
 from wagtail.models import Page, Revision, TaskState, WorkflowState
 
 from .models import BriefIndexPage, BriefPage
+from .quote_checks import check_briefs, quote_checks_url, summary_text
 
 
 def _when(moment: dt.datetime) -> str:
@@ -133,13 +136,48 @@ def confirmed_actions(actions: Iterable[tuple[str, str, bool]]) -> list[tuple[st
 
 
 class ConfirmingModerationPanel(WorkflowObjectsToModeratePanel):
-    """Wagtail's "Awaiting your review", with every action confirmed in a modal first."""
+    """Wagtail's "Awaiting your review", with every action confirmed in a modal first, and
+    under each brief's title its quote checks in one line ("Quotes: 2 found · 1 close"),
+    linked to the list (`quote_checks`): the revision in review is what is checked."""
 
     def get_context_data(self, parent_context: Any) -> Any:
         context = super().get_context_data(parent_context)
         for state in context["states"]:
             state["actions"] = confirmed_actions(state["actions"])
+        briefs = [
+            (state, state["revision"].as_object())
+            for state in context["states"]
+            if isinstance(state["obj"], BriefPage)
+        ]
+        checked = check_briefs([brief for _state, brief in briefs])
+        for (state, _brief), rows in zip(briefs, checked, strict=True):
+            state["quote_summary"] = summary_text(rows)
+        self._summaries = [
+            render_to_string(
+                "briefs/admin/moderation_quote_summary.html",
+                {
+                    "summary": state.get("quote_summary", ""),
+                    "url": quote_checks_url(state["obj"].pk) if "quote_summary" in state else "",
+                },
+            )
+            for state in context["states"]
+        ]
         return context
+
+    def render_html(self, parent_context: Any = None) -> str:
+        # Wagtail's template has no block to extend: each summary goes after its row's
+        # title, in the order of the rows.
+        html = super().render_html(parent_context)
+        marker = '<div class="title-wrapper">'
+        head, *rows = html.split(marker)
+        summaries = getattr(self, "_summaries", [])
+        if len(rows) != len(summaries):
+            return html
+        out = [head]
+        for row, summary in zip(rows, summaries, strict=True):
+            title, closing, rest = row.partition("</div>")
+            out.append(f"{marker}{title}{closing}{summary}{rest}")
+        return mark_safe("".join(out))  # Wagtail's HTML and our template's, both escaped
 
 
 def _tasks_after(task_state: TaskState) -> list[Any]:

@@ -154,3 +154,13 @@ def add_brief_panels(request: HttpRequest, panels: list[Any]) -> None:
 def show_change_request(request: HttpRequest, page: Any) -> None:
     if request.method == "GET" and (message := change_request_message(page)):
         messages.warning(request, message)
+
+
+# --- quote checks (quote_checks.py): editors and reviewers of the brief ----------------------
+
+
+@hooks.register("register_admin_urls")
+def register_quote_checks_url() -> list[Any]:
+    from .quote_checks import URL_NAME, quote_checks_view
+
+    return [path("briefs/<int:page_id>/quote-checks/", quote_checks_view, name=URL_NAME)]

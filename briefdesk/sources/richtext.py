@@ -286,3 +286,38 @@ def short_date(issued: str, *, day: bool) -> str:
     if day and len(parts) > 2 and parts[2].isdigit() and 1 <= int(parts[2]) <= 31:
         return f"{month} {int(parts[2])}, {year}"
     return f"{month} {year}"
+
+
+# --- quoted passages (quote checks) ---------------------------------------------------------
+#
+# A citation can carry the passage it supports, for editors only:
+# `<a linktype="source" id="12" data-quote="the quoted passage">Reuters</a>` (Draftail entity
+# data: `quote`). `sanitize` drops the attribute before anything reaches readers.
+
+QUOTE_ATTRIBUTE = "data-quote"
+
+
+@dataclass(frozen=True)
+class QuotedCitation:
+    """A citation in rich text that quotes its source: the source's id and the passage."""
+
+    source_id: int
+    quote: str
+
+
+def quoted_citations(db_htmls: Iterable[str]) -> list[QuotedCitation]:
+    """Every citation carrying a non-blank quote, in order of the values and of the text
+    (a source quoted twice appears twice). Citations of a bad id are skipped."""
+    found: list[QuotedCitation] = []
+    for value in db_htmls:
+        for match in _ANCHOR.finditer(value):
+            attrs = match.group("attrs")
+            source_id = _source_id(attrs)
+            if source_id is None or source_id <= 0:
+                continue
+            quote = " ".join(
+                html.unescape(dict(_ATTR.findall(attrs)).get(QUOTE_ATTRIBUTE, "")).split()
+            )
+            if quote:
+                found.append(QuotedCitation(source_id, quote))
+    return found

@@ -48,6 +48,7 @@ from briefdesk.core.visibility import row_id
 from .finding import parse_query
 from .forms import SourceChooserCreateForm
 from .models import Outlet, Source
+from .richtext import QUOTE_ATTRIBUTE
 from .source_search import has_identifier_match, prefill_from, search_sources
 from .usage import annotate_citations, citing_briefs, pending_draft_citations
 
@@ -318,7 +319,8 @@ class SourceLinkHandler(LinkHandler):
 
 
 class SourceEntityElementHandler(LinkElementHandler):
-    """Stored `<a linktype="source" id="12">` -> a Draftail SOURCE entity with its data.
+    """Stored `<a linktype="source" id="12" data-quote="…">` -> a Draftail SOURCE entity with
+    its data (`quote`: the passage the citation supports, for quote checks; editors only).
 
     Immutable, like the entities the editor makes (source-entity.js): a citation is a token
     whose text only stands for the label, so typing inside it cannot extend it."""
@@ -326,16 +328,22 @@ class SourceEntityElementHandler(LinkElementHandler):
     mutability = "IMMUTABLE"
 
     def get_attribute_data(self, attrs: dict[str, str]) -> dict[str, Any]:
+        quote = {"quote": attrs[QUOTE_ATTRIBUTE]} if attrs.get(QUOTE_ATTRIBUTE, "").strip() else {}
         try:
             source = Source.objects.select_related("outlet").get(pk=int(attrs["id"]))
         except (KeyError, ValueError, Source.DoesNotExist):
-            return {"id": attrs.get("id"), "title": "(deleted source)"}
-        return {"id": source.pk, "label": source.parenthetical_label, "title": str(source)}
+            return {"id": attrs.get("id"), "title": "(deleted source)", **quote}
+        return {"id": source.pk, "label": source.parenthetical_label, "title": str(source), **quote}
 
 
 def source_entity_decorator(props: dict[str, Any]) -> Any:
-    """A Draftail SOURCE entity -> stored `<a linktype="source" id="12">text</a>`."""
-    return DOM.create_element("a", {"linktype": "source", "id": props.get("id")}, props["children"])
+    """A Draftail SOURCE entity -> stored `<a linktype="source" id="12">text</a>`, with
+    `data-quote="…"` when the citation quotes its source."""
+    attributes = {"linktype": "source", "id": props.get("id")}
+    quote = " ".join(str(props.get("quote") or "").split())
+    if quote:
+        attributes[QUOTE_ATTRIBUTE] = quote
+    return DOM.create_element("a", attributes, props["children"])
 
 
 @hooks.register("register_rich_text_features")
@@ -352,7 +360,7 @@ def register_source_feature(features: Any) -> None:
                 "chooserUrls": {
                     "sourceChooser": reverse_lazy("wagtailsnippetchoosers_sources_source:choose")
                 },
-                "attributes": ["id", "label", "title"],
+                "attributes": ["id", "label", "title", "quote"],
             },
             js=["wagtailadmin/js/chooser-modal.js", "sources/js/source-entity.js"],
             css={"all": ["sources/css/source-entity.css"]},
