@@ -66,9 +66,7 @@ def test_once_its_hour_has_come_every_link_is_checked_and_a_restart_does_not_che
 
 
 def test_yesterdays_run_does_not_stand_for_today(web: LocalWeb, sources: list[Source]) -> None:
-    ScheduledRun.objects.create(
-        job="check_links", day=timezone.localdate() - dt.timedelta(days=1)
-    )
+    ScheduledRun.objects.create(job="check_links", day=timezone.localdate() - dt.timedelta(days=1))
 
     assert "checked 2 link(s)" in scheduler("--links-at", "00:00")
     assert ScheduledRun.objects.filter(day=timezone.localdate()).count() == 1
@@ -113,8 +111,6 @@ def test_a_bad_links_at_is_refused_in_one_line(value: str) -> None:
         call_command("run_scheduler", "--once", "--links-at", value)
 
     message = str(refused.value)
-    assert message == (
-        f"--links-at must be HH:MM (24-hour, local time) or off, not {value!r}"
-    )
+    assert message == (f"--links-at must be HH:MM (24-hour, local time) or off, not {value!r}")
     assert "\n" not in message
     assert not ScheduledRun.objects.exists()
