@@ -1,10 +1,21 @@
 """Load the demo content (content.json, written for this project) idempotently: records are
-matched by slug or key, so running it twice changes nothing and adds nothing."""
+matched by slug or key, so running it twice changes nothing and adds nothing.
+
+    report = load_demo()    # content, then snapshots and link checks from local copies
+
+The content goes in first, in one transaction, with capture-on-publish switched off for the
+run (`_no_capture_on_publish`): that hook would fetch the invented URLs from the real sites.
+Then snapshots.archive_demo captures every demo source from the demo's own local copies and
+checks their links, so the demo shows snapshots, link health and quote checks for real.
+One brief ("in_review") is left a draft submitted to the editors' workflow, for moderation.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +28,7 @@ from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.models import Page
 from wagtail.rich_text import RichText
+from wagtail.signals import page_published
 
 from briefdesk.briefs.models import (
     AuthorIndexPage,
@@ -39,6 +51,7 @@ from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 from .charts import Bar, _font, bar_chart_png
 from .front import load_front
 from .markup import to_db_html
+from .snapshots import archive_demo
 
 CONTENT = Path(__file__).with_name("content.json")
 DEMO_PASSWORD = "briefdesk-demo"
@@ -87,10 +100,36 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-@transaction.atomic
+@contextmanager
+def _no_capture_on_publish() -> Iterator[None]:
+    """Publishing the demo's briefs must not capture their sources from the real sites (the
+    hook of sources.archiving); archive_demo captures them from the local copies instead."""
+    from briefdesk.sources.archiving import connect_capture_on_publish
+
+    # The dispatch_uid connect_capture_on_publish connects it under.
+    was_connected = page_published.disconnect(
+        sender=BriefPage, dispatch_uid="briefdesk-capture-on-publish"
+    )
+    try:
+        yield
+    finally:
+        if was_connected:
+            connect_capture_on_publish()
+
+
 def load_demo(content_path: Path = CONTENT) -> LoadReport:
+    """Load the demo (see the module docstring); raises KeyError or ValueError on invalid
+    content, with nothing of it saved."""
     data = json.loads(content_path.read_text(encoding="utf-8"))
     report = LoadReport()
+    with _no_capture_on_publish():
+        _load_content(data, report)
+    archive_demo(data, report)
+    return report
+
+
+@transaction.atomic
+def _load_content(data: dict[str, Any], report: LoadReport) -> None:
     home, brief_index, author_index, topic_index = _home()
 
     outlets: dict[str, Outlet] = {}
@@ -177,38 +216,7 @@ def load_demo(content_path: Path = CONTENT) -> LoadReport:
         if existing:
             briefs[row["slug"]] = existing
             continue
-        body = []
-        for block in row["body"]:
-            if block["type"] == "paragraph":
-                body.append(("paragraph", to_db_html(block["text"], source_ids, labels)))
-            elif block["type"] == "quote":
-                body.append(
-                    ("quote", {"quote": block["text"], "attribution": block.get("attribution", "")})
-                )
-            elif block["type"] == "topic_box":
-                body.append(("topic_box", {"topic": topics[block["topic"]], "text": ""}))
-            elif block["type"] == "figure":
-                body.append(("figure", _figure(block)))
-        analysis = [
-            ("item", to_db_html(text, source_ids, labels))
-            for text in row.get("additional_analysis", [])
-        ]
-        date = _date(row["date"])
-        assert date is not None
-        brief = BriefPage(
-            slug=row["slug"],
-            title=row["title"],
-            brief_type=row["type"],
-            date=date,
-            updated=_date(row.get("updated")),
-            summary=row.get("summary", ""),
-            title_apa=row.get("title_apa", ""),  # empty: automatic, learning the site's names
-            body=body,
-            additional_analysis=analysis,
-            first_published_at=timezone.make_aware(dt.datetime.combine(date, dt.time(9))),
-        )
-        brief.brief_authors = [BriefAuthor(author=authors[s]) for s in row["authors"]]
-        brief.brief_topics = [BriefTopic(topic=topics[s]) for s in row["topics"]]
+        brief = _new_brief(row, authors, topics, source_ids, labels)
         brief_index.add_child(instance=brief)
         _publish(brief)
         briefs[row["slug"]] = brief
@@ -235,10 +243,54 @@ def load_demo(content_path: Path = CONTENT) -> LoadReport:
     # The search index, built once from everything loaded (changes apply one by one after).
     search_sync.rebuild()
     _demo_users(report)
+    for row in data.get("in_review", []):
+        _brief_in_review(row, brief_index, authors, topics, source_ids, labels, report)
     # The sitemap and Wagtail's full URLs answer on the port the demo serves, and citations
     # stored by an earlier run on another port print this one.
     sync_origin()
-    return report
+
+
+def _new_brief(
+    row: dict[str, Any],
+    authors: dict[str, AuthorPage],
+    topics: dict[str, TopicGuidePage],
+    source_ids: dict[str, int],
+    labels: dict[str, str],
+) -> BriefPage:
+    """A BriefPage (not yet in the tree) from its content row."""
+    body = []
+    for block in row["body"]:
+        if block["type"] == "paragraph":
+            body.append(("paragraph", to_db_html(block["text"], source_ids, labels)))
+        elif block["type"] == "quote":
+            body.append(
+                ("quote", {"quote": block["text"], "attribution": block.get("attribution", "")})
+            )
+        elif block["type"] == "topic_box":
+            body.append(("topic_box", {"topic": topics[block["topic"]], "text": ""}))
+        elif block["type"] == "figure":
+            body.append(("figure", _figure(block)))
+    analysis = [
+        ("item", to_db_html(text, source_ids, labels))
+        for text in row.get("additional_analysis", [])
+    ]
+    date = _date(row["date"])
+    assert date is not None
+    brief = BriefPage(
+        slug=row["slug"],
+        title=row["title"],
+        brief_type=row["type"],
+        date=date,
+        updated=_date(row.get("updated")),
+        summary=row.get("summary", ""),
+        title_apa=row.get("title_apa", ""),  # empty: automatic, learning the site's names
+        body=body,
+        additional_analysis=analysis,
+        first_published_at=timezone.make_aware(dt.datetime.combine(date, dt.time(9))),
+    )
+    brief.brief_authors = [BriefAuthor(author=authors[s]) for s in row["authors"]]
+    brief.brief_topics = [BriefTopic(topic=topics[s]) for s in row["topics"]]
+    return brief
 
 
 def _demo_users(report: LoadReport) -> None:
@@ -261,6 +313,32 @@ def _demo_users(report: LoadReport) -> None:
         if group:
             user.groups.add(Group.objects.get(name=group))
         report.count("users", True)
+
+
+def _brief_in_review(
+    row: dict[str, Any],
+    brief_index: BriefIndexPage,
+    authors: dict[str, AuthorPage],
+    topics: dict[str, TopicGuidePage],
+    source_ids: dict[str, int],
+    labels: dict[str, str],
+    report: LoadReport,
+) -> None:
+    """A draft brief its author has submitted for review: it waits in the editors' workflow
+    (Awaiting your review), never published, with quotes on its citations to check."""
+    existing = BriefPage.objects.child_of(brief_index).filter(slug=row["slug"]).exists()
+    report.count("briefs", not existing)
+    if existing:
+        return
+    user = get_user_model().objects.get(username=row["submitted_by"])
+    brief = _new_brief(row, authors, topics, source_ids, labels)
+    brief.live = False
+    brief.first_published_at = None
+    brief_index.add_child(instance=brief)
+    brief.save_revision(user=user)
+    workflow = brief.get_workflow()
+    if workflow is not None:
+        workflow.start(brief, user)
 
 
 def _figure(block: dict[str, Any]) -> dict[str, Any]:

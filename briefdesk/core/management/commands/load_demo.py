@@ -6,7 +6,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Load the demo briefs, authors, topics and sources (idempotent)."
+    help = (
+        "Load the demo briefs, authors, topics and sources, with snapshots and link checks "
+        "from local copies of the cited pages (idempotent)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -20,13 +23,10 @@ class Command(BaseCommand):
         if options["if_empty"] and BriefPage.objects.exists():
             self.stdout.write("Briefs exist already; demo content not loaded.")
             return
-        from django.test.utils import override_settings
-
         try:
-            # The demo's sources are captured from its own local web (see the loader), never
-            # by the capture-on-publish hook, which would go to the real sites.
-            with override_settings(BRIEFDESK_CAPTURE_ON_PUBLISH=False):
-                report = load_demo()
+            # The demo's sources are captured from its own local copies, never from the real
+            # sites (briefdesk.core.demo.loader and .snapshots).
+            report = load_demo()
         except (KeyError, ValueError) as exc:
             raise CommandError(f"demo content is invalid: {exc}") from exc
         created = ", ".join(f"{n} {kind}" for kind, n in report.created.items()) or "nothing new"
