@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES
 from briefdesk.core.visibility import is_visible, restricted_paths, visible_ids
@@ -115,11 +115,11 @@ def _linked_date(source: Source) -> str:
 
 
 def archived_view_url(source_id: int, snapshot_id: int) -> str:
-    """The site-relative address of a snapshot's archived view (/sources/12/archive/34/)."""
-    try:
-        return reverse("sources:archive", args=[source_id, snapshot_id])
-    except NoReverseMatch:  # the archived view's route is named otherwise or not yet there
-        return f"/sources/{source_id}/archive/{snapshot_id}/"
+    """A snapshot's archived view on the canonical origin (WAGTAILADMIN_BASE_URL): Robust
+    Links' data-versionurl is an absolute URI, and a copied citation keeps working."""
+    from briefdesk.sources.templatetags.snapshot_tags import archived_copy_url
+
+    return archived_copy_url(source_id, snapshot_id)
 
 
 def topic_box_topics(page: BriefPage) -> list[Any]:

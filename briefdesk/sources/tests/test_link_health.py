@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
@@ -267,9 +268,10 @@ def test_a_citation_leads_to_the_archived_copy_only_when_broken_and_archived(
 
     html = page_html(client, brief)
 
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")  # Robust Links: an absolute URI
     for state, source in archived.items():
         a = anchor(html, source)
-        copy_url = f"/sources/{source.pk}/archive/{source.copy.pk}/"
+        copy_url = f"{base}/sources/{source.pk}/archive/{source.copy.pk}/"
         assert f'data-originalurl="{source.url}"' in a
         assert f'data-versionurl="{copy_url}"' in a
         assert f'data-versiondate="{source.copy.captured_at:%Y-%m-%d}"' in a

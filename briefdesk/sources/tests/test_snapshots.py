@@ -397,7 +397,7 @@ def test_the_source_page_lists_its_snapshots(world: World, client: Any) -> None:
     assert "Archived copies" not in no_copies
 
 
-def test_the_printed_sources_list_gives_the_archived_copy_after_the_original(
+def test_the_sources_list_gives_the_archived_copy_after_the_original(
     world: World, client: Any
 ) -> None:
     snapshot = capture_source(world.page.pk)
@@ -411,3 +411,5 @@ def test_the_printed_sources_list_gives_the_archived_copy_after_the_original(
     assert f'Archived copy: <a href="{url}">{url}</a> ({snapshot.captured_at:%-d %B %Y}).' in entry
     assert entry.index(world.page.url) < entry.index("Archived copy")
     assert '<span class="source-list__archived print-only">' in entry
+    # On screen a short link; the printed page spells the address out.
+    assert f'<a class="source-list__archived-link" href="{url}">Archived copy' in entry
