@@ -4,7 +4,9 @@
     check_links --source 12 --source 13
     check_links --state gone --state unreachable    re-check only links last found so
 
-One line per source as it is decided, then counts by state. A broken link is data: the
+One line per source as it is decided, then counts by state. A source asked for by id whose
+URL is not a web address (none, ftp:, file:, javascript: ...) gets a "not checked" line: it
+has no link to check, and no row is written. A broken link is data: the
 command exits 0 whatever it finds, and 1 (a CommandError) only on bad arguments.
 """
 
@@ -52,16 +54,27 @@ class Command(BaseCommand):
             raise CommandError(f"no source with id {missing[0]}")
 
         def show(check: LinkCheck) -> None:
-            line = f"{check.source_id}\t{check.state}\t{check.url}"
+            line = f"{check.source_id}\t{check.state}\t{_one_line(check.url)}"
             if check.target:
-                line += f" -> {check.target}"
+                line += f" -> {_one_line(check.target)}"
             if check.detail:
-                line += f"\t{check.detail}"
+                line += f"\t{_one_line(check.detail, 500)}"
             self.stdout.write(line)
 
         checks = check_sources(
             ids or None, states=states or None, on_checked=show, workers=options["workers"]
         )
+        checked = {check.source_id for check in checks}
+        for pk, url in Source.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "url"):
+            if pk not in checked and not states:
+                shown = _one_line(url) or "(no URL)"
+                self.stdout.write(f"{pk}\tnot checked\t{shown}\tnot a web (http/https) address")
         counts = Counter(check.state for check in checks)
         summary = ", ".join(f"{counts[s]} {s}" for s in LinkState.values if counts[s])
         self.stdout.write(f"Checked {len(checks)} link(s): {summary or 'none'}")
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """`text` on one line (control characters as spaces), cut at `limit` characters."""
+    flat = "".join(c if c.isprintable() else " " for c in text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
