@@ -212,6 +212,21 @@ def test_a_rerun_with_the_same_payload_stores_no_duplicate_and_a_change_does(
     assert len(stored_files()) == 2
 
 
+def test_deleting_a_source_removes_its_snapshot_files_once_the_deletion_commits(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    snapshot = capture_source(world.hidden.pk)
+    assert isinstance(snapshot, Snapshot) and len(stored_files()) == 1
+
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        Source.objects.filter(pk=world.hidden.pk).delete()
+    assert len(stored_files()) == 1  # not before the commit: a rollback keeps them
+    for callback in pending:
+        callback()
+
+    assert stored_files() == []
+
+
 # --- the command -------------------------------------------------------------------------
 
 
