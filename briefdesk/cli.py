@@ -11,7 +11,7 @@ briefdesk demo [--port N]                 migrate, load the demo if empty, serve
                                           (BRIEFDESK_BASE_URL http://127.0.0.1:N unless set)
 briefdesk scheduler [--interval S]        publish scheduled briefs on a timer
 briefdesk worker [--queue Q] [--interval S] [--once] [--reclaim-after SECONDS]
-                                          run background jobs (captures, link checks, related
+                 [--worker-id ID]         run background jobs (captures, link checks, related
                                           scores, PDFs) when TASKS_BACKEND=database
 briefdesk create-admin | backup | restore | pdf | import-references | reformat-citations
   | related | archive | check-links | source-from-url ...

@@ -12,7 +12,7 @@ A backup is a directory (0700, every file 0600: it holds password hashes and pri
     database.pgdump        PostgreSQL: pg_dump --format=custom --no-owner --no-privileges
     database.sqlite3       SQLite: a copy made with SQLite's online backup API
     media/...              MEDIA_ROOT as it was (images, renditions, documents)
-    private/...            BRIEFDESK_PRIVATE_ROOT (cached brief PDFs)
+    private/...            BRIEFDESK_PRIVATE_ROOT (cached brief PDFs, source snapshots)
 
 It is written to DIR.partial and renamed to DIR when complete, so an interrupted backup never
 looks like one. Restoring is all or nothing as far as it can be: the manifest and every checksum

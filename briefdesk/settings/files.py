@@ -31,8 +31,9 @@ SENDFILE_BACKEND = "briefdesk.core.sendfile"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    # Source snapshots (WARCs, PDFs): private on disk; django-storages' S3 backend in
-    # production (docs/archive.md). Served only through the archive views.
+    # Source snapshots (WARCs, PDFs): private on disk. Any Django storage backend works here,
+    # e.g. an S3-compatible bucket through django-storages, which briefdesk does not install
+    # (docs/archive.md). Served only through the archive views.
     "snapshots": {"BACKEND": "briefdesk.core.storage.PrivateStorage"},
 }
 # Serve straight from the finders when collectstatic has not run (demo, tests).

@@ -1,5 +1,5 @@
 """Background jobs of the sources app (django-tasks: the immediate backend runs them where
-they are enqueued; the database backend in a worker, `manage.py db_worker`)."""
+they are enqueued; the database backend in `briefdesk worker`)."""
 
 from __future__ import annotations
 
