@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ssl
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -67,7 +68,7 @@ class LocalCopies:
             timeout=15.0,
         )
 
-    def _answer_for(self, url: str):  # type: ignore[no-untyped-def]
+    def _answer_for(self, url: str) -> Callable[[Request], Route]:
         def answer(request: Request) -> Route:
             page = self.site.later(url) if self._later.is_set() else self.site.page(url)
             return _route(page)
