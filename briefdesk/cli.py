@@ -508,7 +508,9 @@ def main(argv: list[str] | None = None) -> int:
                 return _fail(reason)
         # Scheduled briefs go live in the demo as they will in production: a timer beside
         # the server (a child process, so this one still never starts V8 before serving).
-        scheduler = _start_child(["run_scheduler"], settings_module)
+        # No daily link check: it would fetch the demo sources' real URLs and replace the
+        # link states the demo shows with whatever the network says that night.
+        scheduler = _start_child(["run_scheduler", "--links-at", "off"], settings_module)
         try:
             return _serve("127.0.0.1", args.port, 1, settings_module)
         finally:

@@ -153,9 +153,9 @@ def test_demo_migrates_loads_the_demo_if_empty_then_serves_on_localhost_with_the
     assert calls == [
         ("child", ["migrate", "--noinput"], TEST_SETTINGS),
         ("child", ["load_demo", "--if-empty"], TEST_SETTINGS),
-        ("start", ["run_scheduler"], TEST_SETTINGS),
+        ("start", ["run_scheduler", "--links-at", "off"], TEST_SETTINGS),
         ("serve", "127.0.0.1", 8123, 1, TEST_SETTINGS),
-        ("terminate", ["run_scheduler"]),
+        ("terminate", ["run_scheduler", "--links-at", "off"]),
     ]
 
 
