@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -315,12 +314,12 @@ def test_autofill_of_a_bad_url_is_one_line_and_creates_nothing(
     assert not Snapshot.objects.exists()
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
+def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(
         os.environ,
         BRIEFDESK_ENV_FILE="",
         DJANGO_SETTINGS_MODULE="briefdesk.settings.test",
-        BRIEFDESK_DATA_DIR=str(settings.BRIEFDESK_PRIVATE_ROOT),
+        BRIEFDESK_DATA_DIR=str(data_dir),
     )
     briefdesk = Path(sys.executable).with_name("briefdesk")
     return subprocess.run(
@@ -338,9 +337,13 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     ids=["javascript", "gzip-bomb", "untrusted-certificate"],
 )
 def test_the_cli_refuses_a_bad_url_with_one_line_and_exit_status_1(
-    url_of: Callable[[LocalWeb, LocalWeb], str], words: str, web: LocalWeb, tls_web: LocalWeb
+    url_of: Callable[[LocalWeb, LocalWeb], str],
+    words: str,
+    web: LocalWeb,
+    tls_web: LocalWeb,
+    tmp_path: Path,
 ) -> None:
-    done = cli("source-from-url", url_of(web, tls_web))
+    done = cli(tmp_path, "source-from-url", url_of(web, tls_web))
 
     assert done.returncode == 1
     assert done.stdout == ""
