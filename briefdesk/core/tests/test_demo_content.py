@@ -470,3 +470,15 @@ MARKUP_QUOTES = [
 @pytest.mark.parametrize(("text", "expected"), MARKUP_QUOTES)
 def test_a_citation_in_the_demo_markup_may_carry_an_escaped_quote(text: str, expected: str) -> None:
     assert markup.to_db_html(text, {"a": 1}, {"a": "A"}) == f"<p>{expected}</p>"
+
+
+def test_capture_on_publish_is_connected_again_after_the_load(demo: str) -> None:
+    from wagtail.signals import page_published
+
+    from briefdesk.sources.archiving import connect_capture_on_publish
+
+    uid = "briefdesk-capture-on-publish"
+    try:
+        assert page_published.disconnect(sender=BriefPage, dispatch_uid=uid)
+    finally:
+        connect_capture_on_publish()
