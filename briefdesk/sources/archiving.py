@@ -14,9 +14,10 @@ storing deletes the files already written, so there is never a row without files
 without a row. What is not a page is refused with a reason and stores nothing: no URL, a
 fetch error (its kind and one-line message), an answer that is not 2xx, an empty body.
 
-Idempotent: a capture whose payload has the same SHA-256 as the source's latest snapshot, taken
-within UNCHANGED_WITHIN, stores nothing and answers "unchanged" with that snapshot. Snapshots
-are never changed once written; a later capture is a new row.
+Idempotent: a capture whose payload has the same SHA-256 as the source's latest snapshot
+stores nothing and answers "unchanged" with that snapshot (whenever it was taken: the copy
+kept already says the same, and `archive --all` on a timer then stores only what changed).
+Snapshots are never changed once written; a later capture is a new row.
 
 Captures on first citation: when a brief is published, each source with a URL it cites that
 has no snapshot yet gets a capture task (capture_source_task, once per source while one waits,
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Literal
 
 from django.conf import settings
@@ -47,7 +47,6 @@ logger = logging.getLogger(__name__)
 
 # A re-run (the command twice, a publish and an editor's request) within this time stores no
 # second copy of the same payload.
-UNCHANGED_WITHIN = timedelta(hours=1)
 _PAGE_TYPES = {"text/html", "application/xhtml+xml"}
 
 
@@ -135,11 +134,7 @@ def capture(source_id: int, *, policy: Policy | None = None) -> Outcome:
         # serialises writers anyway).
         list(Source.objects.select_for_update().filter(pk=source_id).values_list("pk"))
         latest = Snapshot.objects.filter(source_id=source_id).order_by("-captured_at").first()
-        if (
-            latest is not None
-            and latest.sha256 == warc.payload_sha256
-            and fetched.fetched_at - latest.captured_at < UNCHANGED_WITHIN
-        ):
+        if latest is not None and latest.sha256 == warc.payload_sha256:
             return Outcome("unchanged", snapshot=latest)
 
         snapshot = Snapshot(
