@@ -27,8 +27,9 @@ from .models import LinkCheck, LinkState, Snapshot, Source
 
 # Snapshots a reader may be sent to instead of a broken link: pages that answered.
 USABLE_SNAPSHOT = Q(status__gte=200, status__lt=300)
-# States in which a citation links to the archived copy (when there is one).
-ARCHIVED_STATES = frozenset({"gone", "unreachable", "drifted"})
+# States in which a citation links to the archived copy (when there is one): the link is dead
+# (a soft-404 too: a not-found page or the home page answering 200) or no longer says it.
+ARCHIVED_STATES = frozenset({"gone", "unreachable", "drifted", "soft-404"})
 BATCH = 1000
 
 

@@ -275,7 +275,7 @@ def test_a_citation_leads_to_the_archived_copy_only_when_broken_and_archived(
         assert f'data-originalurl="{source.url}"' in a
         assert f'data-versionurl="{copy_url}"' in a
         assert f'data-versiondate="{source.copy.captured_at:%Y-%m-%d}"' in a
-        if state in ("gone", "unreachable", "drifted"):
+        if state in ("gone", "unreachable", "drifted", "soft-404"):
             assert a.startswith(f'<span class="cite">(<a href="{copy_url}"')
             assert '<span class="cite-archived">archived</span>)' in a
         else:
