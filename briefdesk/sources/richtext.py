@@ -16,6 +16,7 @@ cited words inside the anchor (they never reached readers); `split_cited_text` m
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -82,6 +83,15 @@ class CitedSource:
         if self.version_date or self.linked_date:
             attributes.append(("data-versiondate", self.version_date or self.linked_date))
         return "".join(f' {name}="{html.escape(value)}"' for name, value in attributes)
+
+
+def _day(iso_date: str) -> str:
+    """'2010-11-30' as readers write it, '30 November 2010' (the text itself if not a date)."""
+    try:
+        day = dt.date.fromisoformat(iso_date)
+    except ValueError:
+        return iso_date
+    return f"{day.day} {day:%B %Y}"
 
 
 def is_web_url(url: str) -> bool:
@@ -158,7 +168,7 @@ def render_source_citations(db_html: str, sources: Mapping[int, CitedSource]) ->
         marker = ', <span class="cite-archived">archived</span>' if archived else ""
         title = (
             f' title="The original link is broken or changed: a copy archived on'
-            f' {html.escape(source.version_date)}"'
+            f' {html.escape(_day(source.version_date))}"'
             if archived
             else ""
         )
