@@ -5,6 +5,7 @@ briefs citing each), filtered by state, with a "Re-check" button per source and 
 source shown. Editors only (those who may publish sources: `sources.publish_source`); the
 check is asked on the server for every request, GET and POST. A re-check runs through the task
 queue (`check_source_task`): at once with the immediate backend, later with the database one.
+"Capture now" (capture_admin.py) queues a capture of one source's page the same way.
 
 The page costs a fixed number of queries: the counts, the page of sources with their latest
 check (subqueries), and the briefs citing them.
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -28,8 +29,14 @@ from wagtail.admin.menu import MenuItem
 
 from briefdesk.briefs.models import BriefSource
 
-from .linkhealth import check_source_task, checkable, latest_check_subquery
+from .linkhealth import (
+    check_source_task,
+    checkable,
+    latest_check_subquery,
+    latest_snapshot_subquery,
+)
 from .models import LinkState, Source
+from .views import public_sources
 
 PERMISSION = "sources.publish_source"
 UNCHECKED = "unchecked"
@@ -60,8 +67,13 @@ class SourceHealthMenuItem(MenuItem):
 
 
 def health_queryset() -> QuerySet[Source]:
-    """Checkable sources with their latest check's fields (`link_*`; None when unchecked)."""
+    """Checkable sources with their latest check's fields (`link_*`; None when unchecked), their
+    latest usable snapshot (`snapshot_id`, `snapshot_at`) and whether readers may open it
+    (`is_public`): all subqueries, so the page's query count does not grow with its rows."""
     return checkable(Source.objects.select_related("outlet")).annotate(
+        snapshot_id=latest_snapshot_subquery("pk"),
+        snapshot_at=latest_snapshot_subquery("captured_at"),
+        is_public=Exists(public_sources().filter(pk=OuterRef("pk"))),
         link_state=latest_check_subquery("state"),
         link_checked_at=latest_check_subquery("checked_at"),
         link_status=latest_check_subquery("status"),
@@ -129,6 +141,11 @@ def source_health(request: HttpRequest) -> HttpResponse:
                 for brief in citing[source.pk]
             ],
             "edit_url": reverse("wagtailsnippets_sources_source:edit", args=[source.pk]),
+            "snapshot_url": (
+                reverse("sources:archive", args=[source.pk, source.snapshot_id])
+                if source.snapshot_id and source.is_public
+                else ""
+            ),
         }
         for source in sources
     ]

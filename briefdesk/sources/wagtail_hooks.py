@@ -399,11 +399,14 @@ def register_source_autofill_url() -> list[Any]:
 def register_source_health_urls() -> list[Any]:
     from django.urls import path
 
+    from .capture_admin import URL_NAME as CAPTURE_URL_NAME
+    from .capture_admin import capture_now
     from .health_admin import source_health, source_health_recheck
 
     return [
         path("reports/source-health/", source_health, name="source_health"),
         path("reports/source-health/recheck/", source_health_recheck, name="source_health_recheck"),
+        path("reports/source-health/capture/", capture_now, name=CAPTURE_URL_NAME),
     ]
 
 

@@ -1,0 +1,210 @@
+""" "Capture now" in the Source health report: an editor's POST captures one source's page at
+once (immediate backend) and the message says what happened; anyone else gets 403, a GET 405,
+a bad id a message. The report shows each source's latest snapshot, linked to its archived
+view only when readers may open it, at a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from briefdesk.archive.testweb import LocalWeb, Route
+from briefdesk.sources.models import Snapshot, Source
+from tests.factories import PASSWORD, SourceFactory, cite, make_brief
+
+pytestmark = pytest.mark.django_db
+
+STORY = (
+    "Pakistan's foreign ministry condemned the release of the diplomatic cables on Monday, "
+    "saying the documents damaged the trust between Islamabad and Washington."
+)
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[LocalWeb]:
+    with LocalWeb() as web:
+        web.route(
+            "news",
+            "/story",
+            Route.html(f"<html><head><title>News</title></head><body><p>{STORY}</p></body></html>"),
+        )
+        web.route("news", "/missing", Route(status=404, body=b"<h1>Not Found</h1>"))
+        yield web
+
+
+def client_for(user: Any, **kwargs: Any) -> Client:
+    client = Client(**kwargs)
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def capture(client: Client, source: Any, **extra: str) -> Any:
+    return client.post(reverse("source_capture_now"), {"source": source, **extra})
+
+
+def said(response: Any) -> list[str]:
+    return [str(m).strip() for m in get_messages(response.wsgi_request)]
+
+
+def test_an_editor_captures_a_source_from_the_report(web: LocalWeb, users: Any) -> None:
+    source = SourceFactory(title="Cables story", url=web.url("news", "/story"))
+    client = client_for(users.editor)
+
+    first = capture(client, source.pk)
+    again = capture(client, source.pk)
+
+    assert first.status_code == 302 and first["Location"] == reverse("source_health")
+    snapshot = source.snapshots.get()
+    assert (snapshot.status, snapshot.url) == (200, source.url)
+    assert STORY[:40] in snapshot.text
+    assert said(first) == ["Captured ‘Cables story’: a new snapshot was stored."]
+    assert said(again)[-1] == (
+        "‘Cables story’ is unchanged since its latest snapshot; nothing new was stored."
+    )
+    assert source.snapshots.count() == 1
+
+
+def test_a_failed_capture_says_why(web: LocalWeb, users: Any) -> None:
+    source = SourceFactory(title="Lost story", url=web.url("news", "/missing"))
+
+    response = capture(client_for(users.editor), source.pk)
+
+    assert response.status_code == 302
+    assert said(response) == [
+        "Capture of ‘Lost story’ failed: The server answered 404 Not Found, not the page."
+    ]
+    assert not source.snapshots.exists()
+
+
+def test_an_author_may_not_capture(web: LocalWeb, users: Any) -> None:
+    source = SourceFactory(url=web.url("news", "/story"))
+
+    response = capture(client_for(users.author), source.pk)
+
+    assert response.status_code == 403
+    assert not Snapshot.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "-1", "99999999", "9" * 30, "１２"])
+def test_a_bad_source_id_gives_a_message_not_an_error(users: Any, bad: str) -> None:
+    response = capture(client_for(users.editor), bad)
+
+    assert response.status_code == 302
+    assert said(response)[0].startswith("No such source")
+
+
+def test_a_source_without_a_web_url_is_not_captured(users: Any) -> None:
+    source = SourceFactory(url="")
+
+    response = capture(client_for(users.editor), source.pk)
+
+    assert response.status_code == 302
+    assert said(response) == ["No such source with a web link to capture."]
+
+
+def test_capture_now_wants_a_post_with_a_csrf_token(web: LocalWeb, users: Any) -> None:
+    source = SourceFactory(url=web.url("news", "/story"))
+    client = client_for(users.editor, enforce_csrf_checks=True)
+
+    as_get = client.get(reverse("source_capture_now"), {"source": source.pk})
+    without_token = capture(client, source.pk)
+
+    assert as_get.status_code == 405
+    assert without_token.status_code == 403
+    assert not Snapshot.objects.exists()
+
+
+def test_capture_goes_back_to_the_report_page_it_came_from_but_not_elsewhere(
+    web: LocalWeb, users: Any
+) -> None:
+    source = SourceFactory(url=web.url("news", "/missing"))
+    client = client_for(users.editor)
+    here = reverse("source_health") + "?state=gone"
+
+    local = capture(client, source.pk, next=here)
+    away = capture(client, source.pk, next="https://evil.example/")
+
+    assert local["Location"] == here
+    assert away["Location"] == reverse("source_health")
+
+
+def snapshot_of(source: Source, days_ago: int = 1) -> Snapshot:
+    return Snapshot.objects.create(
+        source=source,
+        captured_at=timezone.now() - dt.timedelta(days=days_ago),
+        url=source.url,
+        final_url=source.url,
+        status=200,
+        content_type="text/html",
+        warc="snapshots/x.warc.gz",
+        text=STORY,
+        sha256="0" * 64,
+        size=1,
+    )
+
+
+def row_of(html: str, source: Source) -> str:
+    found = re.search(rf'<tr data-source="{source.pk}"[^>]*>(.*?)</tr>', html, re.S)
+    assert found, f"no row for {source.pk}"
+    return found.group(1)
+
+
+def test_each_row_has_capture_now_and_its_latest_snapshot_linked_only_when_public(
+    site_tree: Any, users: Any
+) -> None:
+    public = SourceFactory(title="Cited story")
+    private = SourceFactory(title="Uncited story")
+    never = SourceFactory(title="New story")
+    make_brief(site_tree, body=[("paragraph", f"<p>{cite(public)}</p>")])
+    snapshot_of(public, days_ago=5)
+    latest = snapshot_of(public, days_ago=1)
+    hidden = snapshot_of(private)
+
+    html = client_for(users.editor).get(reverse("source_health")).content.decode()
+
+    cited = row_of(html, public)
+    assert f'<a href="{reverse("sources:archive", args=[public.pk, latest.pk])}">' in cited
+    assert f"{timezone.localtime(latest.captured_at):%Y-%m-%d %H:%M}" in cited
+    uncited = row_of(html, private)
+    assert f"{timezone.localtime(hidden.captured_at):%Y-%m-%d %H:%M}" in uncited
+    assert "/archive/" not in uncited
+    for row in (cited, uncited, row_of(html, never)):
+        assert f'action="{reverse("source_capture_now")}"' in row
+        assert "Capture now</button>" in row
+
+
+def test_the_report_costs_the_same_queries_for_one_source_or_many(
+    site_tree: Any, users: Any
+) -> None:
+    client = client_for(users.editor)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("source_health")).status_code == 200
+        return len(captured)
+
+    first = SourceFactory()
+    make_brief(site_tree, body=[("paragraph", f"<p>{cite(first)}</p>")])
+    snapshot_of(first)
+    one = queries()
+    more = SourceFactory.create_batch(4)
+    make_brief(
+        site_tree,
+        title="Another brief",
+        body=[("paragraph", "<p>" + " ".join(cite(s) for s in more) + "</p>")],
+    )
+    for source in more:
+        snapshot_of(source)
+    many = queries()
+
+    assert one == many
