@@ -139,7 +139,11 @@ def _experts(home: Any, restricted: list[str]) -> list[Any]:
     from wagtail.images import get_image_model
 
     renditions = get_image_model().get_rendition_model().objects.filter(filter_spec=PORTRAIT)
-    featured = home.featured_experts.select_related("expert", "expert__photo").prefetch_related(
-        Prefetch("expert__photo__renditions", queryset=renditions)
+    # In the editors' order; rows added in code have no sort_order, so ties go by creation
+    # (PostgreSQL returns equal keys in any order).
+    featured = (
+        home.featured_experts.select_related("expert", "expert__photo")
+        .prefetch_related(Prefetch("expert__photo__renditions", queryset=renditions))
+        .order_by("sort_order", "pk")
     )
     return [item.expert for item in featured if is_visible(item.expert, restricted)]
