@@ -54,7 +54,8 @@ def capture_message(title: str, result: Any) -> tuple[bool, str]:
 
 
 def _back(request: HttpRequest) -> str:
-    back = request.POST.get("next", "")
+    # `next` comes in the form (the report) or on the action's URL (the source's edit page).
+    back = request.POST.get("next", "") or request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = ""
     return back or reverse("source_health")

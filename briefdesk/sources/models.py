@@ -20,6 +20,7 @@ from briefdesk.citations.styles import STYLES
 from . import csl, validators
 from .kinds import CITATION_LABELS, CSL_TYPE, KIND_LABELS, Kind
 from .richtext import is_web_url
+from .snapshots_panel import SnapshotsPanel
 from .validators import validate_partial_date
 
 validate_web_url = validators.validate_web_url  # http(s) only, one message per bad URL
@@ -208,6 +209,7 @@ class Source(Reviewed, index.Indexed):
             ],
             heading="More details",
         ),
+        SnapshotsPanel(),
     ]
     search_fields = [
         index.SearchField("title", boost=2),

@@ -208,3 +208,49 @@ def test_the_report_costs_the_same_queries_for_one_source_or_many(
     many = queries()
 
     assert one == many
+
+
+# --- the source's edit page -----------------------------------------------------------------
+
+
+def test_the_edit_page_lists_snapshots_and_captures_back_to_itself(
+    web: LocalWeb, site_tree: Any, users: Any
+) -> None:
+    source = SourceFactory(title="Cables story", url=web.url("news", "/story"))
+    make_brief(site_tree, body=[("paragraph", f"<p>{cite(source)}</p>")])
+    old = snapshot_of(source, days_ago=3)
+    edit = reverse("wagtailsnippets_sources_source:edit", args=[source.pk])
+    client = client_for(users.editor)
+
+    html = client.get(edit).content.decode()
+    action = re.search(r'<button[^>]*formaction="([^"]+)"[^>]*>Capture now</button>', html)
+    assert action, "no Capture now button"
+    url = action.group(1).replace("&amp;", "&")
+    captured = client.post(url, {"source": source.pk, "title": "edited, not saved"})
+    after = client.get(edit).content.decode()
+
+    assert f'data-snapshot="{old.pk}"' in html
+    assert reverse("sources:archive", args=[source.pk, old.pk]) in html
+    assert reverse("sources:archive_warc", args=[source.pk, old.pk]) in html
+    assert captured["Location"] == edit
+    new = source.snapshots.exclude(pk=old.pk).get()
+    assert f'data-snapshot="{new.pk}"' in after
+    assert Source.objects.get(pk=source.pk).title == "Cables story"
+
+
+def test_the_edit_page_of_an_uncited_source_links_no_copy_and_authors_get_no_button(
+    users: Any,
+) -> None:
+    source = SourceFactory()
+    snapshot = snapshot_of(source)
+    edit = reverse("wagtailsnippets_sources_source:edit", args=[source.pk])
+
+    as_editor = client_for(users.editor).get(edit).content.decode()
+    as_author = client_for(users.author).get(edit)
+
+    assert f'data-snapshot="{snapshot.pk}"' in as_editor
+    assert "/archive/" not in as_editor
+    assert "Capture now</button>" in as_editor
+    assert as_author.status_code == 200
+    assert f'data-snapshot="{snapshot.pk}"' in as_author.content.decode()
+    assert "Capture now</button>" not in as_author.content.decode()
