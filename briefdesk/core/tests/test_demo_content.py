@@ -371,6 +371,17 @@ def test_the_anatomy_brief_cites_a_gone_source_that_links_to_its_archived_copy(
     assert f'<a href="{ok.url}" data-source="{ok.pk}"' in html
 
 
+def test_the_soft_404_iaea_record_is_cited_as_its_archived_copy(demo: str, client: Any) -> None:
+    soft = Source.objects.get(citation_key="iaea-reactor-database")
+    archived = reverse("sources:archive", args=[soft.pk, soft.snapshots.get().pk])
+    html = html_of(client, "/briefs/cables-reveal-reactor-fuel-standoff/")
+
+    link = re.search(rf'<a href="([^"]+)" data-source="{soft.pk}"[^>]*>[^<]+</a>([^)]*)\)', html)
+    assert link is not None
+    assert link.group(1).endswith(archived)
+    assert "archived" in link.group(2)
+
+
 def test_the_anatomy_briefs_printed_sources_carry_their_archive_urls(
     demo: str, client: Any
 ) -> None:
