@@ -13,13 +13,15 @@ from typing import Any
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from briefdesk.archive.testweb import LocalWeb, Route
 from briefdesk.sources.models import Snapshot, Source
+from briefdesk.sources.tasks import capture_source_task
 from tests.factories import PASSWORD, SourceFactory, cite, make_brief
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +112,27 @@ def test_a_source_without_a_web_url_is_not_captured(users: Any) -> None:
 
     assert response.status_code == 302
     assert said(response) == ["No such source with a web link to capture."]
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_with_a_worker_capture_now_queues_one_job_and_says_it_started(
+    web: LocalWeb, users: Any
+) -> None:
+    source = SourceFactory(title="Cables story", url=web.url("news", "/story"))
+    client = client_for(users.editor)
+
+    first = capture(client, source.pk)
+    again = capture(client, source.pk)
+
+    assert said(first) == [
+        "Capture of ‘Cables story’ started; the snapshot appears when it has run."
+    ]
+    assert said(again)[-1] == (
+        "Capture of ‘Cables story’ is already waiting; the snapshot appears when it has run."
+    )
+    captures = DBTaskResult.objects.filter(task_path=capture_source_task.module_path)
+    assert [job.args_kwargs["args"] for job in captures] == [[source.pk]]
+    assert not source.snapshots.exists()
 
 
 def test_capture_now_wants_a_post_with_a_csrf_token(web: LocalWeb, users: Any) -> None:
