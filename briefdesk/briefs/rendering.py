@@ -81,9 +81,9 @@ def cited_map(sources: list[Source], source_pages: bool) -> dict[int, CitedSourc
 
     Every web link carries Robust Links attributes (its URL and a version date); with
     `source_pages` (a public brief) it also names its latest archived copy and, when its
-    latest check found it gone, unreachable or drifted, leads there instead; the copy's view
-    is public only where the source's page is. Reads the
-    `link_state`, `snapshot_id` and `snapshot_at` that `cited_sources` annotates (no query).
+    latest check found it gone, unreachable, a soft 404 or drifted, leads there instead; the
+    copy's view is public only where the source's page is. Reads the `link_state`,
+    `snapshot_id` and `snapshot_at` that `cited_sources` annotates (no query).
     """
     labels = distinct_labels(
         [LabelledSource(s.pk, s.parenthetical_label, s.issued) for s in sources]

@@ -51,7 +51,8 @@ class CitedSource:
     # it was captured (YYYY-MM-DD); "" when there is none.
     version_url: str = ""
     version_date: str = ""
-    # The link is gone, unreachable or drifted (latest check): readers get the archived copy.
+    # The link is gone, unreachable, a soft 404 or drifted (latest check): readers get the
+    # archived copy.
     archived: bool = False
 
     @property

@@ -278,6 +278,8 @@ def test_a_citation_leads_to_the_archived_copy_only_when_broken_and_archived(
         if state in ("gone", "unreachable", "drifted", "soft-404"):
             assert a.startswith(f'<span class="cite">(<a href="{copy_url}"')
             assert '<span class="cite-archived">archived</span>)' in a
+            day = source.copy.captured_at
+            assert f'a copy archived on {day.day} {day:%B %Y}"' in a
         else:
             assert a.startswith(f'<span class="cite">(<a href="{source.url}"')
             assert "archived</span>" not in a
