@@ -136,7 +136,7 @@ def select_words(page: Page, editor: Locator, words: str) -> None:
 def choose_in_modal(page: Page, steps: Steps, search: str, pick: str) -> None:
     modal = page.locator(".modal-dialog")
     steps(f"type “{search}” in the chooser's search")
-    modal.get_by_role("textbox").first.fill(search)
+    modal.locator("input[name=q]").fill(search)
     steps(f"click “{pick}”")
     modal.get_by_role("link", name=pick).first.click()
     modal_closed(page)
@@ -201,7 +201,7 @@ def write_and_submit(page: Page, live_server: Any, steps: Steps) -> None:
     page.keyboard.press("Enter")
     modal = page.locator(".modal-dialog")
     steps("paste the article's URL in the chooser's search")
-    modal.get_by_role("textbox").first.fill(PASTED_URL)
+    modal.locator("input[name=q]").fill(PASTED_URL)
     steps("click Create a source from it")
     modal.get_by_role("link", name="Create a source from it").click()
     form = modal.locator("#tab-create")
