@@ -23,7 +23,7 @@ from briefdesk.briefs.models import (
 )
 from briefdesk.core.models import HomePage
 from briefdesk.core.roles import AUTHORS, EDITORS
-from briefdesk.sources.models import Outlet, Source
+from briefdesk.sources.models import Outlet, Snapshot, Source
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
 PASSWORD = "correct horse battery"
@@ -107,6 +107,26 @@ def make_topic(tree: SiteTree, title: str = "Pakistan", label: str = "Crisis Gui
 def cite(source: Source, text: str = "") -> str:
     """Stored rich-text HTML for a source citation entity."""
     return f'<a id="{source.pk}" linktype="source">{text or source.parenthetical_label}</a>'
+
+
+def make_snapshot(source: Source, text: str, days_ago: int = 1) -> Snapshot:
+    """A snapshot row of `source` with this main text, `days_ago` days old. No file is
+    written: for what reads the row (link health, quote checks, listings), not the WARC."""
+    from django.utils import timezone
+
+    return Snapshot.objects.create(
+        source=source,
+        captured_at=timezone.now() - dt.timedelta(days=days_ago),
+        url=source.url,
+        final_url=source.url,
+        status=200,
+        content_type="text/html",
+        warc=f"snapshots/{source.pk}-{days_ago}.warc.gz",
+        title="News",
+        text=text,
+        sha256="0" * 64,
+        size=len(text.encode()),
+    )
 
 
 def make_brief(

@@ -6,7 +6,6 @@ publishing is never blocked."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
@@ -18,7 +17,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
 
 from briefdesk.archive.testweb import LocalWeb, Route
@@ -33,7 +31,7 @@ from briefdesk.sources.richtext import (
     sanitize,
     split_cited_text,
 )
-from tests.factories import SourceFactory, make_author, make_brief
+from tests.factories import SourceFactory, make_author, make_brief, make_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -55,28 +53,12 @@ def quoted(source: Source, quote: str, text: str = "") -> str:
     return f'<a id="{source.pk}" linktype="source" data-quote="{value}">{label}</a>'
 
 
-def snapshot(source: Source, text: str, days_ago: int = 1) -> Snapshot:
-    return Snapshot.objects.create(
-        source=source,
-        captured_at=timezone.now() - dt.timedelta(days=days_ago),
-        url=source.url,
-        final_url=source.url,
-        status=200,
-        content_type="text/html",
-        warc=f"snapshots/{source.pk}-{days_ago}.warc.gz",
-        title="News",
-        text=text,
-        sha256="0" * 64,
-        size=len(text),
-    )
-
-
 @pytest.fixture
 def world(site_tree: Any, users: Any) -> dict[str, Any]:
     reuters = SourceFactory(title="Port talks", url="https://news.example/port")
     unarchived = SourceFactory(title="Ministry figures", url="https://gov.example/figures")
-    snapshot(reuters, OLD_STORY, days_ago=30)
-    snapshot(reuters, STORY, days_ago=2)
+    make_snapshot(reuters, OLD_STORY, days_ago=30)
+    make_snapshot(reuters, STORY, days_ago=2)
     body = (
         f"<p>The deal {quoted(reuters, FOUND)}, the fund {quoted(reuters, CLOSE)}, "
         f"Beijing {quoted(reuters, NOT_FOUND)}, figures {quoted(unarchived, NO_SNAPSHOT)} "
@@ -209,7 +191,7 @@ def test_checking_many_briefs_takes_one_query_however_many_quotes(
 ) -> None:
     sources = [SourceFactory(title=f"Source {n}", url=f"https://s{n}.example/") for n in range(6)]
     for source in sources:
-        snapshot(source, STORY)
+        make_snapshot(source, STORY)
     briefs = [world["brief"].get_latest_revision_as_object()]
     for n in range(3):
         body = "".join(f"<p>{quoted(s, FOUND)} {quoted(s, CLOSE)}</p>" for s in sources)

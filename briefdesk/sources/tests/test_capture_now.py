@@ -5,7 +5,6 @@ view only when readers may open it, at a fixed number of queries."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -22,7 +21,7 @@ from django_tasks_db.models import DBTaskResult
 from briefdesk.archive.testweb import LocalWeb, Route
 from briefdesk.sources.models import Snapshot, Source
 from briefdesk.sources.tasks import capture_source_task
-from tests.factories import PASSWORD, SourceFactory, cite, make_brief
+from tests.factories import PASSWORD, SourceFactory, cite, make_brief, make_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -161,21 +160,6 @@ def test_capture_goes_back_to_the_report_page_it_came_from_but_not_elsewhere(
     assert away["Location"] == reverse("source_health")
 
 
-def snapshot_of(source: Source, days_ago: int = 1) -> Snapshot:
-    return Snapshot.objects.create(
-        source=source,
-        captured_at=timezone.now() - dt.timedelta(days=days_ago),
-        url=source.url,
-        final_url=source.url,
-        status=200,
-        content_type="text/html",
-        warc="snapshots/x.warc.gz",
-        text=STORY,
-        sha256="0" * 64,
-        size=1,
-    )
-
-
 def row_of(html: str, source: Source) -> str:
     found = re.search(rf'<tr data-source="{source.pk}"[^>]*>(.*?)</tr>', html, re.S)
     assert found, f"no row for {source.pk}"
@@ -189,9 +173,9 @@ def test_each_row_has_capture_now_and_its_latest_snapshot_linked_only_when_publi
     private = SourceFactory(title="Uncited story")
     never = SourceFactory(title="New story")
     make_brief(site_tree, body=[("paragraph", f"<p>{cite(public)}</p>")])
-    snapshot_of(public, days_ago=5)
-    latest = snapshot_of(public, days_ago=1)
-    hidden = snapshot_of(private)
+    make_snapshot(public, STORY, days_ago=5)
+    latest = make_snapshot(public, STORY, days_ago=1)
+    hidden = make_snapshot(private, STORY)
 
     html = client_for(users.editor).get(reverse("source_health")).content.decode()
 
@@ -218,7 +202,7 @@ def test_the_report_costs_the_same_queries_for_one_source_or_many(
 
     first = SourceFactory()
     make_brief(site_tree, body=[("paragraph", f"<p>{cite(first)}</p>")])
-    snapshot_of(first)
+    make_snapshot(first, STORY)
     one = queries()
     more = SourceFactory.create_batch(4)
     make_brief(
@@ -227,7 +211,7 @@ def test_the_report_costs_the_same_queries_for_one_source_or_many(
         body=[("paragraph", "<p>" + " ".join(cite(s) for s in more) + "</p>")],
     )
     for source in more:
-        snapshot_of(source)
+        make_snapshot(source, STORY)
     many = queries()
 
     assert one == many
@@ -241,7 +225,7 @@ def test_the_edit_page_lists_snapshots_and_captures_back_to_itself(
 ) -> None:
     source = SourceFactory(title="Cables story", url=web.url("news", "/story"))
     make_brief(site_tree, body=[("paragraph", f"<p>{cite(source)}</p>")])
-    old = snapshot_of(source, days_ago=3)
+    old = make_snapshot(source, STORY, days_ago=3)
     edit = reverse("wagtailsnippets_sources_source:edit", args=[source.pk])
     client = client_for(users.editor)
 
@@ -265,7 +249,7 @@ def test_the_edit_page_of_an_uncited_source_links_no_copy_and_authors_get_no_but
     users: Any,
 ) -> None:
     source = SourceFactory()
-    snapshot = snapshot_of(source)
+    snapshot = make_snapshot(source, STORY)
     edit = reverse("wagtailsnippets_sources_source:edit", args=[source.pk])
 
     as_editor = client_for(users.editor).get(edit).content.decode()

@@ -22,7 +22,7 @@ from django.utils import timezone
 from briefdesk.archive.testweb import LocalWeb, Route
 from briefdesk.sources.linkhealth import check_source, latest_health
 from briefdesk.sources.models import LinkCheck, Snapshot, Source
-from tests.factories import PASSWORD, SourceFactory, cite, make_brief
+from tests.factories import PASSWORD, SourceFactory, cite, make_brief, make_snapshot
 from tests.pages import page_html
 
 pytestmark = pytest.mark.django_db
@@ -54,19 +54,7 @@ def web() -> Iterator[LocalWeb]:
 
 
 def snapshot(source: Source, text: str = STORY, days_ago: int = 3) -> Snapshot:
-    return Snapshot.objects.create(
-        source=source,
-        captured_at=timezone.now() - dt.timedelta(days=days_ago),
-        url=source.url,
-        final_url=source.url,
-        status=200,
-        content_type="text/html",
-        warc=f"snapshots/{source.pk}.warc.gz",
-        title="News",
-        text=text,
-        sha256="0" * 64,
-        size=len(text),
-    )
+    return make_snapshot(source, text, days_ago)
 
 
 def record(source: Source, state: str) -> LinkCheck:
