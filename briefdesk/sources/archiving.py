@@ -29,6 +29,8 @@ in the publishing process after the commit (each bounded by BRIEFDESK_FETCH_TIME
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -228,13 +230,28 @@ def _capture_cited_on_publish(sender: Any, instance: Any, **kwargs: Any) -> None
     transaction.on_commit(lambda: _enqueue_first_captures(brief_id))
 
 
+_DISPATCH_UID = "briefdesk-capture-on-publish"
+
+
 def connect_capture_on_publish() -> None:
     """Connect the first-citation capture to BriefPage's page_published (idempotent)."""
     from briefdesk.briefs.models import BriefPage
 
-    page_published.connect(
-        _capture_cited_on_publish, sender=BriefPage, dispatch_uid="briefdesk-capture-on-publish"
-    )
+    page_published.connect(_capture_cited_on_publish, sender=BriefPage, dispatch_uid=_DISPATCH_UID)
+
+
+@contextmanager
+def capture_on_publish_paused() -> Iterator[None]:
+    """Publish without the first-citation capture (the demo loader, which captures its
+    sources from local copies instead of the real sites); connected again afterwards."""
+    from briefdesk.briefs.models import BriefPage
+
+    was_connected = page_published.disconnect(sender=BriefPage, dispatch_uid=_DISPATCH_UID)
+    try:
+        yield
+    finally:
+        if was_connected:
+            connect_capture_on_publish()
 
 
 connect_capture_on_publish()

@@ -4,7 +4,8 @@ matched by slug or key, so running it twice changes nothing and adds nothing.
     report = load_demo()    # content, then snapshots and link checks from local copies
 
 The content goes in first, in one transaction, with capture-on-publish switched off for the
-run (`_no_capture_on_publish`): that hook would fetch the invented URLs from the real sites.
+run (`sources.archiving.capture_on_publish_paused`): that hook would fetch the invented URLs
+from the real sites.
 Then snapshots.archive_demo captures every demo source from the demo's own local copies and
 checks their links, so the demo shows snapshots, link health and quote checks for real.
 One brief ("in_review") is left a draft submitted to the editors' workflow, for moderation.
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.models import Page
 from wagtail.rich_text import RichText
-from wagtail.signals import page_published
 
 from briefdesk.briefs.models import (
     AuthorIndexPage,
@@ -45,6 +43,7 @@ from briefdesk.core.origin import sync_origin
 from briefdesk.core.roles import AUTHORS, EDITORS
 from briefdesk.core.site_tree import ensure_site
 from briefdesk.search import sync as search_sync
+from briefdesk.sources.archiving import capture_on_publish_paused
 from briefdesk.sources.models import Outlet, Source
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
@@ -100,29 +99,14 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-@contextmanager
-def _no_capture_on_publish() -> Iterator[None]:
-    """Publishing the demo's briefs must not capture their sources from the real sites (the
-    hook of sources.archiving); archive_demo captures them from the local copies instead."""
-    from briefdesk.sources.archiving import connect_capture_on_publish
-
-    # The dispatch_uid connect_capture_on_publish connects it under.
-    was_connected = page_published.disconnect(
-        sender=BriefPage, dispatch_uid="briefdesk-capture-on-publish"
-    )
-    try:
-        yield
-    finally:
-        if was_connected:
-            connect_capture_on_publish()
-
-
 def load_demo(content_path: Path = CONTENT) -> LoadReport:
     """Load the demo (see the module docstring); raises KeyError or ValueError on invalid
     content, with nothing of it saved."""
     data = json.loads(content_path.read_text(encoding="utf-8"))
     report = LoadReport()
-    with _no_capture_on_publish():
+    # Publishing the demo's briefs must not capture their sources from the real sites;
+    # archive_demo captures them from the local copies instead.
+    with capture_on_publish_paused():
         _load_content(data, report)
     archive_demo(data, report)
     return report
