@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.urls import reverse
 
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES
@@ -53,18 +54,22 @@ def source_entries(
     sources: list[Source], style: str, source_pages: bool = True
 ) -> list[dict[str, Any]]:
     """The Sources list in one style: each source's stored entry, its URL made a link, and
-    with `source_pages` the address of its page on the site (`page_url`, else "")."""
+    with `source_pages` the address of its page on the site (`page_url`, else "") and of its
+    latest archived copy (`archived_url`, else "": read from the `snapshot_id` that
+    `cited_sources` annotates)."""
     entries = []
     for source in sources:
         formatted = source.formatted_in(style)
         # A style that cites the work in notes only has no bibliography entry: show its note.
         entry_html = formatted.get("bibliography_html") or formatted.get("note_html", "")
+        snapshot_id = getattr(source, "snapshot_id", None) if source_pages else None
         entries.append(
             {
                 "source": source,
                 "html": linkify_url(entry_html, source.url),
                 "notes_only_label": formatted.get("notes_only_label", ""),
                 "page_url": source_page_url(source) if source_pages else "",
+                "archived_url": archived_view_url(source.pk, snapshot_id) if snapshot_id else "",
             }
         )
     return entries
@@ -117,9 +122,8 @@ def _linked_date(source: Source) -> str:
 def archived_view_url(source_id: int, snapshot_id: int) -> str:
     """A snapshot's archived view on the canonical origin (WAGTAILADMIN_BASE_URL): Robust
     Links' data-versionurl is an absolute URI, and a copied citation keeps working."""
-    from briefdesk.sources.templatetags.snapshot_tags import archived_copy_url
-
-    return archived_copy_url(source_id, snapshot_id)
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    return f"{base}{reverse('sources:archive', args=[source_id, snapshot_id])}"
 
 
 def topic_box_topics(page: BriefPage) -> list[Any]:
