@@ -495,15 +495,15 @@ class _Stage:
         """Decode `data`; returns at most limit + 1 bytes (more means: over the limit)."""
         if self.brotli is not None:
             self.consumed += len(data)
-            out = [self.brotli.process(data, output_buffer_limit=limit + 1)]
-            size = len(out[0])
+            parts = [self.brotli.process(data, output_buffer_limit=limit + 1)]
+            size = len(parts[0])
             while size <= limit and not self.brotli.can_accept_more_data():
                 more = self.brotli.process(b"", output_buffer_limit=limit + 1 - size)
                 if not more:
                     break
-                out.append(more)
+                parts.append(more)
                 size += len(more)
-            return self._count(b"".join(out))
+            return self._count(b"".join(parts))
         if self.coding == "deflate" and not self.started and data:
             self.started = True
             if not _zlib_header(data):

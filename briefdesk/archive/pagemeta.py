@@ -27,7 +27,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -503,9 +503,10 @@ def _read_pdf(content: bytes) -> _Found:
     found = _Found()
     try:
         from pypdf import PdfReader
+        from pypdf.generic import DictionaryObject
 
         reader = PdfReader(io.BytesIO(content))
-        info = reader.metadata or {}
+        info: Mapping[str, Any] = reader.metadata or {}
     except Exception:  # pypdf raises many kinds on broken files; a broken PDF proposes nothing
         return found
     found.offer("title", _clean(str(info.get("/Title") or "")), "PDF /Title")
@@ -524,7 +525,8 @@ def _read_pdf(content: bytes) -> _Found:
         found.offer("issued", _cover_date(reader.pages[0]), "PDF first page (printed date)")
     found.offer("issued", _date(str(info.get("/CreationDate") or "")), "PDF /CreationDate")
     try:
-        lang = reader.trailer["/Root"].get("/Lang")
+        root = reader.trailer["/Root"]
+        lang = root.get("/Lang") if isinstance(root, DictionaryObject) else None
     except Exception:  # a damaged catalogue: no language, the rest still stands
         lang = None
     found.offer("language", _language(str(lang or "")), "PDF /Lang")
@@ -703,8 +705,8 @@ def _name(text: str) -> dict[str, str]:
     while cut > 1 and words[cut - 1].lower() in _PARTICLES:
         cut -= 1
     # "Pieter D Wezeman" (trafilatura drops full stops) -> given "Pieter D."
-    given = [f"{w}." if re.fullmatch(r"[A-Z]", w) else w for w in words[:cut]]
-    return {"family": " ".join(words[cut:]), "given": " ".join(given)}
+    given_names = [f"{w}." if re.fullmatch(r"[A-Z]", w) else w for w in words[:cut]]
+    return {"family": " ".join(words[cut:]), "given": " ".join(given_names)}
 
 
 def _join_name(name: dict[str, str]) -> str:

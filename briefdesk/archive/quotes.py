@@ -145,6 +145,8 @@ def normalise_with_spans(text: str) -> Normalised:
     for match in _WORD.finditer(text):
         start, end = match.span()
         word = match.group()
+        word_starts: Sequence[int]
+        word_ends: Sequence[int]
         if slow.isdisjoint(word):
             normalised, word_starts, word_ends = (
                 word.translate(table),

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from io import BytesIO
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +110,8 @@ def _pdf(content: bytes) -> Extracted:
     reader = PdfReader(BytesIO(content))
     title = ""
     try:
-        title = str((reader.metadata or {}).get("/Title") or "").strip()
+        info: Mapping[str, Any] = reader.metadata or {}
+        title = str(info.get("/Title") or "").strip()
     except Exception:
         title = ""
     pages: list[str] = []

@@ -42,10 +42,11 @@ import math
 import multiprocessing as mp
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,6 +59,9 @@ ROW_CHUNK = 2000  # rows per sparse product in rank_all: bounds peak memory
 FEATURE_CHUNK = 2000  # briefs per feature-extraction task in build_index
 PARALLEL_FROM = 20_000  # briefs from which build_index and rank_all use worker processes
 MAX_PROCESSES = 2
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -446,7 +450,7 @@ def _idle_cores() -> float:
     return max(0.0, (os.cpu_count() or 1) - load)
 
 
-def _map(function, items: list, n: int) -> Iterable:  # type: ignore[no-untyped-def, type-arg]
+def _map(function: Callable[[_T], _R], items: list[_T], n: int) -> Iterator[_R]:
     """`map(function, items)` in order, in worker processes (forked) when `n` is large."""
     processes = _processes(n)
     if processes == 1 or len(items) < 2:
@@ -533,8 +537,8 @@ _VECTORS: tuple[Index, list[np.ndarray], list[np.ndarray], list[np.ndarray]] | N
 
 def _chunk_vectors(chunk: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     assert _VECTORS is not None
-    index, rows, cols, counts = _VECTORS
-    rows, cols, vals = index._vectors(rows[chunk], cols[chunk], counts[chunk])
+    index, all_rows, all_cols, all_counts = _VECTORS
+    rows, cols, vals = index._vectors(all_rows[chunk], all_cols[chunk], all_counts[chunk])
     return rows, cols.astype(np.int32), vals
 
 

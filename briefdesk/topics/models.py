@@ -20,7 +20,7 @@ from .timeline import TimelineEvent, timeline_events
 
 class TopicIndexPage(TypedChildRouteMixin, Page):
     routed_child_model = "topics.TopicGuidePage"
-    introduction = models.TextField(blank=True)
+    introduction: models.TextField[str, str] = models.TextField(blank=True)
 
     parent_page_types = ["core.HomePage"]
     subpage_types = ["topics.TopicGuidePage"]
@@ -52,12 +52,12 @@ class TopicIndexPage(TypedChildRouteMixin, Page):
 
 
 class TopicGuidePage(SmartTypography, Page):
-    label = models.CharField(
+    label: models.CharField[str, str] = models.CharField(
         max_length=60,
         default="Crisis Guide",
         help_text='Shown before the title in brief boxes, e.g. "Crisis Guide".',
     )
-    description = models.CharField(
+    description: models.CharField[str, str] = models.CharField(
         max_length=255,
         blank=True,
         help_text="One sentence on what the guide covers: shown in the box on briefs, in "

@@ -501,7 +501,7 @@ def no_lookup(host, port):
 def test_a_route_reaches_a_local_socket_with_the_url_unchanged(web):
     web.route("a", "/story", Route(body=b"local copy"))
     policy = Policy.from_settings(
-        allow=[web.socket("a")],
+        allow=(web.socket("a"),),
         resolver=no_lookup,
         connect_to={("www.example.com", 80): ("127.0.0.1", web.port("a"))},
     )
@@ -524,7 +524,7 @@ def test_a_route_still_passes_the_guard_so_an_empty_allow_list_refuses_it(web):
 def test_a_route_must_land_on_the_socket_the_allow_list_names(web):
     web.route("a", "/", Route(body=b"secret"))
     policy = Policy(
-        allow=[web.socket("other")],
+        allow=(web.socket("other"),),
         resolver=no_lookup,
         connect_to={("www.example.com", 80): ("127.0.0.1", web.port("a"))},
     )
@@ -535,7 +535,7 @@ def test_a_route_must_land_on_the_socket_the_allow_list_names(web):
 def test_a_redirect_to_a_name_without_a_route_is_looked_up_and_guarded(web):
     web.route("a", "/", Route.redirect("http://localhost/elsewhere", status=302))
     policy = Policy(
-        allow=[web.socket("a")],
+        allow=(web.socket("a"),),
         connect_to={("www.example.com", 80): ("127.0.0.1", web.port("a"))},
     )
     error = refused("http://www.example.com/", "blocked", policy=policy)

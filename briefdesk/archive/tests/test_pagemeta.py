@@ -65,9 +65,18 @@ KNOWN_MISSES = {
 }
 
 
+_PLAIN_PUNCTUATION: dict[str, str | int | None] = {
+    "’": "'",
+    "‘": "'",
+    "“": '"',
+    "”": '"',
+    "–": "-",
+}
+
+
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFC", text).casefold()
-    text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-"}))
+    text = text.translate(str.maketrans(_PLAIN_PUNCTUATION))
     return " ".join(text.split())
 
 
