@@ -37,10 +37,9 @@ MAX_AGE = 60
 def with_etag(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
     """Give a response its ETag and Cache-Control, or answer 304 for a successful GET the
     client already holds. Streaming responses are left alone (no body to hash)."""
-    if response.streaming:
+    if response.streaming or not isinstance(response, HttpResponse):
         return response
-    content: bytes = response.content  # type: ignore[attr-defined]
-    etag = quote_etag(hashlib.sha256(content).hexdigest()[:32])
+    etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={MAX_AGE}"
     if response.status_code == 200 and request.method in ("GET", "HEAD"):
@@ -74,8 +73,10 @@ class ReadAPI(NinjaAPI):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.add_exception_handler(ValidationError, self._invalid)
-        self.add_exception_handler(Http404, self._not_found)
+        # django-ninja types a handler as taking the exception or its class; it is called
+        # with the exception.
+        self.add_exception_handler(ValidationError, self._invalid)  # type: ignore[arg-type]
+        self.add_exception_handler(Http404, self._not_found)  # type: ignore[arg-type]
 
     @property
     def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:

@@ -8,7 +8,7 @@ absolute."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ninja import Field, Schema
 
@@ -17,7 +17,10 @@ from briefdesk.briefs.models import BRIEF_TYPES
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 
-BriefType = Literal[tuple(BRIEF_TYPES)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    BriefType = str  # a Literal of BRIEF_TYPES, built at run time: mypy cannot read it
+else:
+    BriefType = Literal[tuple(BRIEF_TYPES)]
 
 
 # --- query parameters -------------------------------------------------------------------

@@ -390,8 +390,10 @@ def _stored_candidates(
         pks.update(pk for pk, doi in rows if normalise_doi(doi) in dois)
     issued = sorted({value.rpartition("\n")[2] for value in dated})
     for chunk in _chunks(issued):
-        rows = Source.objects.filter(issued__in=chunk).values_list("pk", "title", "issued")
-        pks.update(pk for pk, title, date in rows if f"{normalise_title(title)}\n{date}" in dated)
+        dated_rows = Source.objects.filter(issued__in=chunk).values_list("pk", "title", "issued")
+        pks.update(
+            pk for pk, title, date in dated_rows if f"{normalise_title(title)}\n{date}" in dated
+        )
     found: list[Source] = []
     for chunk in _chunks(sorted(pks)):
         found.extend(Source.objects.filter(pk__in=chunk))
@@ -654,11 +656,11 @@ def _save(source: Source, *, formatted: bool) -> None:
     if not formatted:
         source.save()
         return
-    vars(source)["refresh_formatted"] = _already_formatted
+    source.__dict__["refresh_formatted"] = _already_formatted
     try:
         source.save()
     finally:
-        del vars(source)["refresh_formatted"]
+        del source.__dict__["refresh_formatted"]
 
 
 def _already_formatted() -> None:

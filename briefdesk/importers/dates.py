@@ -168,5 +168,5 @@ def from_parts(year: str, month: str = "", day: str = "") -> dict[str, Any] | No
     if not month and not day:
         return csl_date(year)
     words = " ".join(v for v in (month, day, year) if v)
-    parts = from_words(words)  # month = dec # "~6" gives 'December 6'
-    return {"date-parts": [parts]} if parts else literal(words)
+    word_parts = from_words(words)  # month = dec # "~6" gives 'December 6'
+    return {"date-parts": [word_parts]} if word_parts else literal(words)

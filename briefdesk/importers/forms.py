@@ -30,6 +30,7 @@ class ImportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         text, upload = data.get("text") or "", data.get("file")
         if upload is not None and text.strip():
             raise forms.ValidationError("Paste references or upload a file, not both.")

@@ -114,7 +114,7 @@ def visible(kind: str, restricted: list[str] | None = None) -> Any:
             .values("source_id")
         )
         return Source.objects.filter(live=True, pk__in=cited)
-    model = {BRIEF: BriefPage, GUIDE: TopicGuidePage, EXPERT: AuthorPage}[kind]
+    model: Any = {BRIEF: BriefPage, GUIDE: TopicGuidePage, EXPERT: AuthorPage}[kind]  # pages
     return model.objects.live().exclude(private_q(restricted))
 
 

@@ -282,8 +282,9 @@ class IndexStore:
             score = float(order_key) if request.sort != "date" else 0.0
             text = str(stored.get_first("text") or "")
             hits.append(Hit(kind, int(pk), score, int(sortdate or 0), text))
-        counted = _facets(searcher, query, request.kinds) if facets and result.count else {}
-        return Found(int(result.count or 0), hits, counted)
+        count = result.count  # type: ignore[attr-defined]  # tantivy's stubs omit `count`
+        counted = _facets(searcher, query, request.kinds) if facets and count else {}
+        return Found(int(count or 0), hits, counted)
 
     def facets(self, request: Request) -> dict[str, dict[str, int]]:
         """The facet counts over every match of `request`. tantivy releases the GIL while it

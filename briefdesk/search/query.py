@@ -211,7 +211,9 @@ def run_search(params: SearchParams) -> Outcome:
     counting = _counter().submit(index.facets, request) if found.total else None
     restricted = restricted_paths()
     results = RankedResults(params, terms, found, restricted)
-    page = Paginator(results, PER_PAGE).get_page(params.page)
+    # django-stubs wants an indexable iterable; Paginator only slices and counts the results.
+    paginator: Paginator[tuple[Hit, Model]] = Paginator(results, PER_PAGE)  # type: ignore[arg-type]
+    page = paginator.get_page(params.page)
     page.object_list = list(page.object_list)
     counted = counting.result() if counting else {}
     counts = {kind: counted.get("kind", {}).get(kind, 0) for kind in KINDS}

@@ -240,11 +240,11 @@ def parse(text: str, *, max_entries: int | None = None) -> list[Entry]:
             continue
         key = block.key or f"entry {number}"
         try:
-            item, notes = to_csl(block, strings)
+            csl_item, notes = to_csl(block, strings)
         except EntryError as exc:
             entries.append(Entry(key=key, line=line, item=None, error=str(exc)))
             continue
-        item, errors = check_item(item)
+        item, errors = check_item(csl_item)
         entries.append(
             Entry(key=key, line=line, item=item, error="; ".join(errors) or None, notes=notes)
         )
@@ -370,9 +370,9 @@ def to_csl(
     if issued:
         item["issued"] = issued
     for field, variable in (("urldate", "accessed"), ("eventdate", "event-date")):
-        value = dates.csl_date(f.text(field))
-        if value:
-            item[variable] = value
+        date = dates.csl_date(f.text(field))
+        if date:
+            item[variable] = date
 
     number, issue = f.text("number"), f.text("issue")
     if csl_type in PERIODICAL_TYPES:

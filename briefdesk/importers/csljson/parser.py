@@ -76,7 +76,7 @@ def _item_lines(text: str) -> list[int]:
     decoder = json.JSONDecoder()
     index = text.index("[") + 1
     line, counted_to = _line_at(text, index), index
-    lines = []
+    lines: list[int] = []
     while True:
         while index < len(text) and text[index] in " \t\r\n,":
             index += 1

@@ -152,11 +152,12 @@ def parse(text: str, *, max_entries: int | None = None) -> list[Entry]:
         parsed = rispy.loads("\n".join(record.lines))
         ris: dict[str, Any] = parsed[0] if parsed else {}
         key = str(ris.get("id") or "").strip() or f"entry {number}"
-        item, notes = to_csl(ris)
+        csl_item, notes = to_csl(ris)
+        item: dict[str, Any] | None
         if not ris.get("type_of_reference"):
             item, errors = None, ["no reference type after TY"]
         else:
-            item, errors = check_item(item)
+            item, errors = check_item(csl_item)
         entries.append(
             Entry(
                 key=key, line=record.line, item=item, error="; ".join(errors) or None, notes=notes

@@ -69,7 +69,9 @@ def test_a_dry_run_checks_everything_and_writes_nothing() -> None:
 def test_a_source_with_no_author_no_date_and_no_url_still_formats() -> None:
     report = run([{"id": "bare", "type": "webpage", "title": "A bare page"}])
 
-    source = Source.objects.get(pk=report.results[0].source_id)
+    source_id = report.results[0].source_id
+    assert source_id is not None
+    source = Source.objects.get(pk=source_id)
     assert source.formatted_in("apa")["bibliography"] == "A bare page. (n.d.)."
     assert set(source.formatted) == {"mla", "apa", "chicago-nb", "chicago-ad"}
 
@@ -95,7 +97,9 @@ def test_names_in_any_script_are_imported_and_formatted() -> None:
     )
 
     assert report.ok
-    source = Source.objects.get(pk=report.results[0].source_id)
+    source_id = report.results[0].source_id
+    assert source_id is not None
+    source = Source.objects.get(pk=source_id)
     assert source.authors == [
         {"family": "حقاني", "given": "حسين"},
         {"family": "王", "given": "小明"},

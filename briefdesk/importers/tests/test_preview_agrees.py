@@ -120,7 +120,9 @@ def test_a_saved_source_holds_what_formatting_it_afresh_gives() -> None:
     # Source.save would have stored.
     report = import_entries(parse_references(json.dumps([GOOD])).entries)
 
-    source = Source.objects.get(pk=report.results[0].source_id)
+    source_id = report.results[0].source_id
+    assert source_id is not None
+    source = Source.objects.get(pk=source_id)
     stored = source.formatted
     source.refresh_formatted()
     assert source.outlet is not None and source.outlet.name == "New Press"

@@ -30,6 +30,13 @@ def found(client: Any, q: str, **params: str) -> str:
     return response.content.decode()
 
 
+def synced() -> Synced:
+    """The index's sync state: present once the index has been built."""
+    state = sync.store().synced()
+    assert state is not None
+    return state
+
+
 @pytest.fixture
 def tree() -> Any:
     return make_site_tree()
@@ -50,7 +57,7 @@ def test_a_brief_published_after_the_index_was_built_is_found_at_the_next_search
 
     html = found(client, "quokka")
     assert brief.url in html
-    assert sync.store().synced().watermark == SearchChange.objects.latest("id").id
+    assert synced().watermark == SearchChange.objects.latest("id").id
 
 
 def test_an_unpublished_brief_leaves_the_results_and_the_facet_counts(
@@ -123,7 +130,7 @@ def test_changes_are_applied_when_the_transaction_commits_not_before(
         assert sync.store().count() == 1  # the author only: the brief is not committed yet
 
     assert sync.store().count() == 2
-    assert sync.pending(sync.store().synced()) == []
+    assert sync.pending(synced()) == []
     assert brief.pk in {
         h.pk for h in sync.store().search(sync_request(["quokka"])).hits if h.kind == "brief"
     }
@@ -157,11 +164,12 @@ def test_a_change_that_committed_after_a_later_numbered_one_is_still_applied(
     later = SearchChange.objects.create(key="brief:0")
     # The index applied `later` before `late`'s transaction committed.
     with sync.store().writing() as writer:
-        writer.commit(Synced(later.id, [*sync.store().synced().recent, later.id]))
+        assert writer is not None
+        writer.commit(Synced(later.id, [*synced().recent, later.id]))
 
-    assert [pk for pk, _ in sync.pending(sync.store().synced())] == [late.id]
+    assert [pk for pk, _ in sync.pending(synced())] == [late.id]
     assert sync.sync() == 1
-    assert sync.pending(sync.store().synced()) == []
+    assert sync.pending(synced()) == []
 
 
 def test_a_search_while_another_process_writes_the_index_answers_from_the_index_as_it_is(
@@ -175,6 +183,7 @@ def test_a_search_while_another_process_writes_the_index_answers_from_the_index_
         stdin=subprocess.PIPE,
     )
     try:
+        assert holder.stdout is not None
         assert holder.stdout.readline() == b"locked\n"
         second = make_brief(tree, title="Quokka Summit", authors=[author])
 

@@ -220,7 +220,7 @@ def test_each_facet_count_is_the_number_of_results_its_link_shows(
         counts = facet_counts(html, name)
         assert counts, name
         for value, count in counts.items():
-            narrowed = search(client, q="pakistan", **{name: value})
+            narrowed = search(client, 200, q="pakistan", **{name: value})
             assert f"{count} result{'s' if count != 1 else ''} for" in narrowed, (name, value)
 
 
