@@ -8,7 +8,10 @@ import briefdesk.settings.paths  # noqa: F401
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "briefdesk.settings.production")
 
-application = get_wsgi_application()
+from briefdesk.core.pagecache import wrap
+
+# Anonymous readers' pages come from the page cache without reaching Django (PAGE_CACHE).
+application = wrap(get_wsgi_application())
 
 # Load the PDF renderer with the worker, not on the first PDF request (importing WeasyPrint
 # takes about half a second). It holds no state that a fork could break, unlike V8.

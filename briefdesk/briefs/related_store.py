@@ -188,6 +188,7 @@ def _write(lists: dict[int, list[Related]], replace_all: bool = False) -> None:
         for page, ranked in lists.items()
         if page in existing
     }
+    before = _stored_lists(None if replace_all else lists)
     with transaction.atomic():
         if replace_all:
             RelatedBrief.objects.all().delete()
@@ -203,6 +204,26 @@ def _write(lists: dict[int, list[Related]], replace_all: bool = False) -> None:
             ),
             batch_size=1000,
         )
+        # The pages whose More on This Topic now reads differently leave the caches.
+        after = {page: [r.id for r in ranked] for page, ranked in lists.items()}
+        changed = {page for page in {*before, *after} if before.get(page) != after.get(page)}
+        if changed:
+            from briefdesk.core.pagecache.purge import purge, shown_briefs
+
+            purge(after=lambda: shown_briefs(changed))
+
+
+def _stored_lists(pages: Iterable[int] | None) -> dict[int, list[int]]:
+    """The stored lists of these briefs (every brief's with None): page id -> related ids."""
+    from .models import RelatedBrief
+
+    rows = RelatedBrief.objects.order_by("page_id", "position")
+    if pages is not None:
+        rows = rows.filter(page_id__in=list(pages))
+    lists: dict[int, list[int]] = {}
+    for page_id, related_id in rows.values_list("page_id", "related_id"):
+        lists.setdefault(page_id, []).append(related_id)
+    return lists
 
 
 def rebuild_related() -> int:

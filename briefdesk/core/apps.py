@@ -23,3 +23,7 @@ class CoreConfig(AppConfig):
         checks.register(check_secret_key, checks.Tags.security)
         checks.register(check_email_security, checks.Tags.security)
         checks.register(check_citeproc)
+        # The page cache forgets exactly what a change shows on (pagecache/signals.py).
+        from .pagecache.signals import connect
+
+        connect()

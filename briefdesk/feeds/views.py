@@ -4,9 +4,9 @@ Each feed answers GET and HEAD with `ETag` (a hash of the body: it changes whene
 the feed prints changes, a brief leaving it included) and `Last-Modified` (channels.py:
 the site's last publishing event), and 304 to a matching `If-None-Match` or, without one, to
 an `If-Modified-Since` no older than `Last-Modified` (Django's get_conditional_response, as
-ConditionalGetMiddleware does; the middleware is not on). `Cache-Control: no-cache` lets
-caches keep a feed but makes them ask again each time, so an unpublished brief leaves every
-copy at the next request. An unknown topic, expert or type is a 404.
+ConditionalGetMiddleware does). Feeds are public like pages (briefdesk.core.pagecache): the
+page cache and front caches keep them until a change they print purges them, and readers'
+feed clients revalidate after PAGE_CACHE_MAX_AGE. An unknown topic, expert or type is a 404.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ def feed_response(request: HttpRequest, channel: Channel | None, fmt: str) -> Ht
     response["ETag"] = etag
     if timestamp is not None:
         response["Last-Modified"] = http_date(timestamp)
-    response["Cache-Control"] = "no-cache"
     return response
 
 

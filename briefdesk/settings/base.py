@@ -54,6 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     *OPS_MIDDLEWARE,
+    # ETags and 304s for every response; then which responses shared caches may keep.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "briefdesk.core.pagecache.middleware.PublicPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "briefdesk.core.headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

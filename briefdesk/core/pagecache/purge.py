@@ -1,0 +1,277 @@
+"""What a change shows on: the paths of every public page, feed and download that displays a
+brief, source, outlet, expert or topic guide, and the purge of exactly those paths through
+Wagtail's purge batches (every backend of WAGTAILFRONTENDCACHE: the page cache, Varnish, a CDN).
+
+A path stands for all its query strings (`/briefs/` covers `/briefs/?page=3`). Each function
+reads the database as it is when called: the signal handlers (signals.py) call them before a
+change, for the pages that showed the old state, and after it, for those that show the new.
+The purge itself waits for the transaction to commit, so no reader can render and store the
+old state after it (the stores refuse an entry whose rendering started before the purge).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from wagtail.contrib.frontend_cache.utils import PurgeBatch
+from wagtail.models import Page, ReferenceIndex
+
+FEED_FORMATS = ("rss", "atom", "json")
+SITEMAP = "/sitemap.xml"
+
+
+def page_path(page: Page) -> str | None:
+    """The page's path on its site ("/briefs/slug/"), None when it has no URL."""
+    parts = page.get_url_parts()
+    return parts[2] if parts else None
+
+
+def _feeds(key: str) -> set[str]:
+    from briefdesk.feeds.channels import feed_path
+
+    return {feed_path(key, fmt) for fmt in FEED_FORMATS}
+
+
+def _live_path(page_id: int | None) -> str | None:
+    if page_id is None:
+        return None
+    page = Page.objects.live().filter(pk=page_id).first()
+    return page_path(page) if page is not None else None
+
+
+def _referring_pages(obj: Any) -> set[str]:
+    """Live pages whose content links to or boxes `obj` (Wagtail's reference index: body
+    links, Additional Analysis, topic-guide boxes)."""
+    ids = {
+        int(ref.object_id)
+        for ref in ReferenceIndex.get_references_to(obj)
+        if ref.base_content_type.model_class() is not None
+        and issubclass(ref.base_content_type.model_class(), Page)
+    }
+    paths: set[str] = set()
+    for page in Page.objects.live().filter(pk__in=ids).specific():
+        paths |= own_paths(page)
+    return paths
+
+
+def own_paths(page: Page) -> set[str]:
+    """A page's own URL and the URLs under it that show the same record (a brief's cite
+    dialog, downloads and PDF)."""
+    from briefdesk.briefs.models import BriefPage
+    from briefdesk.citations.views import DOWNLOADS
+
+    path = page_path(page)
+    if path is None:
+        return set()
+    paths = {path}
+    if isinstance(page, BriefPage):
+        paths.add(f"{path}cite/")
+        paths.add(reverse("brief_pdf", kwargs={"slug": page.slug}))
+        for fmt in [*DOWNLOADS, "txt"]:
+            paths.add(reverse("brief_cite_file", kwargs={"slug": page.slug, "fmt": fmt}))
+    return paths
+
+
+def brief_paths(brief_id: int) -> set[str]:
+    """Everything that shows the brief as it is stored now; nothing when it is not live."""
+    from briefdesk.briefs.models import BriefPage, BriefRelatedPin, RelatedBrief
+    from briefdesk.feeds.channels import topic_key, type_slug
+
+    brief = BriefPage.objects.live().filter(pk=brief_id).first()
+    if brief is None:
+        return set()
+    paths = own_paths(brief) | {"/", SITEMAP, reverse("feeds:index")} | _feeds("")
+    paths |= _feeds(f"types/{type_slug(brief.brief_type)}")
+    parent = _live_path(brief.get_parent().pk)
+    if parent:
+        paths.add(parent)
+    for link in brief.brief_topics.select_related("topic"):
+        paths |= guide_own_paths(link.topic, topic_key(link.topic))
+    for link in brief.brief_authors.select_related("author"):
+        paths |= expert_own_paths(link.author)
+    # The briefs whose More on This Topic lists it.
+    scores = RelatedBrief.objects.filter(related=brief)
+    pins = BriefRelatedPin.objects.filter(related=brief)
+    shown_by = {*scores.values_list("page_id", flat=True), *pins.values_list("page_id", flat=True)}
+    for other in BriefPage.objects.live().filter(pk__in=shown_by):
+        paths |= own_paths(other)
+    paths |= _referring_pages(brief)
+    # Source pages list the briefs citing them.
+    for source_id in brief.cited_sources.values_list("source_id", flat=True):
+        paths |= source_own_paths(source_id)
+    return paths
+
+
+def shown_briefs(brief_ids: Iterable[int]) -> set[str]:
+    """The own pages of these live briefs (their More on This Topic changed)."""
+    from briefdesk.briefs.models import BriefPage
+
+    paths: set[str] = set()
+    for brief in BriefPage.objects.live().filter(pk__in=list(brief_ids)):
+        paths |= own_paths(brief)
+    return paths
+
+
+def guide_own_paths(guide: Page, key: str | None) -> set[str]:
+    paths = own_paths(guide)
+    if key:
+        paths |= _feeds(key)
+    return paths
+
+
+def expert_own_paths(author: Page) -> set[str]:
+    paths = own_paths(author)
+    if author.slug:
+        paths |= _feeds(f"experts/{author.slug}")
+    return paths
+
+
+def source_own_paths(source_id: int) -> set[str]:
+    from briefdesk.citations.views import DOWNLOADS
+
+    detail = reverse("sources:detail", args=[source_id])
+    paths = {detail, reverse("sources:index"), SITEMAP, reverse("sources:wacz", args=[source_id])}
+    for fmt in [*DOWNLOADS, "txt"]:
+        paths.add(reverse("sources:cite_file", args=[source_id, fmt]))
+    from briefdesk.sources.models import Snapshot
+
+    for snapshot_id in Snapshot.objects.filter(source_id=source_id).values_list("pk", flat=True):
+        paths.add(reverse("sources:archive", args=[source_id, snapshot_id]))
+    return paths
+
+
+def source_paths(source_id: int) -> set[str]:
+    """The source's own pages and every live brief citing it (its citations and endnotes)."""
+    from briefdesk.briefs.models import BriefPage
+
+    paths = source_own_paths(source_id)
+    for brief in BriefPage.objects.live().filter(cited_sources__source_id=source_id).distinct():
+        paths |= own_paths(brief)
+    return paths
+
+
+def expert_paths(author_id: int) -> set[str]:
+    """The expert's page and feeds, the experts' index, the home page (featured experts) and
+    the briefs whose byline names them."""
+    from briefdesk.briefs.models import AuthorPage, BriefPage
+
+    author = AuthorPage.objects.live().filter(pk=author_id).first()
+    if author is None:
+        return set()
+    paths = expert_own_paths(author) | {"/", SITEMAP}
+    parent = _live_path(author.get_parent().pk)
+    if parent:
+        paths.add(parent)
+    for brief in BriefPage.objects.live().filter(brief_authors__author=author).distinct():
+        paths |= own_paths(brief)
+    paths |= _referring_pages(author)
+    return paths
+
+
+def guide_paths(guide_id: int) -> set[str]:
+    """The guide's page and feeds, the topics index, the home page and every brief filed
+    under it or boxing it."""
+    from briefdesk.briefs.models import BriefPage
+    from briefdesk.feeds.channels import topic_key
+    from briefdesk.topics.models import TopicGuidePage
+
+    guide = TopicGuidePage.objects.live().filter(pk=guide_id).first()
+    if guide is None:
+        return set()
+    paths = guide_own_paths(guide, topic_key(guide)) | {"/", SITEMAP}
+    parent = _live_path(guide.get_parent().pk)
+    if parent:
+        paths.add(parent)
+    for brief in BriefPage.objects.live().filter(brief_topics__topic=guide).distinct():
+        paths |= own_paths(brief)
+    paths |= _referring_pages(guide)
+    return paths
+
+
+def other_page_paths(page_id: int) -> set[str]:
+    """Any other page (home, an index, a standard page): itself, the sitemap and the pages
+    linking to it."""
+    page = Page.objects.live().filter(pk=page_id).specific().first()
+    if page is None:
+        return set()
+    return own_paths(page) | {SITEMAP} | _referring_pages(page)
+
+
+def paths_for_page_id(page_id: int) -> set[str]:
+    page = Page.objects.filter(pk=page_id).first()
+    return paths_for_page(page) if page is not None else set()
+
+
+def paths_for_page(page: Page) -> set[str]:
+    from briefdesk.briefs.models import AuthorPage, BriefPage
+    from briefdesk.topics.models import TopicGuidePage
+
+    if page.pk is None:
+        return set()
+    kind = page.specific_class
+    if kind is BriefPage:
+        return brief_paths(page.pk)
+    if kind is AuthorPage:
+        return expert_paths(page.pk)
+    if kind is TopicGuidePage:
+        return guide_paths(page.pk)
+    return other_page_paths(page.pk)
+
+
+def everything() -> set[str]:
+    """Every public path: for changes that can touch any page (a view restriction, a section
+    moved or renamed). Rare, and bounded by the size of the site."""
+    from briefdesk.briefs.models import AuthorPage
+    from briefdesk.feeds.channels import TYPE_SLUGS, topic_key
+    from briefdesk.sources.models import Source
+    from briefdesk.topics.models import TopicGuidePage
+
+    paths: set[str] = set()
+    for page in Page.objects.live().specific():
+        if isinstance(page, TopicGuidePage):
+            paths |= guide_own_paths(page, topic_key(page))
+        elif isinstance(page, AuthorPage):
+            paths |= expert_own_paths(page)
+        else:
+            paths |= own_paths(page)
+    for slug in TYPE_SLUGS:
+        paths |= _feeds(f"types/{slug}")
+    for source_id in Source.objects.values_list("pk", flat=True):
+        paths |= source_own_paths(source_id)
+    return paths | {"/", SITEMAP, reverse("feeds:index")} | _feeds("")
+
+
+def purge(paths: Iterable[str] = (), after: Callable[[], set[str]] | None = None) -> None:
+    """Purge these paths from every cache once the current transaction commits, with those
+    `after` names then (what shows the new state: a page's related rows are saved after the
+    page itself, so only the committed database tells)."""
+    chosen = set(paths)
+
+    def run() -> None:
+        purge_now(chosen | (after() if after is not None else set()))
+
+    transaction.on_commit(run)
+
+
+def page_path_from_url_path(url_path: str) -> str | None:
+    """The public path of a page whose url_path (tree path from the root) was `url_path`."""
+    from wagtail.models import Site
+
+    for site in Site.objects.select_related("root_page"):
+        root = site.root_page.url_path
+        if url_path.startswith(root):
+            return "/" + url_path.removeprefix(root)
+    return None
+
+
+def purge_now(paths: Iterable[str]) -> None:
+    if not paths:
+        return
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    batch = PurgeBatch()
+    batch.add_urls(sorted(f"{base}{path}" for path in paths))
+    batch.purge()
