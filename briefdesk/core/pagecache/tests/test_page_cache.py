@@ -219,7 +219,9 @@ BRIEF_SHOWN_ON = [
     "/feeds/experts/jayshree-bajoria/json/",
     "/sitemap.xml",
 ]
-UNRELATED = ["/briefs/unrelated/", "/topics/turkey/", "/authors/steven-cook/"]
+# Pages that cannot show the brief. (Other briefs may: More on This Topic is scored again
+# after every publish, and a brief whose list changes is purged.)
+UNRELATED = ["/topics/turkey/", "/authors/steven-cook/", "/feeds/topics/turkey/rss/"]
 
 
 def warm(site: Site, paths: list[str]) -> dict[str, Reply]:
