@@ -2,9 +2,10 @@
 
 The brief's print layout (its page HTML under print.css) becomes a tagged PDF. Nothing is
 fetched from the network while rendering: stylesheets and images under STATIC_URL and MEDIA_URL
-are read from local files, `data:` URIs are decoded, and any other URL is refused. A resource
-that cannot be loaded is left out and reported in `RenderedPdf.problems`, which the admin shows;
-the document still renders.
+(or the media storage's own URL, an S3 bucket's) are read from local files or the storage,
+`data:` URIs are decoded, and any other URL is refused. A resource that cannot be loaded is
+left out and reported in `RenderedPdf.problems`, which the admin shows; the document still
+renders.
 
 This module knows nothing about pages or the database: callers give it HTML and metadata.
 """
@@ -83,6 +84,15 @@ def local_resource(url: str, base_url: str) -> tuple[bytes, str]:
     Raises NotLoaded for anything else, or for a file that is not there."""
     parts, base = urlsplit(url), urlsplit(base_url)
     path = unquote(parts.path)
+    remote = _remote_media_prefix()
+    if remote and url.startswith(remote):
+        name = unquote(urlsplit(url).path[len(urlsplit(remote).path) :])
+        if name.split("/", 1)[0] not in PUBLIC_PREFIXES or ".." in Path(name).parts:
+            raise NotLoaded("PDFs use only the public media files (image renditions)")
+        found = _media_file(name)
+        if found is None:
+            raise NotLoaded("the file is missing from storage")
+        return found, mimetypes.guess_type(name)[0] or "application/octet-stream"
     if parts.scheme in ("http", "https") and parts.netloc == base.netloc:
         for prefix, kind in _local_roots():
             name = path[len(prefix) :] if path.startswith(prefix) else ""
@@ -98,6 +108,17 @@ def local_resource(url: str, base_url: str) -> tuple[bytes, str]:
             content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             return found, content_type
     raise NotLoaded("PDFs use only this site's own static and media files")
+
+
+def _remote_media_prefix() -> str | None:
+    """The URL that public media files start with when the media storage is not this site
+    (an S3 bucket or its custom domain), e.g. https://bucket.example/media/; None on disk.
+    Those files are read through the storage, never fetched over the network."""
+    probe = "images/briefdesk-probe"
+    url = default_storage.url(probe)
+    if not url.startswith(("http://", "https://")) or probe not in url:
+        return None
+    return url[: url.index(probe)]
 
 
 def _media_file(name: str) -> bytes | None:

@@ -5,9 +5,10 @@
     for problem in problems: print(problem)                  # "cannot connect to the database …"
 
 The checks, in order: the database answers (a real connection, which for PostgreSQL gives up
-after CONNECT_TIMEOUT seconds); every migration is applied; the page tree is initialised
-(briefdesk.core.site_tree.site_problem); the data directory, MEDIA_ROOT and
-BRIEFDESK_PRIVATE_ROOT exist or can be created, and take a file; Django's system checks pass at
+after CONNECT_TIMEOUT seconds), and so does each read replica; every migration is applied; the
+page tree is initialised (briefdesk.core.site_tree.site_problem); the data directory, MEDIA_ROOT and
+BRIEFDESK_PRIVATE_ROOT exist or can be created, and take a file (and with S3_BUCKET set, the
+bucket exists and the keys may write to it); Django's system checks pass at
 ERROR level, which includes citeproc-js being present (briefdesk.E003) and a strong SECRET_KEY
 (briefdesk.E001). A check that depends on an earlier one (migrations on the database) is left
 out when the earlier one failed, so one fault gives one line.
@@ -117,6 +118,17 @@ def database_problem(
     return None
 
 
+def replica_problems() -> list[str]:
+    """One line per read replica (DATABASE_REPLICA_URLS, core/dbrouter.py) that does not
+    answer, e.g. "read replica replica1: cannot connect to the database (10.0.0.3:5432): …"."""
+    problems = []
+    for alias in getattr(settings, "BRIEFDESK_DATABASE_REPLICAS", ()):
+        problem = database_problem(connections[alias])
+        if problem:
+            problems.append(f"read replica {alias}: {problem}")
+    return problems
+
+
 def migrations_problem(connection: BaseDatabaseWrapper | None = None) -> str | None:
     """Why the schema is not current (migrations not applied), or None."""
     from django.db.migrations.executor import MigrationExecutor
@@ -169,10 +181,24 @@ def writable_problem(label: str, path: Path) -> str | None:
     return None
 
 
+def bucket_problem() -> str | None:
+    """Why the S3 bucket (S3_BUCKET, settings/files.py) cannot be used, or None; None too
+    when files are on disk."""
+    if not getattr(settings, "S3_BUCKET", ""):
+        return None
+    from briefdesk.core.object_storage import bucket_problem as problem_of
+
+    options: Any = settings.STORAGES["private"].get("OPTIONS", {})
+    return problem_of(dict(options))
+
+
 def storage_problems() -> list[str]:
     """One line per storage directory that cannot be written (not repeated for directories
-    inside one already reported)."""
+    inside one already reported), and one for an S3 bucket that cannot be used."""
     problems: list[str] = []
+    bucket = bucket_problem()
+    if bucket:
+        problems.append(bucket)
     failed: list[Path] = []
     for label, path in storage_dirs():
         if any(path.is_relative_to(parent) for parent in failed):
@@ -208,6 +234,7 @@ def run_preflight(skip: Collection[str] = ()) -> list[Problem]:
         if problem:
             problems.append(Problem(DATABASE, problem))
             database_ok = False
+        problems += [Problem(DATABASE, problem) for problem in replica_problems()]
     schema_ok = database_ok
     if MIGRATIONS not in skip and database_ok:
         problem = migrations_problem()

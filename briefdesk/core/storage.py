@@ -2,16 +2,27 @@
 
 Files live under settings.BRIEFDESK_PRIVATE_ROOT, outside MEDIA_ROOT, and have no URL: a web
 server or proxy that serves /media/ cannot reach them, and code that asks for a file's
-`.url` gets an error instead of a link that would bypass the view's access check.
+`.url` gets an error instead of a link that would bypass the view's access check. With
+S3_BUCKET set, STORAGES["private"] is the bucket's private/ prefix instead
+(core/object_storage.py), which has no URL either.
+
+    response = stored_file_response(record.file, content_type="application/pdf", filename=...)
+
+hands a stored file out from whichever storage holds it: by path (so BRIEFDESK_SENDFILE=nginx
+still works) from the file system, streamed through Django from any other storage.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.http.response import HttpResponseBase
 from django.utils.deconstruct import deconstructible
+
+from .sendfile import _StreamedFile, file_response
 
 
 @deconstructible
@@ -37,7 +48,25 @@ class PrivateStorage(FileSystemStorage):
         )
 
 
-def private_storage() -> PrivateStorage:
-    """The private storage (a callable for FileField(storage=...), read at run time, so
-    settings overridden in tests apply and migrations do not record a path)."""
+def private_storage() -> Storage:
+    """The private storage (a callable for FileField(storage=...), so migrations record no
+    path): STORAGES["private"], or a PrivateStorage where settings name none (dev, tests)."""
+    if "private" in settings.STORAGES:
+        return storages["private"]
     return PrivateStorage()
+
+
+def stored_file_response(
+    field_file: Any, *, content_type: str, filename: str | None = None
+) -> HttpResponseBase:
+    """The stored file shown inline (named `filename` when saved), for a view that has
+    checked access: core.sendfile.file_response for a file on disk, streamed from the
+    storage (an S3 bucket) otherwise. No redirect to the storage: the file's only way out
+    stays the view, with the view's own headers."""
+    try:
+        path = field_file.path
+    except NotImplementedError:  # no local path: a remote storage
+        return _StreamedFile(
+            field_file.open("rb"), content_type=content_type, filename=filename or ""
+        )
+    return file_response(path, content_type=content_type, filename=filename)

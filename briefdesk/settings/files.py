@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -28,14 +29,80 @@ if BRIEFDESK_SENDFILE not in ("", "nginx"):
 # Wagtail's document view hands its files to this backend once it has checked the collection's
 # privacy (with no SENDFILE_BACKEND it streams them itself and X-Accel-Redirect never happens).
 SENDFILE_BACKEND = "briefdesk.core.sendfile"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    # Source snapshots (WARCs, PDFs): private on disk. Any Django storage backend works here,
-    # e.g. an S3-compatible bucket through django-storages, which briefdesk does not install
-    # (docs/archive.md). Served only through the archive views.
+    # Source snapshots (WARCs, PDFs): private on disk, served only through the archive views.
     "snapshots": {"BACKEND": "briefdesk.core.storage.PrivateStorage"},
+    # Cached brief PDFs (core.storage.private_storage): served only through the PDF view.
+    "private": {"BACKEND": "briefdesk.core.storage.PrivateStorage"},
 }
+
+
+def object_storages(
+    *,
+    bucket: str,
+    endpoint_url: str = "",
+    region: str = "",
+    access_key_id: str = "",
+    secret_access_key: str = "",
+    custom_domain: str = "",
+    addressing_style: str = "",
+) -> dict[str, dict[str, object]]:
+    """STORAGES entries for media, private files and snapshots in one S3-compatible bucket,
+    under the prefixes media/, private/ and snapshots/ (briefdesk/core/object_storage.py).
+
+    Empty credentials leave them to boto3's own chain (an instance role, AWS_PROFILE…).
+    """
+    common: dict[str, object] = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url or None,
+        "region_name": region or None,
+        "access_key": access_key_id or None,
+        "secret_key": secret_access_key or None,
+        # Path-style (endpoint/bucket/key) is what MinIO and most self-hosted servers expect.
+        "addressing_style": addressing_style or ("path" if endpoint_url else None),
+        "signature_version": "s3v4",
+        # Never an ACL: buckets with ACLs disabled (the AWS default) refuse any. Who may read
+        # what is the bucket policy's job (only media/images/* public).
+        "default_acl": None,
+        # Keep every upload's name, as the file system storage does: Wagtail keys on them.
+        "file_overwrite": False,
+    }
+    return {
+        "default": {
+            "BACKEND": "briefdesk.core.object_storage.MediaObjectStorage",
+            "OPTIONS": {**common, "location": "media", "custom_domain": custom_domain or None},
+        },
+        "private": {
+            "BACKEND": "briefdesk.core.object_storage.PrivateObjectStorage",
+            "OPTIONS": {**common, "location": "private"},
+        },
+        "snapshots": {
+            "BACKEND": "briefdesk.core.object_storage.PrivateObjectStorage",
+            "OPTIONS": {**common, "location": "snapshots"},
+        },
+    }
+
+
+# S3-compatible object storage for media, cached PDFs and snapshots (static files stay on
+# whitenoise). Off unless S3_BUCKET is set.
+S3_BUCKET = envstr("S3_BUCKET", "").strip()
+if S3_BUCKET:
+    STORAGES.update(
+        object_storages(
+            bucket=S3_BUCKET,
+            endpoint_url=envstr("S3_ENDPOINT_URL", "").strip(),
+            region=envstr("S3_REGION", "").strip(),
+            access_key_id=envstr("S3_ACCESS_KEY_ID", "").strip(),
+            secret_access_key=envstr("S3_SECRET_ACCESS_KEY", "").strip(),
+            custom_domain=envstr("S3_CUSTOM_DOMAIN", "").strip(),
+            addressing_style=envstr("S3_ADDRESSING_STYLE", "").strip(),
+        )
+    )
+    # Documents are streamed by Wagtail's view after its privacy check; Wagtail's default for
+    # a storage without local paths would redirect readers to the bucket.
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Serve straight from the finders when collectstatic has not run (demo, tests).
 WHITENOISE_USE_FINDERS = True
 
