@@ -80,3 +80,26 @@ def database_from_url(url: str, *, data_dir: Path, conn_max_age: int) -> dict[st
     else:
         config["OPTIONS"] = {"connect_timeout": CONNECT_TIMEOUT, **config.get("OPTIONS", {})}
     return config
+
+
+def replica_databases(urls: list[str], *, data_dir: Path, conn_max_age: int) -> dict[str, Any]:
+    """Read-only aliases "replica1", "replica2"… for DATABASE_REPLICA_URLS (comma-separated),
+    which briefdesk.core.dbrouter sends safe reads to. Each must be PostgreSQL, like the
+    primary: a streaming replica of it. Tests never create them (they mirror the primary).
+    """
+    replicas: dict[str, Any] = {}
+    for number, url in enumerate(urls, start=1):
+        try:
+            config = database_from_url(url, data_dir=data_dir, conn_max_age=conn_max_age)
+        except ImproperlyConfigured as exc:
+            raise ImproperlyConfigured(
+                str(exc).replace("DATABASE_URL", f"DATABASE_REPLICA_URLS (number {number})", 1)
+            ) from None
+        if config["ENGINE"] != POSTGRESQL:
+            raise ImproperlyConfigured(
+                f"DATABASE_REPLICA_URLS (number {number}) is not PostgreSQL: {masked(url)!r} "
+                "(a replica is a streaming replica of a PostgreSQL primary)"
+            )
+        config["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica{number}"] = config
+    return replicas
