@@ -104,9 +104,12 @@ def bucket_problem(options: dict[str, Any]) -> str | None:
     the private prefix, so missing buckets, refused credentials, an unreachable endpoint and a
     read-only key each come back as a sentence, not a botocore traceback.
     """
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-    storage = PrivateObjectStorage(**{**options, "location": "private"})
+    # One try with short timeouts: a check must answer in seconds, not after retries.
+    quick = Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 1})
+    storage = PrivateObjectStorage(**{**options, "location": "private", "client_config": quick})
     bucket = options.get("bucket_name", "")
     where = options.get("endpoint_url") or "AWS S3"
     try:
@@ -126,6 +129,11 @@ def bucket_problem(options: dict[str, Any]) -> str | None:
                 "check S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and the key's permissions)"
             )
         return f"S3 bucket {bucket!r} at {where} answered {code}: {error.get('Message', '')}"
+    except NoCredentialsError:
+        return (
+            f"S3 has no credentials for bucket {bucket!r}: set S3_ACCESS_KEY_ID and "
+            "S3_SECRET_ACCESS_KEY (or give the machine a role)"
+        )
     except (BotoCoreError, ValueError) as exc:
         return f"S3 at {where} cannot be reached: {str(exc).splitlines()[0]} (S3_ENDPOINT_URL)"
     return None

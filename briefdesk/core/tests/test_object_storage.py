@@ -23,6 +23,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -328,3 +329,40 @@ def test_an_endpoint_nobody_listens_on_is_one_line(settings: Any) -> None:
 
     assert len(lines) == 1
     assert lines[0].startswith(f"S3 at {endpoint} cannot be reached:")
+
+
+def test_briefdesk_check_reads_the_s3_settings_from_the_environment_and_says_one_line(
+    s3_server: S3Server, tmp_path: Path
+) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("S3_", "BRIEFDESK_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="briefdesk.settings.production",
+        SECRET_KEY="kq3V9x_Wm2-Lr8TzYb4NcHs7PdJf6GaUeQw1XoRi5Ml0Ek-Zt2Cy9Bv3Nu7Hp4Sj",
+        ALLOWED_HOSTS="briefs.example.org",
+        BRIEFDESK_DATA_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'briefdesk.sqlite3'}",
+        S3_BUCKET="not-made-yet",
+        S3_ENDPOINT_URL=s3_server.endpoint,
+        S3_REGION="us-east-1",
+        S3_ACCESS_KEY_ID=KEYS["access_key_id"],
+        S3_SECRET_ACCESS_KEY=KEYS["secret_access_key"],
+    )
+
+    checked = subprocess.run(
+        [sys.executable, "-m", "briefdesk.cli", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    output = checked.stdout + checked.stderr
+    assert checked.returncode != 0
+    s3_lines = [line for line in output.splitlines() if "S3" in line]
+    assert len(s3_lines) == 1, output
+    assert "S3 bucket 'not-made-yet' does not exist at" in s3_lines[0]
+    assert "Traceback" not in output
