@@ -32,11 +32,16 @@ from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.models import Revision
 
 
-def newer_revision(obj: Any, data: Mapping[str, Any]) -> Revision | None:
-    """The revision saved since `data`'s edit form was loaded, or None when the form is up
-    to date, the object has no revisions yet, or the post does not say what it loaded (a
-    create form, a form built in code): Wagtail's own `is_out_of_date` rule, on a fresh read
-    of the object's latest revision."""
+def newer_revision(obj: Any, data: Mapping[str, Any], user: Any = None) -> Revision | None:
+    """The revision another editor saved since `data`'s edit form was loaded, or None when
+    the form is up to date, the object has no revisions yet, or the post does not say what it
+    loaded (a create form, a form built in code): Wagtail's own `is_out_of_date` rule, on a
+    fresh read of the object's latest revision.
+
+    A newer revision by `user` (the editor posting) is not a conflict: it is their own
+    autosave, made while the form was being posted (the browser had not yet put its id in
+    the form). The same editor in two tabs is therefore not refused; Wagtail's ping still
+    tells them "You saved a new version in another window"."""
     if obj is None or getattr(obj, "pk", None) is None:
         return None
     latest_id = (
@@ -45,7 +50,7 @@ def newer_revision(obj: Any, data: Mapping[str, Any]) -> Revision | None:
     if latest_id is None:
         return None
     latest = Revision.objects.filter(pk=latest_id).select_related("user").first()
-    if latest is None:
+    if latest is None or (user is not None and latest.user_id == getattr(user, "pk", None)):
         return None
     # An editor who autosaved posts the revision that autosave made (and keeps rewriting).
     own_autosave = data.get("overwrite_revision_id")
@@ -84,7 +89,7 @@ class EditConflictCheck:
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
-        newer = newer_revision(self.instance, self.data)
+        newer = newer_revision(self.instance, self.data, getattr(self, "for_user", None))
         if newer is not None:
             noun = str(type(self.instance)._meta.verbose_name)
             self.add_error(None, conflict_message(newer, noun))  # type: ignore[attr-defined]
