@@ -57,6 +57,13 @@ def _one_request_at_a_time_on_the_live_server() -> None:
     LiveServerThread.server_class = SerialisedWSGIServer
 
 
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line(
+        "markers",
+        "load: minutes of wrk load on real servers; scripts/test.sh runs them once, on SQLite",
+    )
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Refuse a test that pytest-playwright made a browser test by accident (a parameter
     named `page` is its fixture): it would run among the transactional browser tests, and
