@@ -11,7 +11,8 @@ scripts/setup.sh
 source scripts/apt.sh
 # The PDF tests read PDFs with poppler (pdftotext, pdfinfo, pdftoppm).
 # The operating walkthrough: nginx with a self-signed certificate (openssl), curl as in the docs.
-apt_install chromium postgresql poppler-utils nginx openssl curl
+# The page cache and scaling tests (issue 14): Redis, Varnish in front, wrk for load.
+apt_install chromium postgresql poppler-utils nginx openssl curl redis-server varnish wrk
 
 export DJANGO_SETTINGS_MODULE=briefdesk.settings.test
 export BRIEFDESK_DATA_DIR="${BRIEFDESK_DATA_DIR:-$(mktemp -d /tmp/briefdesk-test-data.XXXXXX)}"
@@ -38,7 +39,8 @@ NGINX_TESTS=briefdesk/core/tests/test_nginx.py
 BACKUP_TESTS=briefdesk/core/tests/test_backup.py
 
 echo "== pytest (SQLite, with Chromium)"
-$PY/pytest -q -p no:randomly -m "not walkthrough" --ignore="$NGINX_TESTS" --ignore="$BACKUP_TESTS" "$@"
+$PY/pytest -q -p no:randomly -m "not walkthrough and not load" --ignore="$NGINX_TESTS" \
+  --ignore="$BACKUP_TESTS" "$@"
 
 echo "== nginx in front of briefdesk (SQLite)"
 $PY/pytest -q -p no:randomly "$NGINX_TESTS"
@@ -46,13 +48,17 @@ $PY/pytest -q -p no:randomly "$NGINX_TESTS"
 echo "== backup and restore (SQLite)"
 $PY/pytest -q -p no:randomly "$BACKUP_TESTS"
 
+echo "== load (wrk on loopback: the cached brief, search)"
+$PY/pytest -q -p no:randomly -s -m load briefdesk/core/pagecache/tests
+
 echo "== walkthrough (docs/operating.md on loopback: PostgreSQL, nginx, TLS)"
 $PY/pytest -q -p no:randomly -s -m walkthrough tests/operating
 
 echo "== pytest (PostgreSQL)"
 source scripts/pg.sh
 pg_start
-DATABASE_URL="$PG_URL" $PY/pytest -q -m "not browser and not walkthrough" --ignore="$NGINX_TESTS" \
+DATABASE_URL="$PG_URL" $PY/pytest -q -m "not browser and not walkthrough and not load" \
+  --ignore="$NGINX_TESTS" \
   --ignore="$BACKUP_TESTS" "$@"
 
 echo "== backup and restore (PostgreSQL)"
