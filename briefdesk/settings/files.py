@@ -78,9 +78,11 @@ def object_storages(
             "BACKEND": "briefdesk.core.object_storage.PrivateObjectStorage",
             "OPTIONS": {**common, "location": "private"},
         },
+        # Snapshot names already start with snapshots/ (sources.models._snapshot_upload_to),
+        # as they do under BRIEFDESK_PRIVATE_ROOT: the same layout on disk and in the bucket.
         "snapshots": {
             "BACKEND": "briefdesk.core.object_storage.PrivateObjectStorage",
-            "OPTIONS": {**common, "location": "snapshots"},
+            "OPTIONS": {**common, "location": ""},
         },
     }
 

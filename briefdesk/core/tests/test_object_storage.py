@@ -210,9 +210,9 @@ def test_snapshots_are_captured_to_the_bucket_read_back_by_the_archive_views_and
     assert isinstance(snapshot, Snapshot) and isinstance(document, Snapshot)
 
     assert on_s3.keys("snapshots/") == sorted(
-        f"snapshots/{name}"
-        for name in (snapshot.warc.name, document.warc.name, document.document.name)
+        [snapshot.warc.name, document.warc.name, document.document.name]
     )
+    assert snapshot.warc.name.startswith(f"snapshots/{page.pk}/")
     args = [page.pk, snapshot.pk]
     archived = client.get(reverse("sources:archive", args=args))
     raw = client.get(reverse("sources:archive_raw", args=args))
@@ -222,10 +222,10 @@ def test_snapshots_are_captured_to_the_bucket_read_back_by_the_archive_views_and
 
     assert "The dams fell by half." in archived.content.decode()
     assert raw.content.decode() == PAGE
-    assert b"".join(warc.streaming_content) == on_s3.read(f"snapshots/{snapshot.warc.name}")
+    assert b"".join(warc.streaming_content) == on_s3.read(snapshot.warc.name)
     assert b"".join(pdf.streaming_content) == PDF_BYTES
     assert wacz.status_code == 200
-    assert unsigned_status(on_s3, f"snapshots/{snapshot.warc.name}") == 403
+    assert unsigned_status(on_s3, snapshot.warc.name) == 403
     with pytest.raises(ValueError, match="no public URL"):
         snapshot.warc.url  # noqa: B018 (the property raises)
 
