@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,7 +197,7 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def authors_display(authors: list[Mapping[str, Any]]) -> str:
+def authors_display(authors: Sequence[Mapping[str, Any]]) -> str:
     """'A', 'A and B', 'A, B, and C' with given names first, for page display."""
     names = [display_name(a) for a in authors]
     if len(names) <= 2:

@@ -12,6 +12,7 @@ Undated titles never match. Drafts count: an author's unpublished source is a du
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from briefdesk.importers.matching import (
     normalise_doi,
@@ -29,6 +30,15 @@ LIMIT = 5
 class Duplicate:
     source: Source
     rules: list[str]  # "DOI", "URL", "title and date", in that order
+
+
+class Identifying(TypedDict, total=False):
+    """The values `find_duplicates` compares, as a form holds them."""
+
+    url: str
+    doi: str
+    title: str
+    issued: str
 
 
 def find_duplicates(

@@ -31,7 +31,7 @@ from briefdesk.citations.engine import FormattingFailed
 from . import csl
 from .csl_schema import CslError, load_json
 from .doi import InvalidDoi, doi
-from .duplicates import Duplicate, find_duplicates
+from .duplicates import Duplicate, Identifying, find_duplicates
 from .models import Outlet, Source
 from .typed_dates import typed_date, typed_day
 
@@ -46,7 +46,7 @@ class NameListField(forms.CharField):
             return "\n".join(csl.name_to_line(name) for name in value)
         return value or ""
 
-    def to_python(self, value: Any) -> list[dict[str, Any]]:
+    def to_python(self, value: Any) -> list[dict[str, Any]]:  # type: ignore[override]
         if isinstance(value, list):
             return value
         names = []
@@ -122,7 +122,7 @@ class TypedDateField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         try:
-            return typed_date(super().to_python(value))
+            return typed_date(super().to_python(value) or "")
         except csl.InvalidDate as exc:
             raise ValidationError(str(exc), code="invalid") from None
 
@@ -137,7 +137,7 @@ class TypedDayField(forms.CharField):
         if isinstance(value, dt.date):
             return value
         try:
-            return typed_day(super().to_python(value))
+            return typed_day(super().to_python(value) or "")
         except csl.InvalidDate as exc:
             raise ValidationError(str(exc), code="invalid") from None
 
@@ -193,6 +193,8 @@ def duplicates_message(found: list[Duplicate]) -> SafeString:
 
 
 class SourceForm(WagtailAdminModelForm):
+    fields: dict[str, forms.Field]  # WagtailAdminModelForm is untyped
+
     issued = TypedDateField(label="Publication date", required=False, help_text=DATE_HELP)
     authors = NameListField(
         required=False,
@@ -243,7 +245,7 @@ class SourceForm(WagtailAdminModelForm):
 
     # --- duplicates ------------------------------------------------------------------------
 
-    def identifying_values(self) -> dict[str, str]:
+    def identifying_values(self) -> Identifying:
         """URL, DOI, title and date as this form holds them, for the duplicate check."""
         data = self.cleaned_data
         extra = data.get("csl_extra")
@@ -270,7 +272,7 @@ class SourceForm(WagtailAdminModelForm):
             if found:
                 field = copy.deepcopy(self.base_fields["create_anyway"])
                 if getattr(self, "is_deferred_validation", False):
-                    field.is_deferred_validation = True  # type: ignore[attr-defined]
+                    field.is_deferred_validation = True
                 self.fields = {"create_anyway": field, **self.fields}
                 self.add_error("create_anyway", duplicates_message(found))
         return cleaned
@@ -392,7 +394,7 @@ class SourceChooserCreateForm(SourceForm):
     def clean_new_outlet_name(self) -> str:
         return " ".join((self.cleaned_data.get("new_outlet_name") or "").split())
 
-    def identifying_values(self) -> dict[str, str]:
+    def identifying_values(self) -> Identifying:
         return {**super().identifying_values(), "doi": self.cleaned_data.get("doi") or ""}
 
     def clean(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ check (subqueries), and the briefs citing them.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -37,6 +37,25 @@ from .linkhealth import (
 )
 from .models import LinkState, Source
 from .views import public_sources
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from django_stubs_ext import WithAnnotations
+
+    class _Checks(TypedDict):
+        snapshot_id: int | None
+        snapshot_at: dt.datetime | None
+        is_public: bool
+        link_state: str | None
+        link_checked_at: dt.datetime | None
+        link_status: int | None
+        link_target: str | None
+        link_permanent: bool | None
+        link_detail: str | None
+
+    # Sources with their latest link check and snapshot (health_queryset).
+    Checked = WithAnnotations[Source, _Checks]
 
 PERMISSION = "sources.publish_source"
 UNCHECKED = "unchecked"
@@ -66,7 +85,7 @@ class SourceHealthMenuItem(MenuItem):
         return can_see_health(request.user)
 
 
-def health_queryset() -> QuerySet[Source]:
+def health_queryset() -> QuerySet[Checked]:
     """Checkable sources with their latest check's fields (`link_*`; None when unchecked), their
     latest usable snapshot (`snapshot_id`, `snapshot_at`) and whether readers may open it
     (`is_public`): all subqueries, so the page's query count does not grow with its rows."""
@@ -83,9 +102,10 @@ def health_queryset() -> QuerySet[Source]:
     )
 
 
-def _filtered(queryset: QuerySet[Source], state: str) -> QuerySet[Source]:
+def _filtered(queryset: QuerySet[Checked], state: str) -> QuerySet[Checked]:
     if state == UNCHECKED:
-        return queryset.filter(link_state__isnull=True)
+        # django-stubs checks `__isnull` on an annotation against the annotation's type.
+        return queryset.filter(link_state__isnull=True)  # type: ignore[misc]
     if state:
         return queryset.filter(link_state=state)
     return queryset

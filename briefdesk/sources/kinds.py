@@ -49,7 +49,8 @@ CITATION_LABELS: dict[Kind, str] = {
     Kind.SOCIAL_MEDIA_POST: "Post",
 }
 
-CSL_TYPE: dict[Kind, str] = {
+# Keyed by Kind, and looked up by a stored kind (a plain str) as well.
+CSL_TYPE: dict[str, str] = {
     Kind.NEWS_ARTICLE: "article-newspaper",
     Kind.OP_ED: "article-newspaper",
     Kind.MAGAZINE_ARTICLE: "article-magazine",

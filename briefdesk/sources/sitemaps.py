@@ -6,7 +6,7 @@ was asked on; only sources with a public page are listed (`views.public_sources`
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -17,8 +17,13 @@ from django.urls import reverse
 from .models import Source
 from .views import public_sources
 
+if TYPE_CHECKING:
+    _SourceSitemapBase = Sitemap[Source]  # Sitemap is generic in django-stubs only
+else:
+    _SourceSitemapBase = Sitemap
 
-class SourceSitemap(Sitemap):
+
+class SourceSitemap(_SourceSitemapBase):
     """Every public source page, in id order, with the time its record last changed."""
 
     def items(self) -> QuerySet[Source]:

@@ -96,5 +96,5 @@ def _has_waiting_draft(page: BriefPage) -> bool:
 def _draft_citations(page: BriefPage) -> list[int]:
     if not _has_waiting_draft(page):
         return []
-    draft = page.latest_revision.as_object()  # type: ignore[union-attr]
+    draft = page.latest_revision.as_object()
     return cited_source_ids(draft.rich_text_values())

@@ -387,7 +387,7 @@ def register_source_autofill_url() -> list[Any]:
 
     from .autofill_admin import URL_NAME, AutofillCreateView
 
-    viewset = Source.snippet_viewset  # type: ignore[attr-defined]
+    viewset = Source.snippet_viewset
     view = viewset.construct_view(AutofillCreateView, **viewset.get_add_view_kwargs())
     return [path("sources/autofill/", view, name=URL_NAME)]
 

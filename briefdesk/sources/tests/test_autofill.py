@@ -111,6 +111,7 @@ def test_save_creates_the_source_and_its_proposed_outlet_as_drafts(web: LocalWeb
     assert source.url == web.url("news", "/story")  # where the redirect led
     assert source.csl_extra["abstract"].startswith("Commissioners from both countries")
     outlet = source.outlet
+    assert outlet is not None
     assert (outlet.name, outlet.short_label, outlet.live) == ("Dawn", "Dawn", False)
     assert outlet.home_url == web.host("news") + "/"
 
@@ -246,7 +247,9 @@ def test_saving_the_filled_form_creates_the_source_and_the_proposed_outlet(
     assert response.status_code == 302, response.context["form"].errors
     source = Source.objects.get()
     assert source.title.startswith("Talks on Indus water sharing")
-    assert (source.outlet.name, source.outlet.short_label) == ("Dawn", "DAWN")
+    outlet = source.outlet
+    assert outlet is not None
+    assert (outlet.name, outlet.short_label) == ("Dawn", "DAWN")
 
 
 def test_choosing_an_outlet_wins_over_the_proposed_one(editor: Any, web: LocalWeb) -> None:

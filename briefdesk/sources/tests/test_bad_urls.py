@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
@@ -229,7 +229,9 @@ FAILING = [case for case in CASES if case.capture[0]]
 
 
 def snapshot_files() -> list[str]:
-    root = Path(storages["snapshots"].location)
+    storage = storages["snapshots"]
+    assert isinstance(storage, FileSystemStorage)
+    root = Path(storage.location)
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from briefdesk.sources.duplicates import find_duplicates
+from briefdesk.sources.duplicates import Identifying, find_duplicates
 from briefdesk.sources.forms import SourceChooserCreateForm
 from briefdesk.sources.models import Source
 from tests.factories import OutletFactory, SourceFactory, make_users
@@ -54,7 +54,7 @@ SAME = [
 
 @pytest.mark.parametrize(("values", "rules"), SAME)
 def test_a_source_is_found_by_url_doi_or_title_and_date(
-    stored: Source, values: dict[str, str], rules: list[str]
+    stored: Source, values: Identifying, rules: list[str]
 ) -> None:
     found = find_duplicates(**values)
 
@@ -72,7 +72,7 @@ DIFFERENT = [
 
 
 @pytest.mark.parametrize("values", DIFFERENT)
-def test_a_different_work_is_not_a_duplicate(stored: Source, values: dict[str, str]) -> None:
+def test_a_different_work_is_not_a_duplicate(stored: Source, values: Identifying) -> None:
     assert find_duplicates(**values) == []
 
 

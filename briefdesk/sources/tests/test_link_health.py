@@ -247,7 +247,7 @@ def test_a_citation_leads_to_the_archived_copy_only_when_broken_and_archived(
         record(bare[state], state)
         copy = snapshot(archived[state])
         snapshot(archived[state], days_ago=9)  # an older copy is not the one named
-        archived[state].copy = copy  # type: ignore[attr-defined]
+        archived[state].copy = copy
     never = SourceFactory(url="https://never.example/a")
     cited = [*archived.values(), *bare.values(), never]
     brief = make_brief(

@@ -328,7 +328,7 @@ def test_the_outlet_is_found_by_its_sources_urls_when_its_home_page_is_not_set(
     assert initial == {
         "accessed": dt.date(2026, 11, 27),
         "url": "https://washingtonquarterly.example/a",
-        "outlet": world.journal.outlet.pk,
+        "outlet": world.journal.outlet_id,
     }
 
 
