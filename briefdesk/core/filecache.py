@@ -76,7 +76,7 @@ class SharedFileCache(FileBasedCache):
         if now < SharedFileCache._next_cull:
             return
         SharedFileCache._next_cull = now + CULL_EVERY
-        super()._cull()
+        super()._cull()  # type: ignore[misc]  # django-stubs omit the private _cull
 
     def _writable(self) -> bool:
         return os.access(self._dir, os.W_OK)

@@ -97,7 +97,7 @@ def front_page(home: Any) -> FrontPage:
     return front
 
 
-def _sections(briefs: Any, lead: Any, with_authors: Prefetch) -> list[TypeSection]:
+def _sections(briefs: Any, lead: Any, with_authors: Prefetch[str]) -> list[TypeSection]:
     rest = briefs.exclude(pk=lead.pk) if lead is not None else briefs
     ranked = rest.annotate(
         type_rank=Window(

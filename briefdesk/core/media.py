@@ -17,7 +17,8 @@ import mimetypes
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
@@ -56,7 +57,7 @@ def public_media_file(path: str) -> Path | None:
 
 
 @require_safe
-def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     found = public_media_file(path)
     if found is None:
         raise Http404("Not a public media file")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.http import HttpRequest
@@ -15,11 +15,14 @@ from wagtail.search import index
 from .routing import TypedChildRouteMixin
 from .typography import SmartTypography
 
+if TYPE_CHECKING:
+    from briefdesk.briefs.models import AuthorPage, BriefPage
+
 
 class HomePage(TypedChildRouteMixin, Page):
     routed_child_model = "briefs.BriefIndexPage"  # the hot path: /briefs/<slug>/
-    tagline = models.CharField(max_length=255, blank=True)
-    lead_brief = models.ForeignKey(
+    tagline: models.CharField[str, str] = models.CharField(max_length=255, blank=True)
+    lead_brief: models.ForeignKey[BriefPage | None, BriefPage | None] = models.ForeignKey(
         "briefs.BriefPage",
         null=True,
         blank=True,
@@ -57,7 +60,9 @@ class HomeFeaturedExpert(Orderable):
     """An expert shown on the front page, in the editors' order."""
 
     page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_experts")
-    expert = models.ForeignKey("briefs.AuthorPage", on_delete=models.CASCADE, related_name="+")
+    expert: models.ForeignKey[AuthorPage, AuthorPage] = models.ForeignKey(
+        "briefs.AuthorPage", on_delete=models.CASCADE, related_name="+"
+    )
 
     panels = [FieldPanel("expert")]
 

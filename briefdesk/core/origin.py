@@ -83,7 +83,7 @@ def refresh_citations_if_origin_changed() -> bool:
     recorded = CitationOrigin.objects.order_by("pk").values_list("base_url", "engine").first()
     engine = engine_fingerprint()
     same_base_url = recorded is not None and recorded[0] == current_base_url()
-    if same_base_url and (engine is None or recorded[1] == engine):
+    if recorded is not None and same_base_url and (engine is None or recorded[1] == engine):
         return False
     if recorded is None and not (BriefPage.objects.exists() or Source.objects.exists()):
         record_base_url()  # a new site: nothing was formatted with another origin or engine

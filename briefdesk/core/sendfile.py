@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date
 
@@ -94,7 +95,7 @@ def _accel(path: Path | str, content_type: str) -> HttpResponse:
 
 def file_response(
     path: Path | str, *, content_type: str, filename: str | None = None
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The file at `path`, shown inline (named `filename` when saved), by Django or nginx.
 
     The caller has checked access and answered conditional requests; it adds its own
@@ -102,14 +103,15 @@ def file_response(
     """
     if by_nginx():
         response = _accel(path, content_type)
-        if filename:
-            response["Content-Disposition"] = content_disposition_header(False, filename)
+        disposition = content_disposition_header(False, filename) if filename else None
+        if disposition:
+            response["Content-Disposition"] = disposition
         return response
     handle = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
     return _StreamedFile(handle, content_type=content_type, filename=filename or "")
 
 
-def sendfile(request: HttpRequest, filename: str, **kwargs: Any) -> HttpResponse:
+def sendfile(request: HttpRequest, filename: str, **kwargs: Any) -> HttpResponseBase:
     """A django-sendfile backend for Wagtail's document view (settings.SENDFILE_BACKEND).
 
     Wagtail sets Content-Type, Content-Disposition and Content-Length afterwards, and answers

@@ -130,11 +130,11 @@ def _load_content(data: dict[str, Any], report: LoadReport) -> None:
         source = Source.objects.filter(citation_key=row["key"]).first()
         report.count("sources", source is None)
         if source is None:
-            outlet = outlets.get(row.get("outlet") or "")
+            source_outlet = outlets.get(row.get("outlet") or "")
             source = Source(
                 citation_key=row["key"],
                 kind=row["kind"],
-                outlet=outlet,
+                outlet=source_outlet,
                 title=row["title"],
                 title_apa=row.get("title_apa") or "",
                 authors=row.get("authors") or [],
@@ -242,7 +242,7 @@ def _new_brief(
     labels: dict[str, str],
 ) -> BriefPage:
     """A BriefPage (not yet in the tree) from its content row."""
-    body = []
+    body: list[tuple[str, Any]] = []
     for block in row["body"]:
         if block["type"] == "paragraph":
             body.append(("paragraph", to_db_html(block["text"], source_ids, labels)))

@@ -328,4 +328,4 @@ def _pdf(page_html: str) -> bytes:
     information). Made once per process for the same HTML."""
     from weasyprint import HTML as WeasyHTML
 
-    return WeasyHTML(string=page_html).write_pdf()  # type: ignore[no-any-return]
+    return WeasyHTML(string=page_html).write_pdf()

@@ -23,7 +23,7 @@ def fingerprint(paths: list[str], users: list[str], password: str) -> dict[str, 
     pages: dict[str, Any] = {}
     for path in paths:
         response = client.get(path)
-        content = b"".join(response.streaming_content) if response.streaming else response.content
+        content = response.getvalue()  # streamed or not
         kind = response.get("Content-Type", "")
         body: str = (
             content.decode()

@@ -180,8 +180,12 @@ class Watch:
 
         page.on("dialog", on_dialog)
         page.on("request", lambda r: self.inflight.__setitem__(r, r.url))
-        page.on("requestfinished", lambda r: self.inflight.pop(r, None))
-        page.on("requestfailed", lambda r: self.inflight.pop(r, None))
+
+        def on_request_done(request: Request) -> None:
+            self.inflight.pop(request, None)
+
+        page.on("requestfinished", on_request_done)
+        page.on("requestfailed", on_request_done)
         # No network: the admin's Gravatar images, and anything a vector points outside.
         page.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/]|localhost[:/])"), _abort)
 

@@ -163,9 +163,12 @@ def test_if_empty_loads_when_there_are_no_briefs(
 ) -> None:
     BriefPage.objects.all().delete()
     calls: list[bool] = []
-    monkeypatch.setattr(
-        loader, "load_demo", lambda: calls.append(True) or loader.LoadReport({"briefs": 1})
-    )
+
+    def load_demo() -> loader.LoadReport:
+        calls.append(True)
+        return loader.LoadReport({"briefs": 1})
+
+    monkeypatch.setattr(loader, "load_demo", load_demo)
 
     output = load("--if-empty")
 

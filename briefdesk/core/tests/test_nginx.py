@@ -353,7 +353,8 @@ def test_a_brief_pdf_is_checked_by_briefdesk_and_sent_by_nginx(
     from_django = nginx.direct(url)
     record = BriefPdf.objects.get(page=pdf_brief)
     served = nginx.get(url)
-    again = nginx.get(url, **{"If-None-Match": served.headers["etag"]})
+    conditional: dict[str, Any] = {"If-None-Match": served.headers["etag"]}
+    again = nginx.get(url, **conditional)
 
     assert from_django.status == 200
     assert from_django.body == b""
@@ -364,6 +365,7 @@ def test_a_brief_pdf_is_checked_by_briefdesk_and_sent_by_nginx(
     assert served.headers["content-type"] == "application/pdf"
     assert served.headers["etag"] == from_django.headers["etag"]
     assert served.headers["cache-control"] == "public, max-age=300"
+    assert pdf_brief.date is not None
     assert served.headers["content-disposition"] == (
         f'inline; filename="{pdf_brief.slug}-{pdf_brief.date.isoformat()}.pdf"'
     )
@@ -439,7 +441,8 @@ def test_briefdesk_gets_the_proxy_headers(nginx: Nginx, django_requests: list[st
 
     request_started.connect(record)
     try:
-        nginx.get("/healthz", **{"X-Forwarded-For": "203.0.113.9"})
+        forwarded: dict[str, Any] = {"X-Forwarded-For": "203.0.113.9"}
+        nginx.get("/healthz", **forwarded)
     finally:
         request_started.disconnect(record)
 

@@ -94,7 +94,5 @@ class Command(BaseCommand):
                 self.stderr.write(message)
             raise CommandError(f"password refused; user {username} not created") from exc
 
-        User._default_manager.create_superuser(  # type: ignore[attr-defined]
-            username=username, email=email, password=password
-        )
+        User._default_manager.create_superuser(username=username, email=email, password=password)
         self.stdout.write(f"Created the administrator {username} ({email}).")

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from argparse import ArgumentTypeError
+from argparse import ArgumentParser, ArgumentTypeError
 from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandError
 from django.db import DatabaseError, connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands import db_worker
@@ -67,7 +67,7 @@ def reclaim(after: timedelta, backend: str) -> None:
 class Command(db_worker.Command):
     help = "Run background jobs from the database queue (TASKS_BACKEND=database) until stopped."
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--queue",
             default="default",
