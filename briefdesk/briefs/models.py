@@ -8,7 +8,7 @@ formatting, rendering and teaser logic they call lives in ORM-free modules.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,8 +38,12 @@ from briefdesk.sources.csl import authors_display
 from .blocks import AdditionalAnalysisBlock, AuthorLinkBlock, BodyBlock
 from .metadata import LANGUAGE
 from .quote_checks import QuoteChecksPanel
+from .restrictions import OneQueryViewRestrictionsMixin
 from .series import next_number, series_label, year_prefix
 from .teasers import DESCRIPTION_LIMIT, make_teaser, prose_text
+
+if TYPE_CHECKING:
+    from briefdesk.topics.models import TopicGuidePage
 
 BRIEF_TYPES = ["Analysis Brief", "Backgrounder", "Expert Brief", "Interview", "Op-Ed"]
 
@@ -77,10 +81,12 @@ class AuthorIndexPage(TypedChildRouteMixin, Page):
 
 
 class AuthorPage(SmartTypography, Page):
-    given_name = models.CharField(max_length=255)
-    family_name = models.CharField(max_length=255)
-    role = models.CharField(max_length=255, blank=True, help_text="e.g. Senior Fellow")
-    photo = models.ForeignKey(
+    given_name: models.CharField[str, str] = models.CharField(max_length=255)
+    family_name: models.CharField[str, str] = models.CharField(max_length=255)
+    role: models.CharField[str, str] = models.CharField(
+        max_length=255, blank=True, help_text="e.g. Senior Fellow"
+    )
+    photo: models.ForeignKey[Any, Any] = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
         blank=True,
@@ -166,13 +172,13 @@ class BriefPageQuerySet(PageQuerySet):
 BriefPageManager = PageManager.from_queryset(BriefPageQuerySet)
 
 
-class BriefPage(SmartTypography, RoutablePageMixin, Page):
-    brief_type = models.CharField(
+class BriefPage(OneQueryViewRestrictionsMixin, SmartTypography, RoutablePageMixin, Page):
+    brief_type: models.CharField[str, str] = models.CharField(
         "type", max_length=40, choices=[(t, t) for t in BRIEF_TYPES], default=BRIEF_TYPES[0]
     )
     # Empty means "the day it goes live": filled in by save() when the brief is first
     # published, from its go-live date when it was scheduled (see `byline_date`).
-    number = models.CharField(
+    number: models.CharField[str, str] = models.CharField(
         "series number",
         max_length=20,
         blank=True,
@@ -180,26 +186,26 @@ class BriefPage(SmartTypography, RoutablePageMixin, Page):
         "page, in the PDF and in every citation. Filled automatically on first publication "
         "(the year, then the brief's place among that year's briefs); you can change it.",
     )
-    date = models.DateField(
+    date: models.DateField[dt.date | None, dt.date | None] = models.DateField(
         "publication date",
         null=True,
         blank=True,
         help_text="Shown in the byline. Leave empty to use the day the brief goes live "
         "(its go-live date, when it is scheduled).",
     )
-    updated = models.DateField(
+    updated: models.DateField[dt.date | None, dt.date | None] = models.DateField(
         "updated on",
         null=True,
         blank=True,
         help_text="Shown as “Updated …”. Leave empty to use the day a revision was "
         "last published, when that is after the publication date.",
     )
-    summary = models.TextField(
+    summary: models.TextField[str, str] = models.TextField(
         blank=True,
         help_text="One or two sentences for listings and link previews. "
         "Empty: the body's opening is used.",
     )
-    title_apa = models.CharField(
+    title_apa: models.CharField[str, str] = models.CharField(
         "title in sentence case (APA)",
         max_length=255,
         blank=True,
@@ -210,8 +216,10 @@ class BriefPage(SmartTypography, RoutablePageMixin, Page):
     )
     # The title `title_apa` was written for: a renamed brief is printed in automatic sentence
     # case until an editor writes an APA title for the new title (as for sources).
-    title_apa_for = models.CharField(max_length=255, blank=True, editable=False)
-    social_image = models.ForeignKey(
+    title_apa_for: models.CharField[str, str] = models.CharField(
+        max_length=255, blank=True, editable=False
+    )
+    social_image: models.ForeignKey[Any, Any] = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
         blank=True,
@@ -220,7 +228,7 @@ class BriefPage(SmartTypography, RoutablePageMixin, Page):
         help_text="Shown when the brief is shared (OpenGraph, Twitter/X cards), cropped to "
         "1200×630. Empty: the brief's first figure.",
     )
-    social_image_alt = models.CharField(
+    social_image_alt: models.CharField[str, str] = models.CharField(
         "social image alt text",
         max_length=255,
         blank=True,
@@ -714,14 +722,16 @@ class BriefPage(SmartTypography, RoutablePageMixin, Page):
 
 class BriefAuthor(Orderable):
     page = ParentalKey(BriefPage, on_delete=models.CASCADE, related_name="brief_authors")
-    author = models.ForeignKey(AuthorPage, on_delete=models.PROTECT, related_name="+")
+    author: models.ForeignKey[AuthorPage, AuthorPage] = models.ForeignKey(
+        AuthorPage, on_delete=models.PROTECT, related_name="+"
+    )
 
     panels = [FieldPanel("author")]
 
 
 class BriefTopic(Orderable):
     page = ParentalKey(BriefPage, on_delete=models.CASCADE, related_name="brief_topics")
-    topic = models.ForeignKey(
+    topic: models.ForeignKey[TopicGuidePage, TopicGuidePage] = models.ForeignKey(
         "topics.TopicGuidePage", on_delete=models.CASCADE, related_name="topic_briefs"
     )
 
@@ -730,7 +740,9 @@ class BriefTopic(Orderable):
 
 class BriefRelatedPin(Orderable):
     page = ParentalKey(BriefPage, on_delete=models.CASCADE, related_name="related_pins")
-    related = models.ForeignKey(BriefPage, on_delete=models.CASCADE, related_name="+")
+    related: models.ForeignKey[BriefPage, BriefPage] = models.ForeignKey(
+        BriefPage, on_delete=models.CASCADE, related_name="+"
+    )
 
     panels = [FieldPanel("related")]
 
@@ -739,7 +751,9 @@ class BriefRelatedExclusion(Orderable):
     """A brief the editors never want in this brief's More on This Topic."""
 
     page = ParentalKey(BriefPage, on_delete=models.CASCADE, related_name="related_exclusions")
-    excluded = models.ForeignKey(BriefPage, on_delete=models.CASCADE, related_name="+")
+    excluded: models.ForeignKey[BriefPage, BriefPage] = models.ForeignKey(
+        BriefPage, on_delete=models.CASCADE, related_name="+"
+    )
 
     panels = [FieldPanel("excluded")]
 

@@ -58,12 +58,14 @@ def _record_failure(page: BriefPage, revision_id: int | None, style: str, error:
 
 def pdf_filename(page: BriefPage) -> str:
     """e.g. how-wikileaks-hurts-us-pakistan-ties-2010-12-06.pdf"""
+    assert page.date is not None  # set on publication, and on a preview's copy
     return f"{page.slug}-{page.date.isoformat()}.pdf"
 
 
 def pdf_metadata(page: BriefPage) -> PdfMetadata:
     """The PDF's document information. Its series number is printed in the title block
     ("Analysis Brief No. 2026-7", from the page) and recorded as ReportType/ReportNumber."""
+    assert page.date is not None  # set on publication, and on a preview's copy
     return PdfMetadata(
         title=page.title,
         authors=[author.name for author in page.authors],
@@ -89,7 +91,7 @@ def _print_request(page: BriefPage, request: HttpRequest | None) -> HttpRequest:
         secure=(request.is_secure() if request is not None else base.scheme == "https"),
     )
     fake.user = AnonymousUser()
-    fake.is_preview = False
+    fake.is_preview = False  # type: ignore[attr-defined]  # read by Wagtail's templates
     return fake
 
 

@@ -34,7 +34,7 @@ def withdraw_unpublished_brief(sender: type[BriefPage], instance: BriefPage, **k
 
 @receiver(pre_delete, sender=BriefPage)
 def note_deleted_brief(sender: type[BriefPage], instance: BriefPage, **kwargs: Any) -> None:
-    instance._was_live = instance.live  # type: ignore[attr-defined]
+    instance._was_live = instance.live
 
 
 @receiver(post_delete, sender=BriefPage)

@@ -523,6 +523,7 @@ def test_editing_an_outlet_label_changes_the_label_on_the_brief_without_resaving
 ) -> None:
     saved = BriefPage.objects.filter(pk=world.brief.pk).values().get()
 
+    assert world.reuters.outlet_id is not None
     outlet = Outlet.objects.get(pk=world.reuters.outlet_id)
     outlet.short_label = "Reuters wire"
     outlet.save()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.factories import (
     OutletFactory,
@@ -467,7 +467,7 @@ def test_page_load_causes_no_layout_shift(
     assert result["cls"] < 0.1, result["shifts"]
 
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 PAGE_WIDTHS = """({
   document: document.documentElement.scrollWidth,
   body: document.body.scrollWidth,

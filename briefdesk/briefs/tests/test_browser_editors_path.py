@@ -149,7 +149,7 @@ def modal_closed(page: Page) -> None:
     page.wait_for_timeout(300)  # a person's pause before typing on
 
 
-def write_and_submit(page: Page, live_server: Any, steps: Steps) -> None:
+def write_and_submit(page: Page, live_server: Any, steps: Steps) -> int:
     page.goto(live_server.url + reverse("wagtailadmin_home"))
     steps("click New brief on the dashboard")
     page.get_by_role("link", name="New brief").first.click()
@@ -345,7 +345,7 @@ def test_an_author_and_an_editor_write_review_and_publish_a_cited_brief_in_few_s
     pdf = reader.get(brief.url + "pdf/")
     assert pdf.status_code == 200
     pdf_text = subprocess.run(
-        ["pdftotext", "-", "-"], input=b"".join(pdf.streaming_content), capture_output=True
+        ["pdftotext", "-", "-"], input=pdf.getvalue(), capture_output=True
     ).stdout.decode()
     flat = re.sub(r"\s+", " ", pdf_text)
     assert CITED_WORDS in flat

@@ -23,7 +23,7 @@ from tests.factories import PASSWORD, make_author, make_brief
 pytestmark = pytest.mark.django_db
 
 COMMENT = "Cite the IMF's last staff review before the second claim."
-XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
+XHR: dict[str, Any] = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
 
 
 def text_of(html: str) -> str:

@@ -103,7 +103,7 @@ def test_an_author_sees_only_their_own_scheduled_briefs(
     assert "A Live Brief" not in text
     export = client.get(reverse("brief_scheduled_report"), {"export": "csv"})
     assert export.status_code == 200
-    body = b"".join(export.streaming_content).decode()
+    body = export.getvalue().decode()
     assert "The Authors Scheduled Brief" in body
     assert "Someone Elses" not in body
 
