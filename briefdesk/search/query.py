@@ -57,7 +57,7 @@ class Outcome:
     every match (the pages stop at RANKED_LIMIT); `corrected` is the query searched instead
     when the typed one found nothing."""
 
-    page: PaginatorPage
+    page: PaginatorPage[tuple[Hit, Model]]
     total: int
     counts: dict[str, int]
     facets: dict[str, list[Any]] = field(default_factory=dict)

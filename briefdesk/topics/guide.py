@@ -114,7 +114,9 @@ def guide_page_context(guide: TopicGuidePage, params: Mapping[str, str]) -> dict
     if chosen is not None:
         listed = listed.filter(brief_type=chosen.name)
         chosen = BriefType(chosen.slug, chosen.name, counts.get(chosen.name, 0))
-    briefs: PaginatorPage = Paginator(listed, BRIEFS_PER_PAGE).get_page(params.get("page"))
+    briefs: PaginatorPage[BriefPage] = Paginator(listed, BRIEFS_PER_PAGE).get_page(
+        params.get("page")
+    )
 
     # The introduction may cite sources too: one numbering for the page.
     texts = [guide.introduction or "", *(event.text for event in events)]
