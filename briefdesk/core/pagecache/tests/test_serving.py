@@ -209,3 +209,34 @@ def test_under_load_the_cached_brief_and_search_answer_every_request(
         assert brief.errors == 0, brief.output
         assert search.errors == 0, search.output
         assert brief.requests > 0 and search.requests > 0
+
+
+def test_the_brief_page_with_its_css_and_js_weighs_under_40_kb_compressed_and_revalidates(
+    site: SiteData, tmp_path: Path
+) -> None:
+    import gzip
+    import re
+
+    data = tmp_path / "data"
+    data.mkdir()
+    with briefdesk_serve(data, DATABASE_URL=site.database_url) as served:
+        status, headers, html = served.get(BRIEF, **{"Accept-Encoding": "gzip"})
+        assert status == 200
+        total = len(gzip.compress(html))  # granian does not compress; nginx in front does
+        assets = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js|svg))"', html.decode())
+        assert any(a.endswith(".css") for a in assets) and any(a.endswith(".js") for a in assets)
+        for asset in assets:
+            status, asset_headers, body = served.get(asset, **{"Accept-Encoding": "gzip"})
+            assert status == 200, asset
+            # Hashed names, kept for a year, compressed ahead of time (whitenoise).
+            assert re.search(r"\.[0-9a-f]{12}\.", asset), asset
+            assert "immutable" in asset_headers["cache-control"], asset
+            if asset.endswith((".css", ".js")):
+                assert asset_headers.get("content-encoding") == "gzip", asset
+            total += len(body)
+        print(f"\nthe brief page, compressed: {total / 1024:.1f} KB ({len(assets)} assets)")
+        assert total <= 40 * 1024
+
+        # Readers' browsers revalidate: the cache answers 304 to the ETag it gave.
+        status, again, _ = served.get(BRIEF, **{"If-None-Match": headers["etag"]})
+        assert status == 304 and again.get("x-cache") == "HIT"
