@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -87,21 +88,50 @@ def object_storages(
     }
 
 
+def media_origins(
+    *,
+    bucket: str,
+    endpoint_url: str = "",
+    region: str = "",
+    custom_domain: str = "",
+    addressing_style: str = "",
+) -> list[str]:
+    """The origins public images are loaded from with object storage, for the pages'
+    Content-Security-Policy img-src (the bucket, its custom domain, or AWS's host names)."""
+    if custom_domain:
+        return [f"https://{custom_domain}"]
+    if endpoint_url:
+        parts = urlsplit(endpoint_url)
+        if addressing_style == "virtual":
+            return [f"{parts.scheme}://{bucket}.{parts.netloc}"]
+        return [f"{parts.scheme}://{parts.netloc}"]
+    origins = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return origins
+
+
 # S3-compatible object storage for media, cached PDFs and snapshots (static files stay on
 # whitenoise). Off unless S3_BUCKET is set.
 S3_BUCKET = envstr("S3_BUCKET", "").strip()
+# Where pages load images from besides 'self' (base.py adds them to CSP img-src).
+S3_MEDIA_ORIGINS: list[str] = []
 if S3_BUCKET:
+    _s3 = {
+        "bucket": S3_BUCKET,
+        "endpoint_url": envstr("S3_ENDPOINT_URL", "").strip(),
+        "region": envstr("S3_REGION", "").strip(),
+        "custom_domain": envstr("S3_CUSTOM_DOMAIN", "").strip(),
+        "addressing_style": envstr("S3_ADDRESSING_STYLE", "").strip(),
+    }
     STORAGES.update(
         object_storages(
-            bucket=S3_BUCKET,
-            endpoint_url=envstr("S3_ENDPOINT_URL", "").strip(),
-            region=envstr("S3_REGION", "").strip(),
+            **_s3,
             access_key_id=envstr("S3_ACCESS_KEY_ID", "").strip(),
             secret_access_key=envstr("S3_SECRET_ACCESS_KEY", "").strip(),
-            custom_domain=envstr("S3_CUSTOM_DOMAIN", "").strip(),
-            addressing_style=envstr("S3_ADDRESSING_STYLE", "").strip(),
         )
     )
+    S3_MEDIA_ORIGINS = media_origins(**_s3)
     # Documents are streamed by Wagtail's view after its privacy check; Wagtail's default for
     # a storage without local paths would redirect readers to the bucket.
     WAGTAILDOCS_SERVE_METHOD = "serve_view"

@@ -41,7 +41,7 @@ from briefdesk.briefs.models import BriefPdf
 from briefdesk.briefs.pdf import local_resource
 from briefdesk.core.object_storage import public_read_policy
 from briefdesk.core.preflight import STORAGE, run_preflight
-from briefdesk.settings.files import object_storages
+from briefdesk.settings.files import media_origins, object_storages
 from briefdesk.sources.archiving import capture_source
 from briefdesk.sources.models import Snapshot, Source
 from tests.factories import SourceFactory, cite, make_brief, make_site_tree
@@ -145,6 +145,9 @@ def test_an_uploaded_image_rendition_is_served_at_its_plain_bucket_url(on_s3: Bu
 
     assert rendition.url.startswith(f"{on_s3.server.endpoint}/{on_s3.name}/media/images/")
     assert "Signature" not in rendition.url
+    # Pages may load it: its origin is what settings add to the CSP's img-src.
+    origins = media_origins(bucket=on_s3.name, endpoint_url=on_s3.server.endpoint)
+    assert rendition.url.startswith(tuple(f"{origin}/" for origin in origins))
     with urllib.request.urlopen(rendition.url, timeout=5) as answer:
         body = answer.read()
     assert body == on_s3.read(f"media/{rendition.file.name}")
