@@ -7,13 +7,23 @@ admin preview, whose draft sources have no page yet."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.urls import reverse
+from django.core.signals import setting_changed
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES
-from briefdesk.core.visibility import is_visible, restricted_paths, visible_ids
+from briefdesk.core.visibility import (
+    in_private_section,
+    is_visible,
+    restricted_paths,
+    row_id,
+    visible_ids,
+)
 from briefdesk.sources.linkhealth import (
     ARCHIVED_STATES,
     latest_check_subquery,
@@ -77,7 +87,30 @@ def source_entries(
 
 def source_page_url(source: Source) -> str:
     """The site-relative address of the source's public page (no query)."""
-    return reverse("sources:detail", args=[source.pk])
+    return _url_pattern("sources:detail", 1).format(source.pk)
+
+
+def _url_pattern(name: str, args: int) -> str:
+    """The URL of a view taking `args` integer arguments, as a str.format pattern: a page
+    citing 40 sources needs 80 such URLs, and reverse() costs tens of microseconds each."""
+    return _url_pattern_for(name, args, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=32)
+def _url_pattern_for(name: str, args: int, prefix: str, urlconf: str | None) -> str:
+    # Keyed by the script prefix and the request's URLconf, which reverse() reads too; a test
+    # overriding ROOT_URLCONF clears this cache (_clear_url_patterns below).
+    markers = [str(10**17 + n) for n in range(args)]  # digits no route of the site contains
+    url = reverse(name, args=markers).replace("{", "{{").replace("}", "}}")
+    for n, marker in enumerate(markers):
+        url = url.replace(marker, f"{{{n}}}")
+    return url
+
+
+@receiver(setting_changed)
+def _clear_url_patterns(setting: str, **kwargs: Any) -> None:
+    if setting == "ROOT_URLCONF":
+        _url_pattern_for.cache_clear()
 
 
 def cited_map(sources: list[Source], source_pages: bool) -> dict[int, CitedSource]:
@@ -123,7 +156,7 @@ def archived_view_url(source_id: int, snapshot_id: int) -> str:
     """A snapshot's archived view on the canonical origin (WAGTAILADMIN_BASE_URL): Robust
     Links' data-versionurl is an absolute URI, and a copied citation keeps working."""
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    return f"{base}{reverse('sources:archive', args=[source_id, snapshot_id])}"
+    return base + _url_pattern("sources:archive", 2).format(source_id, snapshot_id)
 
 
 def topic_box_topics(page: BriefPage) -> list[Any]:
@@ -142,26 +175,134 @@ def visible_topics(page: BriefPage) -> list[Any]:
     return [topic for topic in topics if is_visible(topic, restricted)]
 
 
+def related_briefs(page: BriefPage, limit: int = 3) -> list[BriefPage]:
+    """More on This Topic: what `BriefPage.related_briefs` promises (pinned briefs first, then
+    the stored choice by position, never an excluded brief, only briefs a reader may open),
+    with the pins, the stored choice and their privacy read in one query instead of three.
+
+    The authors of these briefs and of `page` itself are prefetched together in one more
+    query, each author link annotated with `author_private` (its author page is in a private
+    section: see `_visible_authors`)."""
+    from .models import BriefAuthor, BriefPage, BriefRelatedExclusion, BriefRelatedPin, RelatedBrief
+
+    pins = BriefRelatedPin.objects.filter(page=page, related=OuterRef("pk")).order_by(
+        "sort_order", "pk"
+    )
+    stored = RelatedBrief.objects.filter(page=page, related=OuterRef("pk")).order_by("position")
+    candidates = list(
+        BriefPage.objects.live()
+        .exclude(in_private_section())
+        .exclude(pk=page.pk)
+        .annotate(
+            related_pin_order=Subquery(pins.values("sort_order")[:1]),
+            related_pin_id=Subquery(pins.values("pk")[:1]),
+            related_position=Subquery(stored.values("position")[:1]),
+            related_excluded=Exists(
+                BriefRelatedExclusion.objects.filter(page=page, excluded=OuterRef("pk"))
+            ),
+        )
+        .filter(Q(related_pin_id__isnull=False) | Q(related_position__isnull=False))
+        # A listing needs neither the stored citations nor the Additional Analysis.
+        .defer("citations", "additional_analysis")
+    )
+    pinned = sorted(
+        (b for b in candidates if b.related_pin_id is not None),
+        key=lambda b: (b.related_pin_order is not None, b.related_pin_order or 0, b.related_pin_id),
+    )[:limit]
+    chosen = {b.pk for b in pinned}
+    rest = sorted(
+        (
+            b
+            for b in candidates
+            if b.related_position is not None and not b.related_excluded and b.pk not in chosen
+        ),
+        key=lambda b: b.related_position,
+    )
+    shown = [*pinned, *rest][:limit]
+    links = BriefAuthor.objects.select_related("author").annotate(
+        author_private=in_private_section("author__")
+    )
+    # The brief's own links are needed whether or not `authors` was read already.
+    page.__dict__.pop("authors", None)
+    prefetch_related_objects(
+        [page, *(b for b in shown if "authors" not in b.__dict__)],
+        Prefetch("brief_authors", queryset=links),
+    )
+    return shown
+
+
+def _visible_authors(page: BriefPage) -> set[int]:
+    """The ids of the brief's authors a reader may open, from the links `related_briefs`
+    prefetched (no query)."""
+    return {
+        link.author_id
+        for link in page.brief_authors.all()
+        if link.author_id and link.author.live and not link.author_private
+    }
+
+
+def _topics_and_boxes(page: BriefPage) -> tuple[list[Any], set[int]]:
+    """The brief's topics in order, and the ids of those of its topics and topic boxes a
+    reader may open, in one query: the topic boxes' guides are read from the body's stored
+    data (the body loads them itself when it renders)."""
+    from briefdesk.topics.models import TopicGuidePage
+
+    from .models import BriefTopic
+
+    box_ids = [
+        pk
+        for item in page.body.raw_data
+        if item["type"] == "topic_box" and (pk := row_id((item.get("value") or {}).get("topic")))
+    ]
+    links = BriefTopic.objects.filter(page=page, topic=OuterRef("pk")).order_by("sort_order", "pk")
+    guides = list(
+        TopicGuidePage.objects.filter(
+            Q(pk__in=box_ids) | Q(pk__in=BriefTopic.objects.filter(page=page).values("topic"))
+        ).annotate(
+            topic_order=Subquery(links.values("sort_order")[:1]),
+            topic_link=Subquery(links.values("pk")[:1]),
+            topic_private=in_private_section(),
+        )
+    )
+    topics = sorted(
+        (g for g in guides if g.topic_link is not None),
+        key=lambda g: (g.topic_order is not None, g.topic_order or 0, g.topic_link),
+    )
+    visible = {g.pk for g in guides if g.live and not g.topic_private}
+    return topics, visible
+
+
 def brief_page_context(
     page: BriefPage, style: str = DEFAULT_STYLE, include_drafts: bool = False
 ) -> dict[str, Any]:
+    """What brief_page.html shows. Each author, topic, topic box and related brief is shown
+    only as a reader may open it (live and outside private sections): for a published brief
+    decided in the queries that load them (core.visibility.in_private_section), with no query
+    of its own."""
     sources = cited_sources(page.rich_text_values(), include_drafts=include_drafts)
-    all_topics = [link.topic for link in page.brief_topics.select_related("topic")]
-    # What the page links to or names must be what a reader may open: one query for the
-    # private sections, then every author, topic and topic box is decided without another.
-    restricted = restricted_paths()
-    visible = visible_ids([*page.authors, *all_topics, *topic_box_topics(page)], restricted)
+    if include_drafts:
+        # The admin preview: the draft's own topics, authors and pins, held in memory (the
+        # queries below read the published ones); decided with one query for the private
+        # sections.
+        restricted = restricted_paths()
+        all_topics = [link.topic for link in page.brief_topics.select_related("topic")]
+        visible = visible_ids([*page.authors, *all_topics, *topic_box_topics(page)], restricted)
+        related = page.related_briefs(restricted=restricted)
+        source_pages = False
+    else:
+        related = related_briefs(page)
+        all_topics, visible = _topics_and_boxes(page)
+        visible |= _visible_authors(page)
+        # A live source cited by this live, public brief has a public page (sources.views).
+        # Wagtail read the brief's restrictions before serving it (briefs.restrictions).
+        source_pages = page.live and not page.get_view_restrictions()
     topics = [topic for topic in all_topics if topic.pk in visible]
-    # A live source cited by this live, public brief has a public page (sources.views).
-    source_pages = not include_drafts and is_visible(page, restricted)
     return {
         "sources": sources,
         "cited": cited_map(sources, source_pages),
         "topics": topics,
         "visible_page_ids": visible,
-        "related_briefs": page.related_briefs(
-            topic_ids=[t.pk for t in all_topics], restricted=restricted
-        ),
+        "related_briefs": related,
         "citations": page.dialog_citations(),
         "source_style": style,
         "default_style": DEFAULT_STYLE,
