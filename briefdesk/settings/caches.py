@@ -52,13 +52,14 @@ PAGE_CACHE_MAX_AGE = envint("PAGE_CACHE_MAX_AGE", 60)
 PAGE_CACHE_SHARED_MAX_AGE = envint("PAGE_CACHE_SHARED_MAX_AGE", 86400)
 
 # Wagtail's purge batches reach every backend here: the page cache, and a front cache for
-# each URL in FRONT_CACHE_PURGE_URLS (Varnish, or any cache that takes HTTP PURGE; Wagtail's
-# CloudFront or Cloudflare backends can be added in a settings module).
+# each URL in FRONT_CACHE_PURGE_URLS (Varnish, or any cache that takes HTTP PURGE: Wagtail's
+# HTTP backend plus a purge of everything in one request; Wagtail's CloudFront or Cloudflare
+# backends can be added in a settings module).
 WAGTAILFRONTENDCACHE: dict[str, dict[str, object]] = {
     "pages": {"BACKEND": "briefdesk.core.pagecache.backend.PageStoreBackend"},
 }
 for _number, _location in enumerate(envlist("FRONT_CACHE_PURGE_URLS", []), start=1):
     WAGTAILFRONTENDCACHE[f"front{_number}"] = {
-        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "BACKEND": "briefdesk.core.pagecache.backend.VarnishBackend",
         "LOCATION": _location,
     }

@@ -25,7 +25,12 @@ sub vcl_recv {
         if (client.ip !~ purgers) {
             return (synth(405, "Not allowed"));
         }
-        ban("obj.http.x-url-path == " + regsub(req.url, "\?.*$", ""));
+        if (req.http.X-Purge-All) {
+            # A change any page may show (a view restriction, the Site, an image).
+            ban("obj.http.x-url-path ~ .");
+        } else {
+            ban("obj.http.x-url-path == " + regsub(req.url, "\?.*$", ""));
+        }
         return (synth(200, "Purged"));
     }
     if (req.method != "GET" && req.method != "HEAD") {

@@ -3,10 +3,10 @@
 A response is public (`Cache-Control: public, max-age=PAGE_CACHE_MAX_AGE,
 s-maxage=PAGE_CACHE_SHARED_MAX_AGE`, and a Last-Modified) when it answers a GET or HEAD from a
 reader without a session, outside the private paths (admin, documents, search, the API, the
-health check), with a 200, a whole body, no cookie set, no Vary but on Cookie and no Cache-Control of its own
-(views that set one, like the PDF and archive views, keep theirs). The page cache
-(briefdesk.core.pagecache.app) and any front cache (Varnish, a CDN) then keep it until a purge
-names its path (briefdesk.core.pagecache.purge) or the shared max-age ends.
+health check), with a 200, a whole body, no cookie set, no Vary but on Cookie and no
+Cache-Control of its own (views that set one, like the PDF and archive views, keep theirs).
+The page cache (briefdesk.core.pagecache.app) and any front cache (Varnish, a CDN) then keep
+it until a purge names its path (briefdesk.core.pagecache.purge) or the shared max-age ends.
 
 Responses to readers with a session (editors, readers who unlocked a private page) get
 `Cache-Control: private, no-cache` so no shared cache keeps them and browsers revalidate.

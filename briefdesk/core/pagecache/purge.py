@@ -275,3 +275,26 @@ def purge_now(paths: Iterable[str]) -> None:
     batch = PurgeBatch()
     batch.add_urls(sorted(f"{base}{path}" for path in paths))
     batch.purge()
+
+
+def purge_everything() -> None:
+    """Empty every cache once the current transaction commits: one request per front cache
+    that can (briefdesk's page cache, Varnish with deploy/varnish/briefdesk.vcl), every public
+    URL for the others (a CDN backend)."""
+    transaction.on_commit(purge_everything_now)
+
+
+def purge_everything_now() -> None:
+    from wagtail.contrib.frontend_cache.utils import get_backends
+
+    backends = get_backends()
+    urls: list[str] | None = None
+    for backend in backends.values():
+        purge_all = getattr(backend, "purge_all", None)
+        if purge_all is not None:
+            purge_all()
+            continue
+        if urls is None:
+            base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+            urls = sorted(f"{base}{path}" for path in everything())
+        backend.purge_batch(urls)

@@ -43,7 +43,7 @@ def _never_fails(handler: Callable[..., None]) -> Callable[..., None]:
             handler(*args, **kwargs)
         except Exception:
             logger.exception("page cache: %s failed; purging every page", handler.__name__)
-            purge.purge(after=purge.everything)
+            purge.purge_everything()
 
     return safe
 
@@ -93,13 +93,13 @@ def page_moved(sender: type[Page], instance: Page, **kwargs: Any) -> None:
         before = {old_path} if old_path else set()
         purge.purge(before, after=lambda: purge.paths_for_page_id(page_id))
     else:  # a section: every page under it has a new URL
-        purge.purge(purge.everything(), after=purge.everything)
+        purge.purge_everything()
 
 
 @_never_fails
 def everything_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     """A view restriction, the Site, an image or a document: any page may show it."""
-    purge.purge(purge.everything(), after=purge.everything)
+    purge.purge_everything()
 
 
 @_never_fails

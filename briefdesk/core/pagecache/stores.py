@@ -143,10 +143,13 @@ class FileStore:
         return True
 
     def _purged_since(self, directory: Path, started: float) -> bool:
-        try:
-            return os.stat(directory / self.MARKER).st_mtime >= started
-        except FileNotFoundError:
-            return False
+        for marker in (directory / self.MARKER, self.root / self.MARKER):
+            try:
+                if os.stat(marker).st_mtime >= started:
+                    return True
+            except FileNotFoundError:
+                pass
+        return False
 
     def purge(self, paths: Iterable[str]) -> int:
         removed = 0
@@ -170,17 +173,30 @@ class FileStore:
         return removed
 
     def clear(self) -> None:
+        """Drop every page; renders begun before now are not stored after it."""
         import shutil
 
-        shutil.rmtree(self.root, ignore_errors=True)
+        now = time.time()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            marker = self.root / self.MARKER
+            marker.touch()
+            os.utime(marker, (now, now))
+            for child in self.root.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+        except OSError as exc:
+            self.warnings.warn("purge", exc)
         self.memory = _Memory(self.memory.max_bytes)
 
 
 # put: store only when the path was not purged since the render started (KEYS[1] the path's
-# hash, KEYS[2] its purge time; ARGV: started, variant, etag, entry, ttl).
+# hash, KEYS[2] its purge time, KEYS[3] the time of the last purge of everything; ARGV:
+# started, variant, etag, entry, ttl).
 _PUT = """
 local purged = tonumber(redis.call('GET', KEYS[2]) or '0')
-if purged >= tonumber(ARGV[1]) then return 0 end
+local all = tonumber(redis.call('GET', KEYS[3]) or '0')
+if purged >= tonumber(ARGV[1]) or all >= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], ARGV[2] .. ':v', ARGV[3], ARGV[2] .. ':b', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 return 1
@@ -190,6 +206,8 @@ return 1
 class RedisStore:
     """A Redis hash per path (`briefdesk:page:<path id>`) holding each variant's ETag and
     entry; `briefdesk:purged:<path id>` holds the time of the path's last purge."""
+
+    ALL = "briefdesk:purged:all"
 
     def __init__(self, url: str, ttl: float, memory_bytes: int = 64 << 20) -> None:
         import redis
@@ -234,7 +252,7 @@ class RedisStore:
         path_id = key.path_id
         try:
             stored = self._put(
-                keys=[self._hash(path_id), self._marker(path_id)],
+                keys=[self._hash(path_id), self._marker(path_id), self.ALL],
                 args=[repr(started), key.variant_id, entry.etag, entry.dumps(), int(self.ttl)],
             )
         except Exception as exc:
@@ -260,6 +278,11 @@ class RedisStore:
         return sum(int(r) for r in results[1::2])
 
     def clear(self) -> None:
-        for name in self.client.scan_iter("briefdesk:page:*"):
-            self.client.delete(name)
+        """Drop every page; renders begun before now are not stored after it."""
+        try:
+            self.client.set(self.ALL, repr(time.time()), ex=3600)
+            for name in self.client.scan_iter("briefdesk:page:*", count=1000):
+                self.client.delete(name)
+        except Exception as exc:
+            self.warnings.warn("purge", exc)
         self.memory = _Memory(self.memory.max_bytes)

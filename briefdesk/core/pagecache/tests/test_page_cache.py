@@ -374,3 +374,20 @@ def test_publishing_a_guide_purges_it_and_the_briefs_filed_under_it(
     assert site.get("/topics/pakistan/").cache == "MISS"
     assert site.get("/topics/").cache == "MISS"
     assert site.get("/briefs/unrelated/").cache == "HIT"
+
+
+def test_making_a_section_private_empties_the_whole_cache(
+    site: Site, content: Content, django_capture_on_commit_callbacks: Any
+) -> None:
+    from wagtail.models import PageViewRestriction
+
+    warm(site, ["/briefs/cables/", "/topics/turkey/", "/"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(
+            page=content.brief.get_parent(), restriction_type=PageViewRestriction.LOGIN
+        )
+
+    assert not site.get("/briefs/cables/").status.startswith("200")  # now behind a login
+    assert site.get("/topics/turkey/").cache == "MISS"
+    assert "The Cables Brief" not in site.get("/").body

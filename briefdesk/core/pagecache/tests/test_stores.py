@@ -120,3 +120,19 @@ def test_an_unwritable_directory_is_a_miss_and_a_warning_never_an_error(
     assert store.put(BRIEF, entry(), started=time.time()) is False
     assert store.get(BRIEF) is None
     assert "page cache write failed" in caplog.text
+
+
+def test_after_emptying_the_store_a_render_begun_before_is_not_stored(
+    stores: tuple[PageStore, PageStore],
+) -> None:
+    one, two = stores
+    one.put(LISTING, entry(), started=time.time())
+    started = time.time()
+    time.sleep(0.01)
+
+    two.clear()
+
+    assert one.get(LISTING) is None
+    assert not one.put(BRIEF, entry(b"old"), started=started)
+    time.sleep(0.01)
+    assert one.put(BRIEF, entry(b"new"), started=time.time())
