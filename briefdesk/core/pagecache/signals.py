@@ -1,8 +1,9 @@
 """Purge on change: each handler names what showed the old state (before the change) and what
 shows the new one (after it), and purges both once the change commits (purge.py).
 
-- A page saved whole (publish, unpublish, a first draft of a new page), moved or deleted: its
-  dependents by kind (brief, expert, guide, any other page).
+- A page saved whole (Wagtail's publish and unpublish both save the page whole; a draft of a
+  live page saves only some columns), moved or deleted: its dependents by kind (brief,
+  expert, guide, any other page).
 - A source saved or deleted; an outlet saved (its sources); a snapshot taken; a link check
   whose state differs from the source's previous one: the source's pages and the briefs
   citing it.
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from wagtail.models import Page, PageViewRestriction
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import post_page_move
 
 from . import purge
 
@@ -67,14 +68,6 @@ def page_after_save(sender: type[Page], instance: Page, **kwargs: Any) -> None:
         return  # a new draft: nothing showed it, nothing shows it
     page_id = instance.pk
     purge.purge(before or set(), after=lambda: purge.paths_for_page_id(page_id))
-
-
-@_never_fails
-def page_published_or_unpublished(sender: type[Page], instance: Page, **kwargs: Any) -> None:
-    # Publishing saves the page whole (handled above); Wagtail's signals also come from
-    # actions that may not.
-    page_id = instance.pk
-    purge.purge(after=lambda: purge.paths_for_page_id(page_id))
 
 
 @_never_fails
@@ -164,8 +157,6 @@ def connect() -> None:
         name = model._meta.label
         pre_save.connect(page_before_save, sender=model, dispatch_uid=f"pagecache-pre:{name}")
         post_save.connect(page_after_save, sender=model, dispatch_uid=f"pagecache-post:{name}")
-        for signal in (page_published, page_unpublished):
-            signal.connect(page_published_or_unpublished, sender=model, dispatch_uid=name)
         pre_delete.connect(page_before_delete, sender=model, dispatch_uid=f"pagecache-del:{name}")
     post_page_move.connect(page_moved, dispatch_uid="pc-move")
     from wagtail.documents import get_document_model
