@@ -15,9 +15,9 @@ A read goes to a replica only when all of these hold, and to the primary otherwi
   primary: read your writes);
 - the primary is not inside a transaction (atomic block), whose reads must see its writes.
 
-Writes and migrations go to the primary only. After a request that wrote, or any POST, PUT,
-PATCH or DELETE, the response sets the cookie PIN_COOKIE for PIN_SECONDS, so the same browser's
-next requests read the primary while the replicas catch up (replication lag is usually well
+Writes and migrations go to the primary only. After a POST, PUT, PATCH or DELETE the response
+sets the cookie PIN_COOKIE for PIN_SECONDS, so the same browser's next requests read the
+primary while the replicas catch up (replication lag is usually well
 under a second; PIN_SECONDS covers a slow replica). QuerySet.get_or_create and
 update_or_create read through the write alias, so they never race a lagging replica.
 
@@ -57,8 +57,8 @@ def replica_reads() -> bool:
     return (
         _replica_ok.get()
         and not _wrote.get()
-        and not connections[DEFAULT_DB_ALIAS].in_atomic_block
         and bool(replicas())
+        and not connections[DEFAULT_DB_ALIAS].in_atomic_block
     )
 
 
@@ -92,7 +92,7 @@ class ReplicaRouter:
 
 
 class ReplicaRoutingMiddleware:
-    """Marks the requests that may read from a replica, and pins a browser that wrote to the
+    """Marks the requests that may read from a replica, and pins a browser that posted to the
     primary for PIN_SECONDS. Put it before any middleware that reads the database."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -103,7 +103,10 @@ class ReplicaRoutingMiddleware:
         wrote = _wrote.set(False)
         try:
             response = self.get_response(request)
-            if _wrote.get() or request.method not in SAFE_METHODS:
+            # Only the reader's own writes (a POST…): a GET's server-side bookkeeping (a PDF
+            # or a rendition made on first request) must not put a Set-Cookie on a public,
+            # cacheable response.
+            if request.method not in SAFE_METHODS:
                 response.set_cookie(
                     PIN_COOKIE, "1", max_age=PIN_SECONDS, httponly=True, samesite="Lax"
                 )
