@@ -34,11 +34,11 @@ class PrivateStorage(FileSystemStorage):
 
     # Read on every use, not once: Django makes a FileField's storage when the model loads,
     # so a location fixed then would ignore BRIEFDESK_PRIVATE_ROOT as changed later (tests).
-    @property  # type: ignore[override]
+    @property
     def base_location(self) -> str:
         return str(settings.BRIEFDESK_PRIVATE_ROOT)
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
         return os.path.abspath(self.base_location)
 
