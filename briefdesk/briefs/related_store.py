@@ -144,7 +144,7 @@ def _hidden(ids: Iterable[int] | None = None) -> dict[int, set[int]]:
     pins = BriefRelatedPin.objects.all()
     exclusions = BriefRelatedExclusion.objects.all()
     wanted = None if ids is None else sorted(set(ids))
-    batches = (
+    batches: list[list[int] | None] = (
         [None]
         if wanted is None
         else [wanted[n : n + _BATCH] for n in range(0, len(wanted), _BATCH)]
