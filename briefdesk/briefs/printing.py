@@ -136,8 +136,9 @@ def cached_pdf(page: BriefPage, style: str, request: HttpRequest | None = None) 
     name = f"{page.pk}/{page.slug}-r{revision_id}-{style}.pdf"
     try:
         record.file.save(name, ContentFile(rendered.content), save=False)
-    except OSError as exc:  # PermissionError, read-only file system, disk full, not a directory
-        reason = f"the PDF could not be stored in {settings.BRIEFDESK_PRIVATE_ROOT}: {exc}"
+    except Exception as exc:  # OSError on disk (read-only, full); botocore's errors from a bucket
+        where = getattr(settings, "S3_BUCKET", "") or settings.BRIEFDESK_PRIVATE_ROOT
+        reason = f"the PDF could not be stored in {where}: {exc}"
         logger.warning("PDF of brief %s (%s) not stored: %s", page.pk, style, reason)
         _record_failure(page, revision_id, style, reason)
         raise PdfNotStored(reason, rendered.content) from exc

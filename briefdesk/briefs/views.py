@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from briefdesk.citations.styles import DEFAULT_STYLE, UnknownStyle
 from briefdesk.citations.views import bad_style, style_from
-from briefdesk.core.sendfile import file_response
+from briefdesk.core.storage import stored_file_response
 
 from .models import BriefPage
 from .pdf import PdfRenderError
@@ -88,8 +88,8 @@ def brief_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     if not_modified is not None:
         return not_modified
     # Served inline (the browser shows it); the page's link saves it with this file name.
-    response = file_response(
-        record.file.path, content_type="application/pdf", filename=pdf_filename(page)
+    response = stored_file_response(
+        record.file, content_type="application/pdf", filename=pdf_filename(page)
     )
     response["Cache-Control"] = "public, max-age=300"
     response["ETag"] = etag

@@ -4,7 +4,7 @@ working site on SQLite in the data directory (the checkout's var/)."""
 
 from __future__ import annotations
 
-from .database import database_from_url
+from .database import database_from_url, replica_databases
 from .env import envbool, envint, envlist, envstr
 from .ops import OPS_APPS, OPS_MIDDLEWARE
 from .paths import DATA_DIR, PROJECT_DIR
@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     *OPS_MIDDLEWARE,
+    # Which database a request reads: a replica for anonymous reads, else the primary.
+    "briefdesk.core.dbrouter.ReplicaRoutingMiddleware",
     # ETags and 304s for every response; then which responses shared caches may keep.
     "django.middleware.http.ConditionalGetMiddleware",
     "briefdesk.core.pagecache.middleware.PublicPagesMiddleware",
@@ -127,6 +129,18 @@ DATABASES = {
         conn_max_age=envint("CONN_MAX_AGE", 60),
     )
 }
+# DATABASE_REPLICA_URLS: comma-separated postgres:// URLs of streaming replicas (read-only
+# aliases replica1, replica2…; briefdesk/core/dbrouter.py decides which reads go there, and
+# with none every query goes to the primary). docs/deploy.md, "Read replicas".
+DATABASES.update(
+    replica_databases(
+        envlist("DATABASE_REPLICA_URLS", []),
+        data_dir=DATA_DIR,
+        conn_max_age=envint("CONN_MAX_AGE", 60),
+    )
+)
+BRIEFDESK_DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["briefdesk.core.dbrouter.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Reference imports post up to 5 MB of pasted text back for confirmation.
@@ -211,3 +225,6 @@ from .archive import *  # noqa: E402, F403
 from .caches import *  # noqa: E402, F403
 from .files import *  # noqa: E402, F403
 from .ops import *  # noqa: E402, F403
+
+# Object storage: pages load image renditions from the bucket (settings/files.py).
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += S3_MEDIA_ORIGINS  # noqa: F405
