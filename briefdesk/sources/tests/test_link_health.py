@@ -83,8 +83,10 @@ def test_each_run_of_the_command_adds_one_row_per_source_with_a_web_link(web: Lo
 
     assert list(fine.link_checks.values_list("state", flat=True)) == ["ok", "ok"]
     assert list(missing.link_checks.values_list("state", flat=True)) == ["gone", "gone"]
-    assert moved.link_checks.first().target == web.url("news", "/fine")
-    assert moved.link_checks.first().permanent is True
+    latest = moved.link_checks.first()
+    assert latest is not None
+    assert latest.target == web.url("news", "/fine")
+    assert latest.permanent is True
     assert not cable.link_checks.exists()
     assert f"{missing.pk}\tgone\t{missing.url}" in first
     assert first.strip().endswith("Checked 3 link(s): 1 ok, 1 redirected, 1 gone")
