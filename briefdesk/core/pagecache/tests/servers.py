@@ -274,8 +274,13 @@ class Load:
 
 
 def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+    """wrk's latency ("812.00us", "1.53ms", "2.10s", "1.02m") in milliseconds."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)?", value.strip())
+    if match is None:
+        raise ValueError(f"not a wrk latency: {value!r}")
+    number, unit = match.groups()
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}
+    return float(number) * scale[unit or "ms"]
 
 
 def wrk(url: str, *, connections: int, seconds: int, threads: int = 2) -> Load:
@@ -289,8 +294,9 @@ def wrk(url: str, *, connections: int, seconds: int, threads: int = 2) -> Load:
     )  # fmt: skip
     out = done.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    # The latency distribution's own lines ("     50%    1.11ms"), not a "+/- Stdev" column.
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = 0
     socket_errors = re.search(
