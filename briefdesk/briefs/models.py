@@ -30,6 +30,7 @@ from briefdesk.citations.engine import format_items
 from briefdesk.citations.proper_nouns import site_proper_nouns
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES, UnknownStyle
 from briefdesk.citations.views import DOWNLOADS, bad_style, download, style_from, text_entry
+from briefdesk.core.edit_conflicts import ConflictCheckedPageForm
 from briefdesk.core.routing import TypedChildRouteMixin
 from briefdesk.core.storage import private_storage
 from briefdesk.core.typography import SmartTypography
@@ -56,6 +57,7 @@ NUMBERING_ATTEMPTS = 5
 
 
 class AuthorIndexPage(TypedChildRouteMixin, Page):
+    base_form_class = ConflictCheckedPageForm
     routed_child_model = "briefs.AuthorPage"
     parent_page_types = ["core.HomePage"]
     subpage_types = ["briefs.AuthorPage"]
@@ -81,6 +83,7 @@ class AuthorIndexPage(TypedChildRouteMixin, Page):
 
 
 class AuthorPage(SmartTypography, Page):
+    base_form_class = ConflictCheckedPageForm
     given_name: models.CharField[str, str] = models.CharField(max_length=255)
     family_name: models.CharField[str, str] = models.CharField(max_length=255)
     role: models.CharField[str, str] = models.CharField(
@@ -141,6 +144,7 @@ class AuthorPage(SmartTypography, Page):
 
 
 class BriefIndexPage(TypedChildRouteMixin, Page):
+    base_form_class = ConflictCheckedPageForm
     routed_child_model = "briefs.BriefPage"
     parent_page_types = ["core.HomePage"]
     subpage_types = ["briefs.BriefPage"]
@@ -173,6 +177,7 @@ BriefPageManager = PageManager.from_queryset(BriefPageQuerySet)
 
 
 class BriefPage(OneQueryViewRestrictionsMixin, SmartTypography, RoutablePageMixin, Page):
+    base_form_class = ConflictCheckedPageForm
     brief_type: models.CharField[str, str] = models.CharField(
         "type", max_length=40, choices=[(t, t) for t in BRIEF_TYPES], default=BRIEF_TYPES[0]
     )

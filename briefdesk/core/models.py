@@ -12,6 +12,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from .edit_conflicts import ConflictCheckedPageForm
 from .routing import TypedChildRouteMixin
 from .typography import SmartTypography
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 
 class HomePage(TypedChildRouteMixin, Page):
+    base_form_class = ConflictCheckedPageForm
     routed_child_model = "briefs.BriefIndexPage"  # the hot path: /briefs/<slug>/
     tagline: models.CharField[str, str] = models.CharField(max_length=255, blank=True)
     lead_brief: models.ForeignKey[BriefPage | None, BriefPage | None] = models.ForeignKey(
@@ -71,6 +73,7 @@ class StandardPage(SmartTypography, Page):
     """A plain page under the home page: About, Contact, Terms. The footer links to the ones
     with the slugs "about" and "contact" (core/context_processors.py)."""
 
+    base_form_class = ConflictCheckedPageForm
     body = RichTextField(features=["h2", "h3", "bold", "italic", "link", "ol", "ul"], blank=True)
 
     typography_fields = ("title", "body")

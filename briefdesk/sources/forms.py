@@ -27,6 +27,7 @@ from wagtail.actions.create import CreateAction
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from briefdesk.citations.engine import FormattingFailed
+from briefdesk.core.edit_conflicts import EditConflictCheck
 
 from . import csl
 from .csl_schema import CslError, load_json
@@ -192,7 +193,7 @@ def duplicates_message(found: list[Duplicate]) -> SafeString:
     return format_html("{}: {}. Cite the existing source, or tick “Create anyway”.", many, items)
 
 
-class SourceForm(WagtailAdminModelForm):
+class SourceForm(EditConflictCheck, WagtailAdminModelForm):
     fields: dict[str, forms.Field]  # WagtailAdminModelForm is untyped
 
     issued = TypedDateField(label="Publication date", required=False, help_text=DATE_HELP)

@@ -16,6 +16,7 @@ from wagtail.search import index
 from briefdesk.citations import sentence_case
 from briefdesk.citations.engine import format_items
 from briefdesk.citations.styles import STYLES
+from briefdesk.core.edit_conflicts import ConflictCheckedModelForm
 
 from . import csl, validators
 from .kinds import CITATION_LABELS, CSL_TYPE, KIND_LABELS, Kind
@@ -48,6 +49,7 @@ class Reviewed(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, mod
 class Outlet(Reviewed, index.Indexed):
     """Who published a source: a newspaper, agency, site, programme or institution."""
 
+    base_form_class = ConflictCheckedModelForm
     name = models.CharField(max_length=255, unique=True, help_text="e.g. The New York Times")
     short_label = models.CharField(
         max_length=40,

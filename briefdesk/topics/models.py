@@ -11,6 +11,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from briefdesk.core.edit_conflicts import ConflictCheckedPageForm
 from briefdesk.core.routing import TypedChildRouteMixin
 from briefdesk.core.typography import SmartTypography
 
@@ -19,6 +20,7 @@ from .timeline import TimelineEvent, timeline_events
 
 
 class TopicIndexPage(TypedChildRouteMixin, Page):
+    base_form_class = ConflictCheckedPageForm
     routed_child_model = "topics.TopicGuidePage"
     introduction: models.TextField[str, str] = models.TextField(blank=True)
 
@@ -52,6 +54,7 @@ class TopicIndexPage(TypedChildRouteMixin, Page):
 
 
 class TopicGuidePage(SmartTypography, Page):
+    base_form_class = ConflictCheckedPageForm
     label: models.CharField[str, str] = models.CharField(
         max_length=60,
         default="Crisis Guide",
