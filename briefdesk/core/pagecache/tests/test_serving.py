@@ -70,6 +70,12 @@ brief.save_revision().publish()
 
 BRIEF = "/briefs/cables/"
 
+# What does not depend on the database engine runs once, in the SQLite stage.
+sqlite_stage_only = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the same on every engine; run in the SQLite stage",
+)
+
 
 @dataclass
 class SiteData:
@@ -156,6 +162,7 @@ def test_two_app_servers_sharing_the_database_and_redis_share_the_cache_and_its_
             assert title_on(two, BRIEF) == ("Cables, Revised · Briefdesk", "HIT")
 
 
+@sqlite_stage_only
 def test_varnish_in_front_serves_from_its_cache_and_is_purged_by_a_publish(
     site: SiteData, tmp_path: Path
 ) -> None:
@@ -211,6 +218,7 @@ def test_under_load_the_cached_brief_and_search_answer_every_request(
         assert brief.requests > 0 and search.requests > 0
 
 
+@sqlite_stage_only
 def test_the_brief_page_with_its_css_and_js_weighs_under_40_kb_compressed_and_revalidates(
     site: SiteData, tmp_path: Path
 ) -> None:
