@@ -432,7 +432,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("restore", help="restore a backup into an empty site (briefdesk restore DIR)")
     sub.add_parser("import-references", help="import CSL-JSON, BibTeX or RIS references")
     sub.add_parser("pdf", help="write a brief's PDF (briefdesk pdf SLUG [-o FILE] [--style KEY])")
-    sub.add_parser("reformat-citations", help="re-format every stored citation")
+    sub.add_parser(
+        "reformat-citations",
+        help="re-format every stored citation (briefdesk reformat-citations [--processes N])",
+    )
     sub.add_parser("related", help="More on This Topic: briefdesk related --rebuild")
     sub.add_parser("search", help="the search index: briefdesk search --rebuild|--sync|--status")
     sub.add_parser("scheduler", help="publish scheduled briefs every minute (until stopped)")
