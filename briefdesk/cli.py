@@ -257,8 +257,9 @@ def _forget_static_storage() -> None:
     from django.core.files.storage import storages
     from django.utils.functional import empty
 
-    storages._storages.pop("staticfiles", None)
-    staticfiles_storage._wrapped = empty
+    # Private Django attributes, absent from django-stubs.
+    storages._storages.pop("staticfiles", None)  # type: ignore[attr-defined]
+    staticfiles_storage._wrapped = empty  # type: ignore[attr-defined]
 
 
 def _needs_collected_static() -> bool:
