@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -60,7 +62,19 @@ class Site:
         def start_response(status: str, headers: list[tuple[str, str]], exc: Any = None) -> None:
             seen["status"], seen["headers"] = status, {k.lower(): v for k, v in headers}
 
-        body = b"".join(self.app(environ, start_response))
+        # As Django's test client does: the test's transaction keeps its connection (the
+        # request signals would close it at the end of each request).
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            result = self.app(environ, start_response)
+            body = b"".join(result)
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
         return Reply(seen["status"], seen["headers"], body.decode())
 
 
