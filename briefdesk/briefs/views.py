@@ -9,6 +9,7 @@ route is one too, to answer from the cache without Wagtail's page routing).
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date
@@ -56,7 +57,7 @@ def _pdf_unavailable(request: HttpRequest, page: BriefPage) -> HttpResponse:
 
 
 @require_safe
-def brief_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+def brief_pdf(request: HttpRequest, slug: str) -> HttpResponseBase:
     """The brief's PDF in ?style= (default Chicago notes), from the cache when made before.
 
     With BRIEFDESK_SENDFILE=nginx the file goes out as X-Accel-Redirect (core/sendfile.py);
@@ -74,8 +75,10 @@ def brief_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     except PdfNotStored as exc:
         # Made but not stored (read-only storage): this reader gets the PDF it paid for; the
         # failure is recorded, so the next readers get the 503 page without a render each.
-        response = HttpResponse(exc.content, content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(False, pdf_filename(page))
+        response: HttpResponseBase = HttpResponse(exc.content, content_type="application/pdf")
+        disposition = content_disposition_header(False, pdf_filename(page))
+        assert disposition is not None  # a file name always makes one
+        response["Content-Disposition"] = disposition
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
