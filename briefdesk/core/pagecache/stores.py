@@ -239,6 +239,7 @@ class RedisStore:
                 data = self.client.hget(name, variant + ":b")
                 if data is None:
                     return None
+                assert isinstance(data, bytes)  # the client does not decode responses
                 entry = Entry.loads(data)
                 self.memory.put(key, etag, entry)
         except Exception as exc:
