@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -85,7 +86,7 @@ class SiteData:
     def env(self, port: int = 8000, **extra: str) -> dict[str, str]:
         return production_env(self.data_dir, port, DATABASE_URL=self.database_url, **extra)
 
-    def manage(self, *args: str, **extra: str) -> str:
+    def manage(self, *args: str, **extra: Any) -> str:
         done = subprocess.run(
             [*BRIEFDESK, *args], env=self.env(**extra), cwd=REPO, capture_output=True,
             text=True, timeout=600, stdin=subprocess.DEVNULL, check=False,
@@ -143,7 +144,7 @@ def test_two_app_servers_sharing_the_database_and_redis_share_the_cache_and_its_
         first_dir, second_dir = tmp_path / "one", tmp_path / "two"
         for directory in (first_dir, second_dir):
             directory.mkdir()
-        env = {"DATABASE_URL": site.database_url, "REDIS_URL": redis_url}
+        env: dict[str, Any] = {"DATABASE_URL": site.database_url, "REDIS_URL": redis_url}
         with (
             briefdesk_serve(first_dir, **env) as one,
             briefdesk_serve(second_dir, **env) as two,
@@ -169,7 +170,7 @@ def test_varnish_in_front_serves_from_its_cache_and_is_purged_by_a_publish(
     port = free_port()
     with varnish(port) as front_port:
         front = f"http://127.0.0.1:{front_port}"
-        env = {"DATABASE_URL": site.database_url, "FRONT_CACHE_PURGE_URLS": front}
+        env: dict[str, Any] = {"DATABASE_URL": site.database_url, "FRONT_CACHE_PURGE_URLS": front}
         data = tmp_path / "data"
         data.mkdir()
         with briefdesk_serve(data, port=port, **env):
