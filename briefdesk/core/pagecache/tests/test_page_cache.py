@@ -53,7 +53,7 @@ class Site:
         store.clear()
         self.app = CachedApplication(WSGIHandler(), store, session_cookie="sessionid")
 
-    def get(self, path: str, **headers: str) -> Reply:
+    def get(self, path: str, **headers: Any) -> Reply:
         path, _, query = path.partition("?")
         environ = RequestFactory().get(path, QUERY_STRING=query, **headers).environ
         environ["QUERY_STRING"] = query
