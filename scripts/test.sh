@@ -25,6 +25,9 @@ PY=.venv/bin
 echo "== ruff"
 $PY/ruff check .
 $PY/ruff format --check .
+echo "== mypy (django-stubs, the whole package)"
+$PY/mypy
+
 echo "== django checks"
 $PY/briefdesk manage check --fail-level WARNING
 $PY/briefdesk manage makemigrations --check --dry-run

@@ -29,7 +29,7 @@ from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 PASSWORD = "correct horse battery"
 
 
-class OutletFactory(factory.django.DjangoModelFactory):
+class OutletFactory(factory.django.DjangoModelFactory[Outlet]):
     class Meta:
         model = Outlet
         django_get_or_create = ("name",)
@@ -39,7 +39,7 @@ class OutletFactory(factory.django.DjangoModelFactory):
     home_url = "https://outlet.example/"
 
 
-class SourceFactory(factory.django.DjangoModelFactory):
+class SourceFactory(factory.django.DjangoModelFactory[Source]):
     class Meta:
         model = Source
 
@@ -138,7 +138,7 @@ def make_brief(
     topics: list[Any] | None = None,
     body: list[tuple[str, Any]] | None = None,
     additional_analysis: list[str] | None = None,
-    date: dt.date = dt.date(2010, 12, 6),
+    date: dt.date | None = dt.date(2010, 12, 6),
     publish: bool = True,
     **fields: Any,
 ) -> BriefPage:

@@ -45,7 +45,7 @@ def tree():
 
 
 def test_a_scheduled_brief_without_a_date_takes_its_go_live_date(tree) -> None:
-    brief = make_brief(tree, authors=[make_author(tree)], date=None, publish=False)  # type: ignore[arg-type]
+    brief = make_brief(tree, authors=[make_author(tree)], date=None, publish=False)
     revision = schedule(brief, timezone.now() + dt.timedelta(days=3))
     brief.refresh_from_db()
     assert not brief.live
@@ -74,13 +74,13 @@ def test_a_date_set_by_hand_is_kept_when_the_brief_goes_live_as_scheduled(tree) 
 
 
 def test_a_brief_published_at_once_without_a_date_takes_the_day_it_was_published(tree) -> None:
-    brief = make_brief(tree, date=None)  # type: ignore[arg-type]
+    brief = make_brief(tree, date=None)
 
     assert brief.date == timezone.localdate()
 
 
 def test_publishing_again_keeps_the_day_it_first_went_live(tree) -> None:
-    brief = make_brief(tree, date=None, publish=False)  # type: ignore[arg-type]
+    brief = make_brief(tree, date=None, publish=False)
     revision = schedule(brief, timezone.now() + dt.timedelta(days=3))
     let_time_pass_to(revision, GO_LIVE)
     call_command("publish_scheduled", stdout=io.StringIO())
@@ -99,7 +99,7 @@ def test_publishing_again_keeps_the_day_it_first_went_live(tree) -> None:
 
 
 def test_a_draft_without_a_date_previews_its_go_live_date(tree) -> None:
-    brief = make_brief(tree, date=None, publish=False)  # type: ignore[arg-type]
+    brief = make_brief(tree, date=None, publish=False)
     brief.go_live_at = timezone.make_aware(dt.datetime(2031, 1, 15, 8, 0))
 
     assert brief.byline_date == dt.date(2031, 1, 15)
