@@ -81,17 +81,6 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_content_types() -> None:
-    """Each test starts without Django's per-process cache of content type ids: on PostgreSQL
-    a transactional test's flush makes them anew under new ids, and a later test (in pytest's
-    random order) that took an old id from the cache wrote rows the database refused (a search
-    index entry's foreign key, seen in a worker test)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
-
-
-@pytest.fixture(autouse=True)
 def _fresh_related_index() -> None:
     """Each test starts without the relatedness engine's per-process index: a rolled-back
     test database hands out its ids again, which the index would take for the same briefs."""
