@@ -36,22 +36,31 @@ def _feeds(key: str) -> set[str]:
     return {feed_path(key, fmt) for fmt in FEED_FORMATS}
 
 
-def _live_path(page_id: int | None) -> str | None:
-    if page_id is None:
-        return None
-    page = Page.objects.live().filter(pk=page_id).first()
-    return page_path(page) if page is not None else None
+def _parent_path(page: Page) -> set[str]:
+    """The path of the page's parent (the index listing it) when that is live."""
+    parent = page.get_parent()
+    path = page_path(parent) if parent is not None and parent.live else None
+    return {path} if path else set()
+
+
+def _briefs(briefs: Any) -> set[str]:
+    """The own paths of the live briefs in this BriefPage queryset."""
+    paths: set[str] = set()
+    for brief in briefs.live().distinct():
+        paths |= own_paths(brief)
+    return paths
 
 
 def _referring_pages(obj: Any) -> set[str]:
     """Live pages whose content links to or boxes `obj` (Wagtail's reference index: body
     links, Additional Analysis, topic-guide boxes)."""
-    ids = {
-        int(ref.object_id)
-        for ref in ReferenceIndex.get_references_to(obj)
-        if ref.base_content_type.model_class() is not None
-        and issubclass(ref.base_content_type.model_class(), Page)
-    }
+    from django.contrib.contenttypes.models import ContentType
+
+    # Pages are indexed under their base model, Page: one query, no content type per row.
+    refs = ReferenceIndex.get_references_to(obj).filter(
+        base_content_type=ContentType.objects.get_for_model(Page)
+    )
+    ids = {int(object_id) for object_id in refs.values_list("object_id", flat=True)}
     paths: set[str] = set()
     for page in Page.objects.live().filter(pk__in=ids).specific():
         paths |= own_paths(page)
@@ -86,9 +95,7 @@ def brief_paths(brief_id: int) -> set[str]:
         return set()
     paths = own_paths(brief) | {"/", SITEMAP, reverse("feeds:index")} | _feeds("")
     paths |= _feeds(f"types/{type_slug(brief.brief_type)}")
-    parent = _live_path(brief.get_parent().pk)
-    if parent:
-        paths.add(parent)
+    paths |= _parent_path(brief)
     for link in brief.brief_topics.select_related("topic"):
         paths |= guide_own_paths(link.topic, topic_key(link.topic))
     for link in brief.brief_authors.select_related("author"):
@@ -97,8 +104,7 @@ def brief_paths(brief_id: int) -> set[str]:
     scores = RelatedBrief.objects.filter(related=brief)
     pins = BriefRelatedPin.objects.filter(related=brief)
     shown_by = {*scores.values_list("page_id", flat=True), *pins.values_list("page_id", flat=True)}
-    for other in BriefPage.objects.live().filter(pk__in=shown_by):
-        paths |= own_paths(other)
+    paths |= _briefs(BriefPage.objects.filter(pk__in=shown_by))
     paths |= _referring_pages(brief)
     # Source pages list the briefs citing them.
     for source_id in brief.cited_sources.values_list("source_id", flat=True):
@@ -110,10 +116,7 @@ def shown_briefs(brief_ids: Iterable[int]) -> set[str]:
     """The own pages of these live briefs (their More on This Topic changed)."""
     from briefdesk.briefs.models import BriefPage
 
-    paths: set[str] = set()
-    for brief in BriefPage.objects.live().filter(pk__in=list(brief_ids)):
-        paths |= own_paths(brief)
-    return paths
+    return _briefs(BriefPage.objects.filter(pk__in=list(brief_ids)))
 
 
 def guide_own_paths(guide: Page, key: str | None) -> set[str]:
@@ -148,10 +151,9 @@ def source_paths(source_id: int) -> set[str]:
     """The source's own pages and every live brief citing it (its citations and endnotes)."""
     from briefdesk.briefs.models import BriefPage
 
-    paths = source_own_paths(source_id)
-    for brief in BriefPage.objects.live().filter(cited_sources__source_id=source_id).distinct():
-        paths |= own_paths(brief)
-    return paths
+    return source_own_paths(source_id) | _briefs(
+        BriefPage.objects.filter(cited_sources__source_id=source_id)
+    )
 
 
 def expert_paths(author_id: int) -> set[str]:
@@ -162,14 +164,8 @@ def expert_paths(author_id: int) -> set[str]:
     author = AuthorPage.objects.live().filter(pk=author_id).first()
     if author is None:
         return set()
-    paths = expert_own_paths(author) | {"/", SITEMAP}
-    parent = _live_path(author.get_parent().pk)
-    if parent:
-        paths.add(parent)
-    for brief in BriefPage.objects.live().filter(brief_authors__author=author).distinct():
-        paths |= own_paths(brief)
-    paths |= _referring_pages(author)
-    return paths
+    briefs = BriefPage.objects.filter(brief_authors__author=author)
+    return _listing_page_paths(author, expert_own_paths(author), briefs)
 
 
 def guide_paths(guide_id: int) -> set[str]:
@@ -182,14 +178,14 @@ def guide_paths(guide_id: int) -> set[str]:
     guide = TopicGuidePage.objects.live().filter(pk=guide_id).first()
     if guide is None:
         return set()
-    paths = guide_own_paths(guide, topic_key(guide)) | {"/", SITEMAP}
-    parent = _live_path(guide.get_parent().pk)
-    if parent:
-        paths.add(parent)
-    for brief in BriefPage.objects.live().filter(brief_topics__topic=guide).distinct():
-        paths |= own_paths(brief)
-    paths |= _referring_pages(guide)
-    return paths
+    briefs = BriefPage.objects.filter(brief_topics__topic=guide)
+    return _listing_page_paths(guide, guide_own_paths(guide, topic_key(guide)), briefs)
+
+
+def _listing_page_paths(page: Page, own: set[str], briefs: Any) -> set[str]:
+    """An expert or a guide: its own paths, its index, the home page and the sitemap, the
+    briefs in `briefs` (which show its name) and the pages linking to it."""
+    return own | {"/", SITEMAP} | _parent_path(page) | _briefs(briefs) | _referring_pages(page)
 
 
 def other_page_paths(page_id: int) -> set[str]:
