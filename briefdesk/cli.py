@@ -15,7 +15,7 @@ briefdesk worker [--queue Q] [--interval S] [--once] [--reclaim-after SECONDS]
                                           scores, PDFs) when TASKS_BACKEND=database
 briefdesk create-admin | backup | restore | pdf | import-references | reformat-citations
   | related | archive | check-links | source-from-url ...
-  | search ...
+  | search | import-html | import-markdown | export | import-jsonl | bake ...
 briefdesk manage ARGS...                  Django's manage.py
 
 Every failure is one line on stderr and a non-zero exit, never a traceback. The env file
@@ -41,8 +41,13 @@ PROD_SETTINGS = "briefdesk.settings.production"
 COMMAND_VERBS = {
     "archive": "archive",
     "backup": "backup",
+    "bake": "bake",
     "check-links": "check_links",
     "create-admin": "create_admin",
+    "export": "export_site",
+    "import-html": "import_html",
+    "import-jsonl": "import_jsonl",
+    "import-markdown": "import_markdown",
     "import-references": "import_references",
     "pdf": "brief_pdf",
     "reformat-citations": "reformat_citations",
