@@ -246,6 +246,11 @@ class BriefPage(OneQueryViewRestrictionsMixin, SmartTypography, RoutablePageMixi
         help_text="Outside commentary: one short paragraph per item, each citing its source.",
     )
     citations = models.JSONField(default=dict, editable=False)
+    # The address an import read the brief from (the old page's canonical URL, or
+    # "markdown:<file>"): importing the same page again updates this brief (importers.briefs).
+    imported_from: models.CharField[str, str] = models.CharField(
+        max_length=1000, blank=True, db_index=True, editable=False
+    )
 
     objects = BriefPageManager()
 
@@ -305,7 +310,7 @@ class BriefPage(OneQueryViewRestrictionsMixin, SmartTypography, RoutablePageMixi
     ]
 
     # A copy is a new brief: it gets its own number when it goes live.
-    exclude_fields_in_copy = ["number"]
+    exclude_fields_in_copy = ["number", "imported_from"]
 
     class Meta:
         ordering = ["-date"]
