@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "briefdesk.topics",
     "briefdesk.briefs",
     "briefdesk.search",
+    "briefdesk.bake",
     "briefdesk.importers",
     "briefdesk.feeds",
     "wagtail.contrib.forms",

@@ -1,0 +1,396 @@
+"""The static bake: the whole public site as files in OUTDIR, then Pagefind's index over them.
+
+    report = bake_site(Path("out"), base_url="https://static.example.org")
+    report.rendered, report.written, report.removed, report.broken
+
+Which URLs are rendered:
+- a first bake, `full=True`, or a bake whose fingerprint changed (the code, templates and
+  static files, the base URLs, view restrictions, sites, images and documents: changes that
+  leave no time on a record) renders every public URL (targets.public_seeds) and every page
+  they link to (further listing pages, guide filters, archived views);
+- otherwise only what changed after the last bake started (targets.changed_since: the page
+  cache's purge rules), the pages that linked to a changed page when it was last baked, and
+  what those link to that was never baked.
+Either way a file is written only when its bytes differ from what the manifest recorded, and
+the files of URLs that are no longer public are removed.
+
+Workers: with `workers` > 1 the renders run in forked processes. The parent renders nothing
+itself, so no V8 context (citations) exists before the fork (a V8 context made before a fork
+hangs in the child).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import multiprocessing
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connections
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from .links import SEARCH_PATH, LinkPlan
+from .manifest import (
+    BakeError,
+    Manifest,
+    Output,
+    digest,
+    open_outdir,
+    remove_file,
+    save_manifest,
+    write_file,
+)
+from .render import Renderer, Result
+from .targets import INDEXED_KINDS, Seed, changed_since, filename_for, is_pdf, public_seeds
+
+PAGEFIND_DIR = "pagefind"
+CHUNK = 64
+
+
+@dataclass
+class BakeReport:
+    mode: str = "full"  # or "incremental"
+    rendered: int = 0
+    written: int = 0
+    removed: int = 0
+    static_written: int = 0
+    broken: list[str] = field(default_factory=list)  # linked, but not found when rendered
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def bake_site(
+    outdir: Path,
+    base_url: str = "",
+    *,
+    with_pdfs: bool = True,
+    workers: int = 1,
+    full: bool = False,
+    search: bool = True,
+    log: Callable[[str], None] = lambda line: None,
+) -> BakeReport:
+    """Bake the public site into `outdir` (see the module docstring). Raises BakeError with
+    a one-line reason when `outdir` is unusable or Pagefind fails."""
+    report = BakeReport()
+    clock = time.perf_counter()
+    manifest = open_outdir(outdir)
+    _ensure_collected_static()
+    started = timezone.now()
+    site_base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    host = urlsplit(site_base).hostname or "localhost"
+    fingerprint = _fingerprint(base_url, with_pdfs)
+    plan = LinkPlan(site_base=site_base, out_base=base_url, filename=filename_for)
+    incremental = bool(manifest.baked_at) and manifest.fingerprint == fingerprint and not full
+    report.mode = "incremental" if incremental else "full"
+    old = manifest.outputs
+    if incremental:
+        todo = _incremental_targets(manifest, with_pdfs)
+    else:
+        todo = {seed.url: seed for seed in public_seeds(with_pdfs)}
+        todo[SEARCH_PATH] = Seed(SEARCH_PATH)
+    report.seconds["plan"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    old_hashes = {output.file: output.sha256 for output in old.values()}
+    known = set(old) if incremental else set()
+    # Production's behaviour (no debug pages), and no access log line per rendered URL.
+    logging.disable(logging.WARNING)
+    try:
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=[host, "localhost", "testserver"]):
+            results, seeds = _render_all(outdir, plan, old_hashes, with_pdfs, todo, known, workers)
+    finally:
+        logging.disable(logging.NOTSET)
+    report.seconds["render"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    outputs: dict[str, Output] = dict(old) if incremental else {}
+    indexed_changed = False
+    for result in results:
+        seed = seeds[result.url]
+        previous = old.get(result.url)
+        if result.status != 200:
+            outputs.pop(result.url, None)
+            if seed.page_id is None and result.url not in todo and result.status == 404:
+                report.broken.append(result.url)
+            continue
+        report.rendered += 1
+        report.written += result.written
+        kind = seed.kind if seed.page_id is not None else (previous.kind if previous else "other")
+        indexed_changed |= result.written and kind in INDEXED_KINDS
+        outputs[result.url] = Output(
+            result.file,
+            result.sha256,
+            seed.page_id if seed.page_id is not None else (previous.page_id if previous else None),
+            kind,
+            seed.sort_key or (previous.sort_key if previous else ""),
+            sorted(result.links) if result.html else [],
+        )
+    kept_files = {output.file for output in outputs.values()}
+    for url, output in old.items():
+        if output.file not in kept_files:
+            remove_file(outdir, output.file)
+            report.removed += 1
+            indexed_changed |= output.kind in INDEXED_KINDS
+            outputs.pop(url, None)
+    report.static_written = _copy_static(outdir, manifest)
+    report.seconds["write"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    if search and (indexed_changed or not (outdir / PAGEFIND_DIR).is_dir()):
+        run_pagefind(outdir)
+    report.seconds["search"] = time.perf_counter() - clock
+    manifest.outputs = outputs
+    manifest.fingerprint = fingerprint
+    manifest.baked_at = started.isoformat()
+    save_manifest(outdir, manifest)
+    report.broken.sort()
+    log(
+        f"{report.mode} bake: {report.rendered} URLs rendered, {report.written} files written, "
+        f"{report.removed} removed, {report.static_written} static files copied"
+    )
+    return report
+
+
+def _incremental_targets(manifest: Manifest, with_pdfs: bool) -> dict[str, Seed]:
+    """What to render again after the changes since the last bake (module docstring)."""
+    from .targets import page_seeds
+
+    since = dt.datetime.fromisoformat(manifest.baked_at)
+    changes = changed_since(since)
+    todo: dict[str, Seed] = {path: Seed(path) for path in changes.paths}
+    current = page_seeds(changes.page_ids, with_pdfs)
+    for seed in current:
+        todo[seed.url] = seed
+        previous = manifest.outputs.get(seed.url)
+        if previous is None or previous.sort_key != seed.sort_key:
+            changes.reordered = True
+    # The old outputs of the changed pages (removed if they no longer answer), and every page
+    # that linked to them when last baked (it showed their old title, byline or position).
+    own = {url for url, out in manifest.outputs.items() if out.page_id in changes.page_ids}
+    for url in own:
+        todo.setdefault(url, Seed(url))
+    for url, output in manifest.outputs.items():
+        if output.links and own.intersection(output.links):
+            todo.setdefault(url, Seed(url))
+    # A path stands for all its query strings (as in the page cache's purges): a download's
+    # ?with=sources always; a listing's further pages when the listing's order changed (else
+    # those that linked to a changed page are in already).
+    paths = set(todo)
+    for url in manifest.outputs:
+        path = url.split("?", 1)[0]
+        if "?" in url and path in paths and (changes.reordered or not path.endswith("/")):
+            todo.setdefault(url, Seed(url))
+    # What the last bake knew of these URLs (the page each shows, for the search index).
+    for url, seed in todo.items():
+        previous = manifest.outputs.get(url)
+        if seed.page_id is None and previous is not None:
+            todo[url] = Seed(url, previous.page_id, previous.kind, previous.sort_key)
+    if not with_pdfs:
+        todo = {url: seed for url, seed in todo.items() if not is_pdf(url)}
+    return todo
+
+
+# --- rendering, in this process or in forked workers ------------------------------------
+
+_worker: Renderer | None = None
+
+
+def _render_batch(batch: list[tuple[str, str]]) -> list[Result]:
+    assert _worker is not None
+    return [_worker.bake(url, kind) for url, kind in batch]
+
+
+def _init_worker(renderer: Renderer) -> None:
+    global _worker
+    _worker = renderer
+    # A client of this process's own (a forked child must not share the parent's).
+    renderer.client = renderer.new_client()
+
+
+def _render_all(
+    outdir: Path,
+    plan: LinkPlan,
+    old_hashes: dict[str, str],
+    with_pdfs: bool,
+    todo: dict[str, Seed],
+    known: set[str],
+    workers: int,
+) -> tuple[list[Result], dict[str, Seed]]:
+    """Render `todo` and, in rounds, every URL they link to that is neither rendered in this
+    run nor `known` from the last bake (a full bake passes no `known`: it finds everything)."""
+    renderer = Renderer(outdir, plan, old_hashes, with_pdfs)
+    seeds = dict(todo)
+    pending = list(todo.values())
+    results: list[Result] = []
+    pool: Any = None
+    try:
+        if workers > 1:
+            connections.close_all()  # each child opens its own
+            context = multiprocessing.get_context("fork")
+            pool = context.Pool(workers, initializer=_init_worker, initargs=(renderer,))
+        else:
+            _init_worker(renderer)
+        while pending:
+            batches = [
+                [(seed.url, seed.kind) for seed in pending[i : i + CHUNK]]
+                for i in range(0, len(pending), CHUNK)
+            ]
+            mapped: Iterable[list[Result]] = (
+                pool.imap_unordered(_render_batch, batches)
+                if pool is not None
+                else map(_render_batch, batches)
+            )
+            pending = []
+            for batch in mapped:
+                for result in batch:
+                    results.append(result)
+                    for link in result.links:
+                        if link not in seeds and link not in known:
+                            seeds[link] = Seed(link)
+                            pending.append(seeds[link])
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return results, seeds
+
+
+# --- what a re-run cannot tell from timestamps ------------------------------------------
+
+
+def _fingerprint(base_url: str, with_pdfs: bool) -> str:
+    """A hash of everything that changes pages without leaving a time on a record."""
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import PageViewRestriction, Site
+
+    import briefdesk
+    from briefdesk.core.static_stamp import static_fingerprint
+
+    hasher = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    # Templates by content; Python code by the package version (a code change without a
+    # new version needs --full: see docs/bake.md).
+    code = [briefdesk.__version__]
+    for path in sorted(package.glob("**/templates/**/*")):
+        if path.is_file() and "tests" not in path.parts:
+            code.append(f"{path.relative_to(package)}:{digest(path.read_bytes())}")
+    restrictions = PageViewRestriction.objects.values_list("page__path", "restriction_type")
+    sites = Site.objects.values_list("hostname", "port", "root_page_id", "site_name")
+    for part in (
+        base_url,
+        str(with_pdfs),
+        settings.WAGTAILADMIN_BASE_URL,
+        settings.WAGTAIL_SITE_NAME,
+        static_fingerprint(),
+        *code,
+        repr(sorted(restrictions)),
+        repr(sorted(sites)),
+        repr(list(get_image_model().objects.order_by("pk").values_list("pk", "file"))),
+        repr(list(get_document_model().objects.order_by("pk").values_list("pk", "file"))),
+    ):
+        hasher.update(part.encode("utf-8", "surrogateescape") + b"\n")
+    return hasher.hexdigest()
+
+
+# --- static files and search -------------------------------------------------------------
+
+
+def _ensure_collected_static() -> None:
+    """With hashed static names (production's storage) pages name collected files: collect
+    them first when STATIC_ROOT is out of date, as `briefdesk serve` does."""
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+    from django.core.files.storage import storages
+    from django.core.management import call_command
+    from django.utils.functional import empty
+    from django.utils.module_loading import import_string
+
+    from briefdesk.core.static_stamp import (
+        static_fingerprint,
+        static_is_current,
+        write_static_stamp,
+    )
+
+    backend = import_string(settings.STORAGES["staticfiles"]["BACKEND"])
+    if not issubclass(backend, ManifestFilesMixin):
+        return
+    fingerprint = static_fingerprint()
+    if static_is_current(fingerprint):
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    write_static_stamp(fingerprint)
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    # The storage read its (then missing or old) manifest when first used: make it anew.
+    storages._storages.pop("staticfiles", None)  # type: ignore[attr-defined]
+    staticfiles_storage._wrapped = empty  # type: ignore[attr-defined]
+
+
+def _static_files() -> Iterable[tuple[str, Path]]:
+    """(name under STATIC_URL, file) of every static file the pages may name: the collected
+    files (hashed names) when STATIC_ROOT has them, else the apps' files."""
+    from django.contrib.staticfiles.finders import get_finders
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+    from django.utils.module_loading import import_string
+
+    backend = import_string(settings.STORAGES["staticfiles"]["BACKEND"])
+    if issubclass(backend, ManifestFilesMixin):
+        root = Path(settings.STATIC_ROOT)
+        for path in root.rglob("*"):
+            if path.is_file() and path.suffix not in {".gz", ".br"} and path.name[0] != ".":
+                yield path.relative_to(root).as_posix(), path
+        return
+    seen: set[str] = set()
+    for finder in get_finders():
+        for name, storage in finder.list(["CVS", ".*", "*~"]):
+            prefix = getattr(storage, "prefix", None) or ""
+            full = f"{prefix}/{name}" if prefix else name
+            if full not in seen:
+                seen.add(full)
+                yield full, Path(storage.path(name))
+
+
+def _copy_static(outdir: Path, manifest: Manifest) -> int:
+    static_dir = settings.STATIC_URL.strip("/")
+    if "://" in settings.STATIC_URL or not static_dir:
+        return 0  # served from elsewhere (a CDN): nothing to copy
+    copied = 0
+    current: dict[str, str] = {}
+    for name, path in _static_files():
+        relative = f"{static_dir}/{name}"
+        stat = path.stat()
+        stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+        current[relative] = stamp
+        if manifest.static.get(relative) == stamp and (outdir / relative).exists():
+            continue
+        write_file(outdir, relative, path.read_bytes())
+        copied += 1
+    for relative in set(manifest.static) - set(current):
+        remove_file(outdir, relative)
+    manifest.static = current
+    return copied
+
+
+def run_pagefind(outdir: Path) -> None:
+    """Pagefind's index of the pages marked data-pagefind-body, in OUTDIR/pagefind/."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(outdir), "--silent"]
+    command += ["--output-subdir", PAGEFIND_DIR]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
+    except OSError as exc:
+        raise BakeError(f"Pagefind could not start: {exc.strerror}") from exc
+    if done.returncode:
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        raise BakeError(f"Pagefind failed: {lines[-1] if lines else f'exit {done.returncode}'}")
+
+
+__all__ = ["BakeError", "BakeReport", "bake_site"]
