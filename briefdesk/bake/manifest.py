@@ -60,8 +60,11 @@ def open_outdir(outdir: Path) -> Manifest:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BakeError(f"cannot create {outdir}: {exc.strerror}") from exc
-    if not os.access(outdir, os.W_OK | os.X_OK):
-        raise BakeError(f"{outdir} is not writable")
+    try:  # a real write: permissions, a read-only mount, a full disk
+        with tempfile.TemporaryFile(dir=outdir, prefix=".bake-probe-"):
+            pass
+    except OSError as exc:
+        raise BakeError(f"{outdir} is not writable: {exc.strerror}") from exc
     path = outdir / MANIFEST_NAME
     if not path.exists():
         if any(outdir.iterdir()):
