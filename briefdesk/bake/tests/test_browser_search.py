@@ -1,0 +1,43 @@
+"""The baked site's search, in real Chromium: Pagefind's index in OUTDIR/pagefind/, the static
+search page, and the header's search form sending ?q= to it. No Django behind the server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from briefdesk.bake.run import bake_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+
+def test_a_search_on_the_baked_site_finds_the_brief(
+    page: Page, world: Any, tmp_path: Path, serve: Any
+) -> None:
+    bake_site(tmp_path, with_pdfs=False)
+    assert (tmp_path / "pagefind" / "pagefind-ui.js").exists()
+    base = serve(tmp_path)
+
+    page.goto(f"{base}/")
+    page.locator("#site-search-q").fill("clove")
+    page.locator(".site-search button[type=submit]").click()
+
+    page.wait_for_url(f"{base}/search/?q=clove")
+    result = page.locator(".pagefind-ui__result-link").first
+    expect(result).to_have_text("Zanzibar Clove Exports Collapse", timeout=10_000)
+    result.click()
+    page.wait_for_url(f"{base}/briefs/{world.brief.slug}/")
+    expect(page.locator("h1")).to_contain_text("Zanzibar Clove Exports Collapse")
+
+
+def test_pages_readers_must_not_see_are_not_in_the_search_index(
+    page: Page, world: Any, tmp_path: Path, serve: Any
+) -> None:
+    bake_site(tmp_path, with_pdfs=False)
+    base = serve(tmp_path)
+    page.goto(f"{base}/search/?q=members")
+    page.wait_for_selector(".pagefind-ui__message")
+    expect(page.locator(".pagefind-ui__message")).to_contain_text("No results")
