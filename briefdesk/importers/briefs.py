@@ -1,0 +1,521 @@
+"""Brief import, the ORM half: ParsedBriefs (from html/ or markdown/) -> BriefPages with their
+authors, sources, Additional Analysis, featured guide and pinned related briefs.
+
+    report = import_briefs(inputs, publish=False, dry_run=True)  # checks all; writes nothing
+    report = import_briefs(inputs, topic="pakistan")              # drafts, each in its own
+    for result in report.results: print(result.as_line())         # transaction
+
+Each input is written in its own transaction: a bad input is reported on one line and leaves
+nothing behind (no brief, author, source or guide of it), and the others go on. A dry run does
+the same work inside a transaction that is rolled back at the end.
+
+Records are matched before they are created, so importing the same pages again updates the
+briefs instead of adding others:
+- a brief by `imported_from` (the page's canonical URL, compared as the reference import
+  compares URLs: importers.matching);
+- an author by given and family name (case-insensitive), else created;
+- a source by URL (matching.url_variants), else by title and date when it has no URL, else
+  created; an existing source is cited as it is, never changed;
+- an outlet by name or short label (case-insensitive), else created;
+- a topic guide by the URL it was imported from, then slug, then title, else created.
+New pages, sources and outlets are drafts unless `publish`: a never-published source or
+outlet goes live with the first brief that cites it (sources.publishing).
+
+Links to the old site are resolved after every input is written (a second pass), so a brief
+may link to or pin a brief that comes later in the same run: an internal link becomes a link
+to the imported brief (its text alone when the target was not imported) and "More on This
+Topic" entries become pinned related briefs (at most three).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import nh3
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.text import slugify
+from wagtail.models import Page
+
+from briefdesk.briefs.models import (
+    BRIEF_TYPES,
+    AuthorIndexPage,
+    AuthorPage,
+    BriefAuthor,
+    BriefIndexPage,
+    BriefPage,
+    BriefRelatedPin,
+    BriefTopic,
+)
+from briefdesk.citations.proper_nouns import read_once
+from briefdesk.core.site_tree import ensure_site
+from briefdesk.sources.models import Outlet, Source
+from briefdesk.sources.richtext import ALLOWED_TAGS, ALLOWED_URL_SCHEMES
+from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
+
+from .matching import normalise_title, normalise_url, url_variants
+from .parsed import CITE, INTERNAL, Block, BriefInputError, GuideRef, ParsedBrief, SourceRef
+
+MAX_PINS = 3
+SLUG_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class InputFailure:
+    """An input its importer could not read: `origin` names it, `reason` says why."""
+
+    origin: str
+    reason: str
+
+
+@dataclass
+class BriefResult:
+    """What happened to one input: created/updated (written), create/update (dry run) or
+    error."""
+
+    origin: str
+    outcome: str
+    path: str = ""
+    live: bool = False
+    error: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def as_line(self) -> str:
+        """`file.html -> /briefs/slug/ (created, draft)`, or `file.html: reason`."""
+        if self.outcome == "error":
+            return f"{self.origin}: {self.error}"
+        state = "published" if self.live else "draft"
+        return f"{self.origin} -> {self.path} ({self.outcome}, {state})"
+
+
+@dataclass
+class BriefImportReport:
+    results: list[BriefResult]
+    dry_run: bool
+
+    @property
+    def errors(self) -> list[BriefResult]:
+        return [r for r in self.results if r.outcome == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        total = len(self.results)
+        counts = {o: sum(r.outcome == o for r in self.results) for o in ("created", "updated")}
+        if self.dry_run:
+            counts = {
+                "to create": sum(r.outcome == "create" for r in self.results),
+                "to update": sum(r.outcome == "update" for r in self.results),
+            }
+        parts = [f"{n} {what}" for what, n in counts.items()]
+        if self.errors:
+            parts.append(f"{len(self.errors)} failed")
+        noun = "file" if total == 1 else "files"
+        verb = "Checked" if self.dry_run else "Imported"
+        tail = " Nothing was written." if self.dry_run else ""
+        return f"{verb} {total} {noun}: {', '.join(parts)}.{tail}"
+
+
+class UnknownTopic(BriefInputError):
+    pass
+
+
+def import_briefs(
+    inputs: Sequence[ParsedBrief | InputFailure],
+    *,
+    publish: bool = False,
+    dry_run: bool = False,
+    topic: str = "",
+) -> BriefImportReport:
+    """Write each parsed brief (see the module docstring); one result per input, in order.
+
+    Raises UnknownTopic, before anything is written, when `topic` (a slug every brief is
+    filed under) names no topic guide. Never raises for one bad input: its result says why.
+    """
+    with _rolled_back(dry_run):
+        writer = _Writer(publish=publish, dry_run=dry_run)
+        extra = writer.topic_by_slug(topic) if topic else None
+        results: list[BriefResult] = []
+        pending: list[tuple[BriefResult, ParsedBrief, int]] = []
+        with read_once():
+            for parsed in inputs:
+                if isinstance(parsed, InputFailure):
+                    results.append(BriefResult(parsed.origin, "error", error=parsed.reason))
+                    continue
+                result = BriefResult(parsed.origin, "error")
+                results.append(result)
+                try:
+                    with transaction.atomic():
+                        page = writer.write(parsed, result, extra)
+                except Exception as exc:  # one bad input never stops the others
+                    result.outcome, result.error = "error", one_line(exc)
+                    continue
+                if parsed.internal_links() or parsed.related:
+                    pending.append((result, parsed, page.pk))
+            # Second pass: links and pins to briefs of this run that came later.
+            for result, parsed, pk in pending:
+                try:
+                    with transaction.atomic():
+                        writer.link(parsed, pk)
+                except Exception as exc:
+                    result.notes.append(f"links not resolved: {one_line(exc)}")
+    return BriefImportReport(results, dry_run=dry_run)
+
+
+@contextmanager
+def _rolled_back(dry_run: bool) -> Iterator[None]:
+    if not dry_run:
+        yield
+        return
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line for the operator (a ValidationError's messages joined)."""
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            text = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        else:
+            text = " ".join(exc.messages)
+    else:
+        text = str(exc)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def brief_key(url: str) -> list[str]:
+    """The stored spellings of `imported_from` that mean the same page."""
+    normalised = normalise_url(url)
+    if not normalised or "://" not in url:
+        return [url]
+    return url_variants(normalised)
+
+
+class _Writer:
+    def __init__(self, *, publish: bool, dry_run: bool) -> None:
+        self.publish = publish
+        self.dry_run = dry_run
+        site = ensure_site()
+        self.brief_index = BriefIndexPage.objects.get(pk=site.briefs_id)
+        self.author_index = AuthorIndexPage.objects.get(pk=site.authors_id)
+        self.topic_index = TopicIndexPage.objects.get(pk=site.topics_id)
+
+    # --- one brief ---------------------------------------------------------------------
+
+    def write(self, parsed: ParsedBrief, result: BriefResult, extra: Any) -> BriefPage:
+        if parsed.brief_type not in BRIEF_TYPES:
+            raise BriefInputError(f"unknown brief type {parsed.brief_type!r}")
+        existing = self.find_brief(parsed.imported_from)
+        page = existing.specific if existing is not None else BriefPage()
+        if existing is not None and page.has_unpublished_changes and page.live:
+            # The latest revision is an editor's draft: start from it, not from the live row.
+            page = page.get_latest_revision_as_object()
+        source_ids = [self.source(ref) for ref in parsed.sources]
+        guide = self.guide(parsed.guide) if parsed.guide else None
+        topics = [t for t in [guide, *map(self.topic, parsed.topics), extra] if t is not None]
+        page.title = parsed.title
+        page.brief_type = parsed.brief_type
+        page.date = parsed.date
+        page.summary = parsed.summary
+        page.imported_from = parsed.imported_from
+        page.body = self.body(parsed.body, source_ids, guide)
+        page.additional_analysis = [
+            ("item", self.rich_text(value, source_ids)) for value in parsed.additional_analysis
+        ]
+        page.brief_authors = [BriefAuthor(author=self.author(a)) for a in _unique(parsed.authors)]
+        page.brief_topics = [BriefTopic(topic=t) for t in _unique_pages(topics)]
+        page.related_pins = self.pins(parsed, page.pk)
+        if existing is None:
+            page.slug = self.free_slug(parsed.slug_hint or parsed.title)
+            page.live = False
+            self.brief_index.add_child(instance=page)
+        elif not page.live:
+            page.save()
+        self.save(page)
+        result.outcome = (
+            ("update" if existing else "create")
+            if self.dry_run
+            else ("updated" if existing else "created")
+        )
+        result.path = page_path(page)
+        result.live = bool(page.live)
+        result.notes.extend(parsed.notes)
+        return page
+
+    def link(self, parsed: ParsedBrief, pk: int) -> None:
+        """Resolve the brief's links to the old site and its pins, now that every input of
+        the run is written; saves only when something changed."""
+        page = BriefPage.objects.get(pk=pk)
+        if page.has_unpublished_changes and page.live:
+            page = page.get_latest_revision_as_object()
+        before = (page.body.raw_data, page.additional_analysis.raw_data)
+        body = [
+            (b.block_type, self._relink(b.value.source) if b.block_type == "paragraph" else b.value)
+            for b in page.body
+        ]
+        page.body = [(k, v) for k, v in body]
+        page.additional_analysis = [
+            ("item", self._relink(b.value.source)) for b in page.additional_analysis
+        ]
+        pins = self.pins(parsed, page.pk)
+        old_pins = [p.related_id for p in page.related_pins.all()]
+        if (
+            before == (page.body.raw_data, page.additional_analysis.raw_data)
+            and [p.related_id for p in pins] == old_pins
+        ):
+            return
+        page.related_pins = pins
+        if not page.live:
+            page.save()
+        self.save(page)
+
+    def save(self, page: BriefPage) -> None:
+        revision = page.save_revision(log_action=True)
+        if self.publish:
+            revision.publish()
+            page.refresh_from_db()
+
+    # --- body --------------------------------------------------------------------------
+
+    def body(
+        self, blocks: list[Block], source_ids: list[int], guide: TopicGuidePage | None
+    ) -> list[tuple[str, Any]]:
+        out: list[tuple[str, Any]] = []
+        for block in blocks:
+            if block.kind == "paragraph":
+                out.append(("paragraph", self.rich_text(block.html, source_ids)))
+            elif block.kind == "heading":
+                out.append(("heading", block.text[:255]))
+            elif block.kind == "quote":
+                out.append(("quote", {"quote": block.text, "attribution": block.attribution}))
+        if guide is not None:
+            out.append(("topic_box", {"topic": guide, "text": ""}))
+        return out
+
+    def rich_text(self, value: str, source_ids: list[int]) -> str:
+        """The importer's HTML as stored rich text: citations as source entities, links to
+        the old site resolved when their brief exists (else kept for the second pass)."""
+
+        def cite(match: re.Match[str]) -> str:
+            source_id = source_ids[int(match.group("n"))]
+            label = self._labels.get(source_id, "")
+            return f'<a linktype="source" id="{source_id}">{html.escape(label, quote=False)}</a>'
+
+        value = CITE.sub(cite, value)
+        value = self._relink(value, keep_pending=True)
+        if not value.startswith("<p>"):
+            value = f"<p>{value}</p>"
+        # Belt and braces: the importers write only safe markup, and rendering sanitises too.
+        return _keep_internal(value)
+
+    def _relink(self, value: str, keep_pending: bool = False) -> str:
+        def replace(match: re.Match[str]) -> str:
+            url = html.unescape(match.group("url"))
+            target = self.find_brief(url)
+            if target is not None:
+                return f'<a linktype="page" id="{target.pk}">{match.group("text")}</a>'
+            return match.group(0) if keep_pending else match.group("text")
+
+        return INTERNAL.sub(replace, value)
+
+    # --- records -----------------------------------------------------------------------
+
+    _labels: dict[int, str]
+
+    def find_brief(self, url: str) -> BriefPage | None:
+        if not url:
+            return None
+        return BriefPage.objects.filter(imported_from__in=brief_key(url)).order_by("pk").first()
+
+    def pins(self, parsed: ParsedBrief, own_pk: int | None) -> list[BriefRelatedPin]:
+        pins: list[BriefRelatedPin] = []
+        seen: set[int] = set()
+        for url in parsed.related:
+            target = self.find_brief(url)
+            if target is None or target.pk == own_pk or target.pk in seen:
+                continue
+            seen.add(target.pk)
+            pins.append(BriefRelatedPin(related=target))
+        return pins[:MAX_PINS]
+
+    def source(self, ref: SourceRef) -> int:
+        if not hasattr(self, "_labels"):
+            self._labels = {}
+        source = None
+        if ref.url:
+            source = (
+                Source.objects.filter(url__in=url_variants(normalise_url(ref.url)))
+                .select_related("outlet")
+                .order_by("pk")
+                .first()
+            )
+        if source is None and not ref.url and ref.item.get("title"):
+            source = self._by_title_and_date(ref)
+        if source is None:
+            source = Source()
+            outlet_name = source.apply_csl({k: v for k, v in ref.item.items() if k != "id"})
+            outlet_name = ref.outlet or outlet_name
+            source.outlet = self.outlet(outlet_name, ref.url) if outlet_name else None
+            source.label = ref.label[:40]
+            if not self.publish:
+                source.live = False
+            try:
+                source.full_clean()
+            except ValidationError as exc:
+                raise BriefInputError(
+                    f"source {ref.url or ref.item.get('title') or ''}: {one_line(exc)}"
+                ) from None
+            source.save()
+        self._labels[source.pk] = source.parenthetical_label
+        return source.pk
+
+    def _by_title_and_date(self, ref: SourceRef) -> Source | None:
+        probe = Source()
+        probe.apply_csl({k: v for k, v in ref.item.items() if k != "id"})
+        title = normalise_title(probe.title)
+        for candidate in Source.objects.filter(issued=probe.issued, url="").select_related(
+            "outlet"
+        ):
+            if normalise_title(candidate.title) == title:
+                return candidate
+        return None
+
+    def outlet(self, name: str, url: str) -> Outlet:
+        name = " ".join(name.split())[:255]
+        found = (
+            Outlet.objects.filter(Q(name__iexact=name) | Q(short_label__iexact=name))
+            .order_by("pk")
+            .first()
+        )
+        if found is not None:
+            return found
+        home = ""
+        if url.startswith(("http://", "https://")):
+            scheme, _, rest = url.partition("://")
+            home = f"{scheme}://{rest.split('/', 1)[0]}/"
+        outlet = Outlet(name=name, home_url=home, live=self.publish)
+        try:
+            outlet.full_clean()
+        except ValidationError as exc:
+            if set(exc.message_dict) != {"home_url"}:
+                raise BriefInputError(f"outlet {name}: {one_line(exc)}") from None
+            outlet.home_url = ""  # optional: an address it cannot hold is left out
+        outlet.save()
+        return outlet
+
+    def author(self, name: Any) -> AuthorPage:
+        found = (
+            AuthorPage.objects.filter(
+                given_name__iexact=name.given, family_name__iexact=name.family
+            )
+            .order_by("pk")
+            .first()
+        )
+        if found is not None:
+            return found
+        page = AuthorPage(
+            title=name.full,
+            given_name=name.given,
+            family_name=name.family,
+            slug=_free_slug(self.author_index, name.full or "author"),
+            live=False,
+        )
+        self.author_index.add_child(instance=page)
+        revision = page.save_revision()
+        if self.publish:
+            revision.publish()
+        return page
+
+    def guide(self, ref: GuideRef) -> TopicGuidePage:
+        slug = slugify(ref.title)[:SLUG_LENGTH] or "guide"
+        guides = TopicGuidePage.objects.descendant_of(self.topic_index)
+        found = (guides.filter(title__iexact=ref.title).order_by("depth", "pk").first()) or (
+            guides.filter(slug=slug).order_by("depth", "pk").first()
+        )
+        if found is not None:
+            return found
+        page = TopicGuidePage(
+            title=ref.title,
+            label=ref.label[:60],
+            slug=_free_slug(self.topic_index, slug),
+            live=False,
+        )
+        self.topic_index.add_child(instance=page)
+        revision = page.save_revision()
+        if self.publish:
+            revision.publish()
+        return page
+
+    def topic(self, name: str) -> TopicGuidePage:
+        found = TopicGuidePage.objects.filter(slug=name).order_by("depth", "pk").first()
+        return found if found is not None else self.guide(GuideRef(title=name, label=""))
+
+    def topic_by_slug(self, slug: str) -> TopicGuidePage:
+        found = TopicGuidePage.objects.filter(slug=slug).order_by("depth", "pk").first()
+        if found is None:
+            raise UnknownTopic(f"no topic guide has the slug {slug!r}")
+        return found
+
+    def free_slug(self, hint: str) -> str:
+        return _free_slug(self.brief_index, hint)
+
+
+def _free_slug(parent: Page, hint: str) -> str:
+    """`hint` as a slug not taken under `parent`: the slug itself, else slug-2, slug-3…
+    (the same names in the same order give the same slugs)."""
+    base = slugify(hint)[:SLUG_LENGTH].strip("-") or "brief"
+    taken = set(
+        Page.objects.child_of(parent).filter(slug__startswith=base).values_list("slug", flat=True)
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def page_path(page: Page) -> str:
+    """The page's path on the site (/briefs/slug/), drafts included."""
+    url = page.get_url()
+    return str(url) if url else str(page.url_path)
+
+
+def _unique(names: list[Any]) -> list[Any]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for name in names:
+        key = (name.given.casefold(), name.family.casefold())
+        if key not in seen:
+            seen.add(key)
+            out.append(name)
+    return out
+
+
+def _unique_pages(pages: list[TopicGuidePage]) -> list[TopicGuidePage]:
+    out: dict[int, TopicGuidePage] = {}
+    for page in pages:
+        out.setdefault(page.pk, page)
+    return list(out.values())
+
+
+def _keep_internal(value: str) -> str:
+    """Sanitise as rendering does (richtext.sanitize), keeping the placeholders of links
+    the second pass resolves."""
+    return nh3.clean(
+        value,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "linktype", "id", "data-internal"}},
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=None,
+    )

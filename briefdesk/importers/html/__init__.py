@@ -1,0 +1,1 @@
+"""Saved brief pages (HTML) in, ParsedBriefs out: see `parser.parse_html`. No ORM here."""
