@@ -150,8 +150,10 @@ def export_site(out: Path, files_to: Path | None = None) -> ExportSummary:
     but the storage no longer has is skipped and listed in the summary."""
     summary = ExportSummary(out, {})
     try:
+        # Only a transaction of our own can choose its isolation (its first statement).
+        own = not connection.in_atomic_block
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if own and connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             with ExportWriter(out, _header()) as writer:

@@ -36,7 +36,6 @@ from briefdesk.core.portable import jsonl
 from briefdesk.core.tests.site_fingerprint import fingerprint
 from briefdesk.core.tests.test_backup import BRIEFDESK, REPO, Target, new_target, run
 from briefdesk.search.sync import forget_stores
-from tests.db import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +109,8 @@ def _tree(root: Path) -> set[str]:
 def round_trip(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any
 ) -> Iterator[RoundTrip]:
+    from tests.db import rolled_back  # here: the target process imports this module
+
     work = tmp_path_factory.mktemp("export")
     export, files = work / "site.jsonl", work / "files.tar"
     roots = backup.site_roots()
