@@ -9,13 +9,15 @@
 A member's name is "<app>.<model>.<field>/<the file's name in its storage>"; the export file
 lists every member with its size and SHA-256, and the import checks them all before it
 writes anything. A tar is written as NAME.partial and renamed when complete; a directory must
-be new or empty. Names that would leave the bundle ("..", absolute) are refused on both sides.
-No models here: the exporter reads the storages and hands over streams.
+be new or empty; files are 0600 and directories 0700 (they hold private documents). Names that
+would leave the bundle ("..", absolute) are refused on both sides. No models here: the
+exporter reads the storages and hands over streams.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tarfile
 from collections.abc import Iterable, Iterator
@@ -69,14 +71,15 @@ class BundleWriter:
         if is_tar(self.dest):
             if self.dest.exists():
                 raise ExportFileError(f"{self.dest} exists: give a new file name for the files")
+            partial = self._partial
+            # Private to its owner, like the export: made 0600 before tarfile writes to it.
+            os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
             gzip = self.dest.name.endswith("gz")
-            self._tar = (
-                tarfile.open(self._partial, "w:gz") if gzip else tarfile.open(self._partial, "w")
-            )
+            self._tar = tarfile.open(partial, "w:gz") if gzip else tarfile.open(partial, "w")
         elif self.dest.exists() and (not self.dest.is_dir() or any(self.dest.iterdir())):
             raise ExportFileError(f"{self.dest} exists and is not an empty directory")
         else:
-            self.dest.mkdir(parents=False, exist_ok=True)
+            self.dest.mkdir(mode=0o700, parents=False, exist_ok=True)
         return self
 
     def add(self, member: str, stream: IO[bytes]) -> tuple[int, str]:
@@ -84,8 +87,9 @@ class BundleWriter:
         member = safe_member(member)
         if self._tar is None:
             target = self.dest / member
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("xb") as out:
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
                 return _copy(stream, out)
         # A tar header needs the size first: spool the file (on disk when it is large).
         with _spooled() as spool:

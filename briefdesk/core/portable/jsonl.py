@@ -146,7 +146,9 @@ class ExportWriter:
         }
         partial = self.path.with_name(self.path.name + ".partial")
         digest = hashlib.sha256()
-        with partial.open("wb") as out:
+        # Private to its owner: the file holds drafts, users' emails and private pages.
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
             first = encode_line(header)
             digest.update(first)
             out.write(first)

@@ -31,6 +31,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files import File
 from django.core.management import call_command
 from django.core.management.color import no_style
@@ -211,7 +212,15 @@ def _replace_rows(plan: ImportPlan, summary: ImportSummary) -> None:
     try:
         for obj in Deserializer(records(), using=connection.alias):
             obj.save(using=connection.alias)
-    except (serializer_base.DeserializationError, DatabaseError, LookupError) as exc:
+    except (
+        serializer_base.DeserializationError,
+        DatabaseError,
+        FieldDoesNotExist,
+        ValidationError,
+        LookupError,
+        TypeError,
+        ValueError,
+    ) as exc:
         raise ExportFileError(f"{plan.path} line {where['line']}: {_first_line(exc)}") from None
     try:
         connection.check_constraints(table_names=[m._meta.db_table for m in chosen])
