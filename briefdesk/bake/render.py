@@ -44,6 +44,9 @@ _RAW_POLICY = (
 _HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.IGNORECASE)
 _DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.IGNORECASE)
 _RAW_PATH = re.compile(r"^/sources/\d+/archive/\d+/raw/$")
+# The site's 404 page, as static hosts look for it (nginx: error_page 404 /404.html).
+NOT_FOUND_PAGE = "/404.html"
+NOT_FOUND_PROBE = "/this-page-does-not-exist-briefdesk-bake/"
 # Served from the copied static files and Pagefind's bundle, never rendered.
 PROVIDED_PREFIXES = ("/static/", "/pagefind/")
 
@@ -87,8 +90,11 @@ class Renderer:
         if url == SEARCH_PATH:
             status, content_type, body, location = 200, "text/html", self._search_page(), ""
         else:
-            response = self.client.get(address.request, secure=self.secure)
+            asked = NOT_FOUND_PROBE if url == NOT_FOUND_PAGE else address.request
+            response = self.client.get(asked, secure=self.secure)
             status = response.status_code
+            if url == NOT_FOUND_PAGE and status == 404:
+                status = 200  # the site's own "not found" page, for the host to serve
             content_type = response.get("Content-Type", "")
             location = response.get("Location", "")
             if status != 200:

@@ -50,7 +50,7 @@ from .manifest import (
     save_manifest,
     write_file,
 )
-from .render import Renderer, Result
+from .render import NOT_FOUND_PAGE, Renderer, Result
 from .targets import INDEXED_KINDS, Seed, changed_since, filename_for, is_pdf, public_seeds
 
 PAGEFIND_DIR = "pagefind"
@@ -97,6 +97,7 @@ def bake_site(
     else:
         todo = {seed.url: seed for seed in public_seeds(with_pdfs)}
         todo[SEARCH_PATH] = Seed(SEARCH_PATH)
+        todo[NOT_FOUND_PAGE] = Seed(NOT_FOUND_PAGE)
     report.seconds["plan"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

@@ -60,6 +60,7 @@ def test_it_bakes_every_kind_of_public_page_with_exact_file_names(
         "robots.txt",
         "sources/index.html",
         "search/index.html",
+        "404.html",
         "static/briefdesk/site.css",
     ]:
         assert name in baked, name
