@@ -209,6 +209,8 @@ class _Writer:
         self.brief_index = BriefIndexPage.objects.get(pk=site.briefs_id)
         self.author_index = AuthorIndexPage.objects.get(pk=site.authors_id)
         self.topic_index = TopicIndexPage.objects.get(pk=site.topics_id)
+        self.aliases: dict[str, int] = {}
+        self._labels: dict[int, str] = {}
 
     # --- one brief ---------------------------------------------------------------------
 
@@ -250,6 +252,7 @@ class _Writer:
         result.path = page_path(page)
         result.live = bool(page.live)
         result.notes.extend(parsed.notes)
+        self.aliases.update((alias, page.pk) for alias in parsed.aliases)
         return page
 
     def link(self, parsed: ParsedBrief, pk: int) -> None:
@@ -330,11 +333,11 @@ class _Writer:
 
     # --- records -----------------------------------------------------------------------
 
-    _labels: dict[int, str]
-
     def find_brief(self, url: str) -> BriefPage | None:
         if not url:
             return None
+        if url in self.aliases:
+            return BriefPage.objects.filter(pk=self.aliases[url]).first()
         return BriefPage.objects.filter(imported_from__in=brief_key(url)).order_by("pk").first()
 
     def pins(self, parsed: ParsedBrief, own_pk: int | None) -> list[BriefRelatedPin]:
@@ -349,8 +352,6 @@ class _Writer:
         return pins[:MAX_PINS]
 
     def source(self, ref: SourceRef) -> int:
-        if not hasattr(self, "_labels"):
-            self._labels = {}
         source = None
         if ref.url:
             source = (
@@ -458,7 +459,7 @@ class _Writer:
 
     def topic(self, name: str) -> TopicGuidePage:
         found = TopicGuidePage.objects.filter(slug=name).order_by("depth", "pk").first()
-        return found if found is not None else self.guide(GuideRef(title=name, label=""))
+        return found if found is not None else self.guide(GuideRef(title=name))
 
     def topic_by_slug(self, slug: str) -> TopicGuidePage:
         found = TopicGuidePage.objects.filter(slug=slug).order_by("depth", "pk").first()

@@ -109,6 +109,9 @@ class ParsedBrief:
     related: list[str] = field(default_factory=list)  # URLs of "More on This Topic" briefs
     slug_hint: str = ""
     notes: list[str] = field(default_factory=list)
+    # Other names links of the same run may use for this brief (a Markdown file's path when
+    # its front matter gives a `url`).
+    aliases: list[str] = field(default_factory=list)
 
     def rich_texts(self) -> list[str]:
         return [b.html for b in self.body if b.kind == "paragraph"] + self.additional_analysis
