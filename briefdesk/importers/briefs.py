@@ -53,7 +53,9 @@ from briefdesk.briefs.models import (
     BriefRelatedPin,
     BriefTopic,
 )
+from briefdesk.citations.engine import format_items
 from briefdesk.citations.proper_nouns import read_once
+from briefdesk.citations.styles import STYLES
 from briefdesk.core.site_tree import ensure_site
 from briefdesk.sources.models import Outlet, Source
 from briefdesk.sources.richtext import ALLOWED_TAGS, ALLOWED_URL_SCHEMES
@@ -64,6 +66,8 @@ from .parsed import CITE, INTERNAL, Block, BriefInputError, GuideRef, ParsedBrie
 
 MAX_PINS = 3
 SLUG_LENGTH = 80
+# Sources formatted per citeproc-js call while preparing a run.
+FORMAT_BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,7 @@ def import_briefs(
         results: list[BriefResult] = []
         pending: list[tuple[BriefResult, ParsedBrief, int]] = []
         with read_once():
+            writer.prepare_sources([p for p in inputs if isinstance(p, ParsedBrief)])
             for parsed in inputs:
                 if isinstance(parsed, InputFailure):
                     results.append(BriefResult(parsed.origin, "error", error=parsed.reason))
@@ -211,6 +216,7 @@ class _Writer:
         self.topic_index = TopicIndexPage.objects.get(pk=site.topics_id)
         self.aliases: dict[str, int] = {}
         self._labels: dict[int, str] = {}
+        self._prepared: dict[str, Source] = {}
 
     # --- one brief ---------------------------------------------------------------------
 
@@ -257,16 +263,17 @@ class _Writer:
 
     def link(self, parsed: ParsedBrief, pk: int) -> None:
         """Resolve the brief's links to the old site and its pins, now that every input of
-        the run is written; saves only when something changed."""
+        the run is written; saves only when something changed. Only links and pins change,
+        so the row is saved in part: its stored citation and cited sources stay as they are.
+        """
         page = BriefPage.objects.get(pk=pk)
         if page.has_unpublished_changes and page.live:
             page = page.get_latest_revision_as_object()
         before = (page.body.raw_data, page.additional_analysis.raw_data)
-        body = [
+        page.body = [
             (b.block_type, self._relink(b.value.source) if b.block_type == "paragraph" else b.value)
             for b in page.body
         ]
-        page.body = [(k, v) for k, v in body]
         page.additional_analysis = [
             ("item", self._relink(b.value.source)) for b in page.additional_analysis
         ]
@@ -279,7 +286,7 @@ class _Writer:
             return
         page.related_pins = pins
         if not page.live:
-            page.save()
+            page.save(update_fields=["body", "additional_analysis", "related_pins"])
         self.save(page)
 
     def save(self, page: BriefPage) -> None:
@@ -351,6 +358,43 @@ class _Writer:
             pins.append(BriefRelatedPin(related=target))
         return pins[:MAX_PINS]
 
+    def prepare_sources(self, briefs: list[ParsedBrief]) -> None:
+        """Build the sources the run will create and format them in batches, before any is
+        written: citeproc-js costs about as much per call as per entry, and a run creates
+        most of its sources. A source is still validated and saved in its brief's
+        transaction; one the batch could not format is formatted when it is saved."""
+        refs = {_ref_key(ref): ref for brief in briefs for ref in brief.sources}
+        urls = {normalise_url(ref.url) for ref in refs.values() if ref.url}
+        stored: set[str] = set()
+        variants = sorted({v for url in urls for v in url_variants(url)})
+        for start in range(0, len(variants), 500):
+            chunk = variants[start : start + 500]
+            stored.update(
+                normalise_url(u)
+                for u in Source.objects.filter(url__in=chunk).values_list("url", flat=True)
+            )
+        outlets = {o.name.casefold(): o for o in Outlet.objects.all()}
+        for outlet in Outlet.objects.exclude(short_label=""):
+            outlets.setdefault(outlet.short_label.casefold(), outlet)
+        new: dict[str, Source] = {}
+        for key, ref in refs.items():
+            if ref.url and normalise_url(ref.url) in stored:
+                continue
+            source, outlet_name = self._new_source(ref)
+            if outlet_name:
+                source.outlet = outlets.get(outlet_name.casefold()) or Outlet(name=outlet_name)
+            new[key] = source
+        batch = list(new.values())
+        for start in range(0, len(batch), FORMAT_BATCH):
+            _format_batch(batch[start : start + FORMAT_BATCH])
+        self._prepared = new
+
+    def _new_source(self, ref: SourceRef) -> tuple[Source, str]:
+        source = Source(live=self.publish)
+        outlet_name = source.apply_csl({k: v for k, v in ref.item.items() if k != "id"})
+        source.label = ref.label[:40]
+        return source, " ".join((ref.outlet or outlet_name).split())[:255]
+
     def source(self, ref: SourceRef) -> int:
         source = None
         if ref.url:
@@ -363,20 +407,27 @@ class _Writer:
         if source is None and not ref.url and ref.item.get("title"):
             source = self._by_title_and_date(ref)
         if source is None:
-            source = Source()
-            outlet_name = source.apply_csl({k: v for k, v in ref.item.items() if k != "id"})
-            outlet_name = ref.outlet or outlet_name
+            source = self._prepared.get(_ref_key(ref))
+            formatted = source is not None and bool(source.formatted)
+            if source is None or source.pk is not None:
+                # Not prepared, or saved by an earlier brief whose transaction was undone.
+                source = None
+                formatted = False
+            outlet_name = ""
+            if source is None:
+                source, outlet_name = self._new_source(ref)
+            elif source.outlet is not None:
+                outlet_name = source.outlet.name
             source.outlet = self.outlet(outlet_name, ref.url) if outlet_name else None
-            source.label = ref.label[:40]
-            if not self.publish:
-                source.live = False
+            # Formatted with the outlet's name as it was when the run began.
+            formatted = formatted and (source.outlet.name if source.outlet else "") == outlet_name
             try:
                 source.full_clean()
             except ValidationError as exc:
                 raise BriefInputError(
                     f"source {ref.url or ref.item.get('title') or ''}: {one_line(exc)}"
                 ) from None
-            source.save()
+            _save_source(source, formatted=formatted)
         self._labels[source.pk] = source.parenthetical_label
         return source.pk
 
@@ -520,3 +571,46 @@ def _keep_internal(value: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=None,
     )
+
+
+def _ref_key(ref: SourceRef) -> str:
+    """What makes two citations one source within a run: the URL, else the CSL item."""
+    if ref.url:
+        return normalise_url(ref.url)
+    return repr(sorted(ref.item.items()))
+
+
+def _format_batch(sources: list[Source]) -> None:
+    """Format unsaved sources in every style with one citeproc-js call per style (what
+    Source.refresh_formatted does one source at a time). When the engine refuses the
+    batch, the sources are left unformatted: each is then formatted, and its error
+    reported, when it is saved."""
+    items, apa_items = [], []
+    for n, source in enumerate(sources):
+        source.settle_apa_override()
+        item = dict(source.to_csl(), id=f"item-{n}")
+        items.append(item)
+        apa_items.append(dict(item, title=source.apa_title) if item.get("title") else item)
+    try:
+        by_style = {key: format_items(apa_items if key == "apa" else items, key) for key in STYLES}
+    except Exception:  # a bad entry fails the batch; each is tried again on its own
+        return
+    for n, source in enumerate(sources):
+        source.formatted = {key: by_style[key][n].as_dict() for key in STYLES}
+
+
+def _save_source(source: Source, *, formatted: bool) -> None:
+    """Source.save(); when `formatted` (by `_format_batch`, with this outlet name), without
+    formatting again."""
+    if not formatted:
+        source.save()
+        return
+    source.__dict__["refresh_formatted"] = _already_formatted
+    try:
+        source.save()
+    finally:
+        del source.__dict__["refresh_formatted"]
+
+
+def _already_formatted() -> None:
+    return None
