@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,8 @@ from .bundle import check_bundle, member_name, open_bundle
 from .contents import PASSWORD_FIELD, SEEDED, SKIPPED
 from .dump import exported_models
 from .jsonl import ExportContents, ExportFileError, read_records, verify_export
+
+_ROW = re.compile(r"table '([^']+)' with primary key '([^']+)'")
 
 
 class ImportRefused(ExportFileError):
@@ -194,6 +197,9 @@ def _replace_rows(plan: ImportPlan, summary: ImportSummary) -> None:
     content_types = _content_type_map(plan.contents.header)
     user_label = get_user_model()._meta.label_lower
     where = {"line": 0}
+    # (table, pk) -> line, to name the line of a row whose foreign key points nowhere.
+    rows: dict[tuple[str, str], int] = {}
+    tables = {m._meta.label_lower: m._meta.db_table for m in chosen}
 
     def records() -> Iterator[dict[str, Any]]:
         for line_no, record in read_records(plan.path):
@@ -201,6 +207,7 @@ def _replace_rows(plan: ImportPlan, summary: ImportSummary) -> None:
             label = str(record["model"]).lower()
             if label in SKIPPED:
                 continue
+            rows[(tables.get(label, label), str(record["pk"]))] = line_no
             if label == user_label:
                 record["fields"][PASSWORD_FIELD] = make_password(None)
                 summary.users += 1
@@ -225,8 +232,14 @@ def _replace_rows(plan: ImportPlan, summary: ImportSummary) -> None:
     try:
         connection.check_constraints(table_names=[m._meta.db_table for m in chosen])
     except DatabaseError as exc:
+        message = _first_line(exc)
+        # SQLite names the row ("The row in table 'x' with primary key '3' has an invalid
+        # foreign key: …"); PostgreSQL names the table and the missing key.
+        found = _ROW.search(message)
+        line = rows.get((found.group(1), found.group(2))) if found else None
+        at = f"{plan.path} line {line}" if line else str(plan.path)
         raise ExportFileError(
-            f"{plan.path}: the records do not fit together: {_first_line(exc)}"
+            f"{at}: a record refers to a row the file does not have: {message}"
         ) from None
     sequences = connection.ops.sequence_reset_sql(no_style(), chosen)
     if sequences:

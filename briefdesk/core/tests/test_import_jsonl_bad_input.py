@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from wagtail.models import Page
 
 from briefdesk.briefs.models import BriefPage
@@ -243,6 +244,31 @@ def test_a_record_that_does_not_load_rolls_back_every_row_and_file(
     nothing_was_written(exported, pages)
 
 
+def test_a_record_pointing_at_a_row_the_file_lacks_names_its_line_on_sqlite(
+    exported: Exported, tmp_path: Path
+) -> None:
+    pages = Page.objects.count()
+
+    def damage(record: dict[str, Any]) -> dict[str, Any]:
+        if record.get("model") == "briefs.briefauthor":
+            record["fields"]["author"] = 999999
+        return record
+
+    damaged = rewritten(exported, tmp_path, damage)
+    broken = next(
+        n
+        for n, line in enumerate(damaged.read_bytes().splitlines(), 1)
+        if b'"model":"briefs.briefauthor"' in line
+    )
+    # SQLite names the row, so the line; PostgreSQL names the table and the missing key.
+    where = rf"line {broken}: " if connection.vendor == "sqlite" else ""
+
+    with pytest.raises(CommandError, match=rf"{where}a record refers to a row the file does"):
+        import_jsonl(damaged, "--files", str(exported.files))
+
+    nothing_was_written(exported, pages)
+
+
 # --- the database must be empty ------------------------------------------------------------
 
 
@@ -306,6 +332,22 @@ def test_a_good_file_loads_with_its_snapshot_file_and_users_without_passwords(
     finally:
         if storage.exists(exported.warc_name):
             storage.delete(exported.warc_name)
+
+
+def test_a_site_made_by_briefdesk_init_counts_as_empty_and_is_replaced(
+    exported: Exported,
+) -> None:
+    call_command("init_site", stdout=io.StringIO())
+
+    import_jsonl(exported.path)
+
+    exported_pages = [
+        (record["pk"], record["fields"]["title"])
+        for _, record in jsonl.read_records(exported.path)
+        if record["model"] == "wagtailcore.page"
+    ]
+    assert sorted(Page.objects.values_list("pk", "title")) == sorted(exported_pages)
+    assert BriefPage.objects.live().count() == 1
 
 
 def test_the_console_script_exits_1_with_one_line_naming_the_line(
