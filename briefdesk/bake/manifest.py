@@ -36,6 +36,7 @@ class Output:
     kind: str = "other"
     sort_key: str = ""
     links: list[str] = field(default_factory=list)  # the baked URLs an HTML page links to
+    shard: int | None = None  # a searchable page's search index shard (bake/search.py)
 
 
 @dataclass
@@ -43,7 +44,8 @@ class Manifest:
     fingerprint: str = ""
     baked_at: str = ""  # ISO 8601, when the bake that wrote it started
     outputs: dict[str, Output] = field(default_factory=dict)
-    static: dict[str, str] = field(default_factory=dict)  # static file -> sha256
+    static: dict[str, str] = field(default_factory=dict)  # static file -> size:mtime
+    shards: int = 0  # search index shards
 
 
 def digest(data: bytes) -> str:
@@ -75,7 +77,13 @@ def open_outdir(outdir: Path) -> Manifest:
         if data.get("format") != FORMAT:
             raise ValueError("unknown format")
         outputs = {url: Output(**fields) for url, fields in data["outputs"].items()}
-        return Manifest(data["fingerprint"], data["baked_at"], outputs, data.get("static", {}))
+        return Manifest(
+            data["fingerprint"],
+            data["baked_at"],
+            outputs,
+            data.get("static", {}),
+            data.get("shards", 0),
+        )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BakeError(f"{path} is not a readable bake manifest ({exc})") from exc
 
@@ -86,6 +94,7 @@ def save_manifest(outdir: Path, manifest: Manifest) -> None:
         "fingerprint": manifest.fingerprint,
         "baked_at": manifest.baked_at,
         "static": manifest.static,
+        "shards": manifest.shards,
         "outputs": {url: asdict(output) for url, output in sorted(manifest.outputs.items())},
     }
     write_file(outdir, MANIFEST_NAME, json.dumps(data, separators=(",", ":")).encode())

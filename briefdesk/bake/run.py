@@ -25,8 +25,6 @@ import datetime as dt
 import hashlib
 import logging
 import multiprocessing
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -51,9 +49,9 @@ from .manifest import (
     write_file,
 )
 from .render import NOT_FOUND_PAGE, Renderer, Result
+from .search import SHARDS_FILE, build_index, plan_shards
 from .targets import INDEXED_KINDS, Seed, changed_since, filename_for, is_pdf, public_seeds
 
-PAGEFIND_DIR = "pagefind"
 CHUNK = 64
 
 
@@ -65,6 +63,7 @@ class BakeReport:
     removed: int = 0
     static_written: int = 0
     broken: list[str] = field(default_factory=list)  # linked, but not found when rendered
+    search_shards: tuple[int, int] = (0, 0)  # search index shards rebuilt, of how many
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -114,7 +113,7 @@ def bake_site(
 
     clock = time.perf_counter()
     outputs: dict[str, Output] = dict(old) if incremental else {}
-    indexed_changed = False
+    search_changed: dict[str, int | None] = {}  # searchable pages written or removed: shard
     for result in results:
         seed = seeds[result.url]
         previous = old.get(result.url)
@@ -126,7 +125,8 @@ def bake_site(
         report.rendered += 1
         report.written += result.written
         kind = seed.kind if seed.page_id is not None else (previous.kind if previous else "other")
-        indexed_changed |= result.written and kind in INDEXED_KINDS
+        if result.written and kind in INDEXED_KINDS:
+            search_changed[result.url] = previous.shard if previous else None
         outputs[result.url] = Output(
             result.file,
             result.sha256,
@@ -134,20 +134,30 @@ def bake_site(
             kind,
             seed.sort_key or (previous.sort_key if previous else ""),
             sorted(result.links) if result.html else [],
+            previous.shard if previous else None,
         )
     kept_files = {output.file for output in outputs.values()}
     for url, output in old.items():
         if output.file not in kept_files:
             remove_file(outdir, output.file)
             report.removed += 1
-            indexed_changed |= output.kind in INDEXED_KINDS
+            if output.kind in INDEXED_KINDS:
+                search_changed[url] = output.shard
             outputs.pop(url, None)
     report.static_written = _copy_static(outdir, manifest)
     report.seconds["write"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    if search and (indexed_changed or not (outdir / PAGEFIND_DIR).is_dir()):
-        run_pagefind(outdir)
+    if search:
+        indexed = {url: out.shard for url, out in outputs.items() if out.kind in INDEXED_KINDS}
+        missing = not (outdir / SHARDS_FILE).exists()
+        shards = plan_shards(indexed, search_changed, manifest.shards, reshard=missing)
+        if shards.rebuild:
+            build_index(outdir, shards, {url: outputs[url].file for url in indexed})
+        for url, shard in shards.shard_of.items():
+            outputs[url].shard = shard
+        manifest.shards = shards.count
+        report.search_shards = (len(shards.rebuild), shards.count)
     report.seconds["search"] = time.perf_counter() - clock
     manifest.outputs = outputs
     manifest.fingerprint = fingerprint
@@ -379,19 +389,6 @@ def _copy_static(outdir: Path, manifest: Manifest) -> int:
         remove_file(outdir, relative)
     manifest.static = current
     return copied
-
-
-def run_pagefind(outdir: Path) -> None:
-    """Pagefind's index of the pages marked data-pagefind-body, in OUTDIR/pagefind/."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(outdir), "--silent"]
-    command += ["--output-subdir", PAGEFIND_DIR]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
-    except OSError as exc:
-        raise BakeError(f"Pagefind could not start: {exc.strerror}") from exc
-    if done.returncode:
-        lines = (done.stderr or done.stdout).strip().splitlines()
-        raise BakeError(f"Pagefind failed: {lines[-1] if lines else f'exit {done.returncode}'}")
 
 
 __all__ = ["BakeError", "BakeReport", "bake_site"]

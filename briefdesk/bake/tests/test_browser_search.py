@@ -41,3 +41,16 @@ def test_pages_readers_must_not_see_are_not_in_the_search_index(
     page.goto(f"{base}/search/?q=members")
     page.wait_for_selector(".pagefind-ui__message")
     expect(page.locator(".pagefind-ui__message")).to_contain_text("No results")
+
+
+def test_a_search_over_several_index_shards_finds_a_brief_in_any_of_them(
+    page: Page, world: Any, tmp_path: Path, serve: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("briefdesk.bake.search.SHARD_SIZE", 1)
+    report = bake_site(tmp_path, with_pdfs=False)
+    assert report.search_shards[1] > 1
+    assert (tmp_path / "pagefind-1" / "pagefind-entry.json").exists()
+    base = serve(tmp_path)
+    for query, title in [("clove", "Zanzibar Clove Exports Collapse"), ("torkham", "Torkham")]:
+        page.goto(f"{base}/search/?q={query}")
+        expect(page.locator(".pagefind-ui__result-link").first).to_contain_text(title)
