@@ -363,3 +363,34 @@ def test_a_missing_file_is_one_failure() -> None:
     lines, _ = failing("/nonexistent/page.html")
 
     assert lines == ["/nonexistent/page.html: no such file"]
+
+
+def test_scripts_handlers_and_script_urls_never_reach_the_brief(tmp_path) -> None:
+    hostile = (
+        '<p onclick="steal()">Hello <img src=x onerror="alert(1)"><script>alert(2)</script>'
+        '<a href="javascript:alert(3)">click</a> <a href="https://evil.example/x?q=1" '
+        'onmouseover="alert(4)">quoted</a> <style>p{}</style><iframe src="x"></iframe>'
+        '<b style="x" onmouseover="alert(5)">bold</b> &lt;script&gt;alert(6)&lt;/script&gt;</p>'
+    )
+    page = (THINKTANK / "kashmir-talks.html").read_text()
+    (tmp_path / "hostile.html").write_text(page.replace("<p>Both sides", hostile + "<p>Both"))
+
+    run(str(tmp_path))
+
+    stored = " ".join(str(b.value) for b in brief("kashmir-talks").body)
+    for bad in ("onclick", "onerror", "<script", "javascript:", "onmouseover=", "<iframe",
+                "style=", "<img"):  # fmt: skip
+        assert bad not in stored
+    assert "&lt;script&gt;alert(6)&lt;/script&gt;" in stored  # text stays text
+    assert Source.objects.filter(url="https://evil.example/x?q=1").exists()
+
+
+def test_reimporting_a_published_brief_without_publish_leaves_a_draft_revision() -> None:
+    run(str(THINKTANK / "kashmir-talks.html"), "--publish")
+    page = brief("kashmir-talks")
+    assert page.live and not page.has_unpublished_changes
+
+    run(str(THINKTANK / "kashmir-talks.html"))
+
+    page = brief("kashmir-talks")
+    assert page.live and page.has_unpublished_changes
