@@ -434,6 +434,8 @@ class _Writer:
     def _by_title_and_date(self, ref: SourceRef) -> Source | None:
         probe = Source()
         probe.apply_csl({k: v for k, v in ref.item.items() if k != "id"})
+        if not probe.issued:
+            return None  # as for references: an undated work is never matched by title alone
         title = normalise_title(probe.title)
         for candidate in Source.objects.filter(issued=probe.issued, url="").select_related(
             "outlet"
