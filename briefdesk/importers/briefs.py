@@ -42,6 +42,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 from wagtail.models import Page
+from wagtail.signal_handlers import disable_reference_index_auto_update
+from wagtail.tasks import update_reference_index_task
 
 from briefdesk.briefs.models import (
     BRIEF_TYPES,
@@ -158,8 +160,9 @@ def import_briefs(
                 result = BriefResult(parsed.origin, "error")
                 results.append(result)
                 try:
-                    with transaction.atomic():
+                    with transaction.atomic(), disable_reference_index_auto_update():
                         page = writer.write(parsed, result, extra)
+                        writer.index_references(page)
                 except Exception as exc:  # one bad input never stops the others
                     result.outcome, result.error = "error", one_line(exc)
                     continue
@@ -168,8 +171,9 @@ def import_briefs(
             # Second pass: links and pins to briefs of this run that came later.
             for result, parsed, pk in pending:
                 try:
-                    with transaction.atomic():
+                    with transaction.atomic(), disable_reference_index_auto_update():
                         writer.link(parsed, pk)
+                        writer.index_references(BriefPage.objects.get(pk=pk))
                 except Exception as exc:
                     result.notes.append(f"links not resolved: {one_line(exc)}")
     return BriefImportReport(results, dry_run=dry_run)
@@ -217,10 +221,12 @@ class _Writer:
         self.aliases: dict[str, int] = {}
         self._labels: dict[int, str] = {}
         self._prepared: dict[str, Source] = {}
+        self._created: list[Any] = []  # records made for the current input
 
     # --- one brief ---------------------------------------------------------------------
 
     def write(self, parsed: ParsedBrief, result: BriefResult, extra: Any) -> BriefPage:
+        self._created = []  # what a failed input made was rolled back with it
         if parsed.brief_type not in BRIEF_TYPES:
             raise BriefInputError(f"unknown brief type {parsed.brief_type!r}")
         existing = self.find_brief(parsed.imported_from)
@@ -288,6 +294,15 @@ class _Writer:
         if not page.live:
             page.save(update_fields=["body", "additional_analysis", "related_pins"])
         self.save(page)
+
+    def index_references(self, page: BriefPage) -> None:
+        """Wagtail's reference index ("usage") for the brief and the records made for it,
+        once each: the import turns the per-save update off, which would index the brief
+        again for every author, topic and pin row saved with it."""
+        for record in [page, *self._created]:
+            meta = record._meta
+            update_reference_index_task.call(meta.app_label, meta.model_name, str(record.pk))
+        self._created = []
 
     def save(self, page: BriefPage) -> None:
         revision = page.save_revision(log_action=True)
@@ -428,6 +443,7 @@ class _Writer:
                     f"source {ref.url or ref.item.get('title') or ''}: {one_line(exc)}"
                 ) from None
             _save_source(source, formatted=formatted)
+            self._created.append(source)
         self._labels[source.pk] = source.parenthetical_label
         return source.pk
 
@@ -465,6 +481,7 @@ class _Writer:
                 raise BriefInputError(f"outlet {name}: {one_line(exc)}") from None
             outlet.home_url = ""  # optional: an address it cannot hold is left out
         outlet.save()
+        self._created.append(outlet)
         return outlet
 
     def author(self, name: Any) -> AuthorPage:
@@ -485,6 +502,7 @@ class _Writer:
             live=False,
         )
         self.author_index.add_child(instance=page)
+        self._created.append(page)
         revision = page.save_revision()
         if self.publish:
             revision.publish()
@@ -505,6 +523,7 @@ class _Writer:
             live=False,
         )
         self.topic_index.add_child(instance=page)
+        self._created.append(page)
         revision = page.save_revision()
         if self.publish:
             revision.publish()
