@@ -441,8 +441,9 @@ def main() -> None:
         again = bake_site(out, with_pdfs=False, workers=args.workers)
         seconds = time.perf_counter() - started
         print(
-            f"incremental bake after changing one brief: {seconds:.2f} s (target <= 2 s), "
-            f"{again.rendered} URLs rendered, {again.written} files written"
+            f"{again.mode} bake after changing one brief: {seconds:.2f} s (target <= 2 s), "
+            f"{again.rendered} URLs rendered, {again.written} files written, "
+            f"search shards rebuilt {again.search_shards[0]} of {again.search_shards[1]}"
         )
         print("  " + ", ".join(f"{k} {v:.2f} s" for k, v in again.seconds.items()))
         started = time.perf_counter()
