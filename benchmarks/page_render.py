@@ -96,9 +96,12 @@ def collect_static() -> None:
     from django.contrib.staticfiles.storage import staticfiles_storage
     from django.core.management import call_command
 
-    if hasattr(staticfiles_storage, "load_manifest") and not staticfiles_storage.load_manifest():
+    if hasattr(staticfiles_storage, "read_manifest") and staticfiles_storage.read_manifest() is None:
         call_command("collectstatic", interactive=False, verbosity=0)
-        staticfiles_storage.hashed_files = staticfiles_storage.load_manifest()
+        # Django 5.2's load_manifest returns (paths, hash).
+        staticfiles_storage.hashed_files, staticfiles_storage.manifest_hash = (
+            staticfiles_storage.load_manifest()
+        )
 
 
 def p95(values: list[float]) -> float:

@@ -97,15 +97,15 @@ def _format_task(task: tuple[str, list[int]]) -> tuple[str, list[tuple[int, Any]
     """Format one chunk of records (in a worker): (kind, [(pk, stored value)])."""
     from briefdesk.briefs.models import BriefPage
     from briefdesk.citations.proper_nouns import read_once
-    from briefdesk.sources.models import Source
+    from briefdesk.sources.models import Source, format_sources
 
     kind, ids = task
     rows: list[tuple[int, Any]] = []
     with read_once():
         if kind == "source":
-            for source in Source.objects.select_related("outlet").filter(pk__in=ids):
-                source.refresh_formatted()
-                rows.append((source.pk, source.formatted))
+            sources = list(Source.objects.select_related("outlet").filter(pk__in=ids))
+            format_sources(sources)
+            rows = [(source.pk, source.formatted) for source in sources]
         else:
             for brief in BriefPage.objects.filter(pk__in=ids):
                 brief.refresh_citations()
@@ -121,15 +121,21 @@ def _store(results: list[tuple[str, list[tuple[int, Any]]]]) -> tuple[int, int]:
 
     from .stored_citations import record_base_url
 
-    sources = briefs = 0
-    for kind, rows in results:
-        for pk, value in rows:
-            if kind == "source":
-                Source.objects.filter(pk=pk).update(formatted=value)
-                sources += 1
-            else:
-                BriefPage.objects.filter(pk=pk).update(citations=value)
-                briefs += 1
+    sources = [
+        Source(pk=pk, formatted=value)
+        for kind, rows in results
+        if kind == "source"
+        for pk, value in rows
+    ]
+    briefs = [
+        BriefPage(pk=pk, citations=value)
+        for kind, rows in results
+        if kind == "brief"
+        for pk, value in rows
+    ]
+    Source.objects.bulk_update(sources, ["formatted"], batch_size=CHUNK)
+    for brief in briefs:  # a Page subclass: bulk_update would write through the multi-table parent
+        BriefPage.objects.filter(pk=brief.pk).update(citations=brief.citations)
     invalidate_pdfs()
     record_base_url()
-    return sources, briefs
+    return len(sources), len(briefs)

@@ -12,8 +12,23 @@ the base URL and engine the citations now carry (briefdesk.core.origin compares 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import transaction
+
+T = TypeVar("T")
+# Sources formatted per engine call and written per UPDATE.
+CHUNK = 50
+
+
+def chunked(rows: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of at most `size` rows, in order."""
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def current_base_url() -> str:
@@ -49,14 +64,14 @@ def reformat_stored_citations() -> tuple[int, int]:
     from briefdesk.briefs.models import BriefPage
     from briefdesk.briefs.printing import invalidate_pdfs
     from briefdesk.citations.proper_nouns import read_once
-    from briefdesk.sources.models import Source
+    from briefdesk.sources.models import Source, format_sources
 
     sources = briefs = 0
     with read_once():  # the site's names, once for every record rather than once each
-        for source in Source.objects.select_related("outlet").iterator():
-            source.refresh_formatted()
-            Source.objects.filter(pk=source.pk).update(formatted=source.formatted)
-            sources += 1
+        for chunk in chunked(Source.objects.select_related("outlet").order_by("pk"), CHUNK):
+            format_sources(chunk)
+            Source.objects.bulk_update(chunk, ["formatted"])
+            sources += len(chunk)
         for brief in BriefPage.objects.all():
             brief.refresh_citations()
             BriefPage.objects.filter(pk=brief.pk).update(citations=brief.citations)

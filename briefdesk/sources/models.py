@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.contenttypes.fields import GenericRelation
@@ -364,13 +365,7 @@ class Source(Reviewed, index.Indexed):
 
     def refresh_formatted(self) -> None:
         """Format this source in every style with citeproc-js (stored on the record)."""
-        self.settle_apa_override()
-        item = self.to_csl()
-        apa_item = dict(item, title=self.apa_title) if item.get("title") else item
-        self.formatted = {
-            key: format_items([apa_item if key == "apa" else item], key)[0].as_dict()
-            for key in STYLES
-        }
+        format_sources([self])
 
     def clean(self) -> None:
         super().clean()
@@ -530,3 +525,19 @@ class LinkCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url}: {self.state} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+def format_sources(sources: Sequence[Source]) -> None:
+    """Format these sources in every style with citeproc-js, one engine call per style for
+    all of them (bulk re-formatting: the call itself costs as much as a short entry), and set
+    each one's `formatted`. Each item is still rendered on its own (citations.engine)."""
+    items, apa_items = [], []
+    for n, source in enumerate(sources):
+        source.settle_apa_override()
+        # Ids only need to be unique within the call; two sources may share a citation key.
+        item = dict(source.to_csl(), id=f"item-{n}")
+        items.append(item)
+        apa_items.append(dict(item, title=source.apa_title) if item.get("title") else item)
+    by_style = {key: format_items(apa_items if key == "apa" else items, key) for key in STYLES}
+    for n, source in enumerate(sources):
+        source.formatted = {key: by_style[key][n].as_dict() for key in STYLES}
