@@ -117,6 +117,40 @@ def _page_seeds(pages: Iterable[Page], with_pdfs: bool) -> dict[str, Seed]:
     return seeds
 
 
+def _brief_seeds(with_pdfs: bool) -> dict[str, Seed] | None:
+    """The briefs' own URLs from one query of plain values (loading 10,000 pages as objects
+    takes most of a minute): what `purge.own_paths` gives for a brief, which a test checks.
+    None with several sites, where Wagtail must say which site each page is on."""
+    from wagtail.models import Site
+
+    from briefdesk.briefs.models import BriefPage
+    from briefdesk.citations.views import DOWNLOADS
+
+    roots = list(Site.objects.values_list("root_page__url_path", flat=True))
+    if len(roots) != 1:
+        return None
+    root = roots[0]
+    seeds: dict[str, Seed] = {}
+    rows = (
+        BriefPage.objects.live()
+        .public()
+        .values_list("pk", "url_path", "slug", "date", "first_published_at")
+    )
+    for pk, url_path, slug, date, first_published_at in rows.iterator(chunk_size=2000):
+        if not url_path.startswith(root):
+            continue  # outside the site: no URL
+        path = "/" + url_path.removeprefix(root)
+        seeds[path] = Seed(path, pk, "brief", f"{date}|{first_published_at}")
+        own = [f"{path}cite/"]
+        own += [reverse("brief_cite_file", kwargs={"slug": slug, "fmt": fmt}) for fmt in DOWNLOADS]
+        own.append(reverse("brief_cite_file", kwargs={"slug": slug, "fmt": "txt"}))
+        if with_pdfs:
+            own.append(reverse("brief_pdf", kwargs={"slug": slug}))
+        for url in own:
+            seeds[url] = Seed(url, pk)
+    return seeds
+
+
 def page_seeds(page_ids: Iterable[int], with_pdfs: bool = True) -> list[Seed]:
     """The own URLs of those of these pages that are public now."""
     pages = Page.objects.live().public().filter(pk__in=list(page_ids)).specific()
@@ -128,11 +162,16 @@ def public_seeds(with_pdfs: bool = True) -> list[Seed]:
     them (cite dialog and downloads, PDFs, feeds), source pages and their archived views,
     the indexes, the sitemap, robots.txt. Listing pages' further pages (?page=N) and a
     guide's filters are found by following links."""
+    from briefdesk.briefs.models import BriefPage
     from briefdesk.feeds.channels import TYPE_SLUGS
     from briefdesk.sources.views import public_sources
 
-    pages = Page.objects.live().public().specific().iterator(chunk_size=2000)
-    seeds = _page_seeds(pages, with_pdfs)
+    briefs = _brief_seeds(with_pdfs)
+    pages = Page.objects.live().public()
+    if briefs is not None:
+        pages = pages.not_type(BriefPage)
+    seeds = _page_seeds(pages.specific().iterator(chunk_size=2000), with_pdfs)
+    seeds.update(briefs or {})
 
     def add(url: str) -> None:
         seeds.setdefault(url, Seed(url))

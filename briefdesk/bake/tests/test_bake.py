@@ -190,3 +190,17 @@ def test_the_command_prints_what_it_did(world: Any, tmp_path: Path) -> None:
     assert "full bake:" in out.getvalue()
     with pytest.raises(CommandError, match="--base-url"):
         call_command("bake", str(tmp_path / "site"), "--base-url", "ftp://x", stdout=io.StringIO())
+
+
+def test_the_briefs_quick_seeds_are_what_the_page_cache_purges_for_a_brief(world: Any) -> None:
+    from briefdesk.bake.targets import _brief_seeds, public_seeds
+    from briefdesk.core.pagecache.purge import own_paths
+
+    seeds = _brief_seeds(with_pdfs=True)
+    assert seeds is not None
+    for brief in (world.brief, world.other):
+        mine = {url for url, seed in seeds.items() if seed.page_id == brief.pk}
+        assert mine == own_paths(brief)
+    urls = {seed.url for seed in public_seeds(with_pdfs=True)}
+    assert own_paths(world.brief) <= urls
+    assert not [url for url in urls if any(slug in url for slug in world.hidden_slugs)]
