@@ -18,7 +18,8 @@ SECTIONS = [
 FOOTER_SLUGS = ("about", "contact")
 
 
-def _main_topics() -> list[Any]:
+def main_topics() -> list[Any]:
+    """The topic guides in the navigation strip of every page (at most six, by title)."""
     from briefdesk.core.visibility import in_private_section
     from briefdesk.topics.models import TopicGuidePage
 
@@ -28,7 +29,7 @@ def _main_topics() -> list[Any]:
     return list(topics.order_by("title")[:6])
 
 
-def _footer_pages() -> list[Any]:
+def footer_pages() -> list[Any]:
     """About and Contact (in that order): StandardPages directly under a home page."""
     from briefdesk.core.models import StandardPage
     from briefdesk.core.visibility import in_private_section
@@ -55,8 +56,8 @@ def site_chrome(request: HttpRequest) -> dict[str, Any]:
     return {
         "site_name": settings.WAGTAIL_SITE_NAME,
         "publisher": settings.BRIEFDESK_PUBLISHER,
-        "main_topics": SimpleLazyObject(_main_topics),
-        "footer_pages": SimpleLazyObject(_footer_pages),
+        "main_topics": SimpleLazyObject(main_topics),
+        "footer_pages": SimpleLazyObject(footer_pages),
         "nav_sections": [
             {"label": label, "url": prefix, "current": prefix == section}
             for label, prefix in SECTIONS

@@ -218,6 +218,14 @@ def paths_for_page(page: Page) -> set[str]:
     return other_page_paths(page.pk)
 
 
+def site_chrome() -> tuple[tuple[int, str, str], ...]:
+    """What every page's navigation and footer show of other pages (core.context_processors):
+    the main topics and footer pages, each as (id, title, tree path). Two queries."""
+    from briefdesk.core.context_processors import footer_pages, main_topics
+
+    return tuple((page.pk, page.title, page.url_path) for page in [*main_topics(), *footer_pages()])
+
+
 def everything() -> set[str]:
     """Every public path: for changes that can touch any page (a view restriction, a section
     moved or renamed). Rare, and bounded by the size of the site."""

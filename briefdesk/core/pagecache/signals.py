@@ -8,7 +8,9 @@ shows the new one (after it), and purges both once the change commits (purge.py)
   whose state differs from the source's previous one: the source's pages and the briefs
   citing it.
 - A brief's More on This Topic list rewritten (briefs.related_store): that brief's pages.
-- A view restriction added, changed or removed, a section moved: everything.
+- A view restriction added, changed or removed, a section moved: everything. So does a page
+  saved, moved or deleted that changes the navigation or footer every page shows (a guide
+  in the main topics renamed, a guide added to or taken off the menu, About retitled).
 
 Saves of some columns only (a draft revision of a live page, a lock, a stored count) change
 nothing readers see and purge nothing.
@@ -30,6 +32,7 @@ from . import purge
 logger = logging.getLogger("briefdesk.cache")
 
 _BEFORE = "_pagecache_before"
+_CHROME_BEFORE = "_pagecache_chrome_before"
 # Columns of a source that readers never see.
 BOOKKEEPING = {"latest_revision", "locked", "locked_by", "locked_at", "has_unpublished_changes"}
 
@@ -55,8 +58,12 @@ def _full_save(kwargs: dict[str, Any]) -> bool:
 
 @_never_fails
 def page_before_save(sender: type[Page], instance: Page, **kwargs: Any) -> None:
-    if instance.pk is not None and _full_save(kwargs):
+    if not _full_save(kwargs):
+        return
+    if instance.pk is not None:
         setattr(instance, _BEFORE, purge.paths_for_page(instance))
+    if instance.pk is not None or instance.live:
+        setattr(instance, _CHROME_BEFORE, purge.site_chrome())
 
 
 @_never_fails
@@ -64,16 +71,27 @@ def page_after_save(sender: type[Page], instance: Page, **kwargs: Any) -> None:
     if not _full_save(kwargs):
         return
     before: set[str] | None = instance.__dict__.pop(_BEFORE, None)
+    chrome_before = instance.__dict__.pop(_CHROME_BEFORE, None)
     if before is None and not instance.live:
         return  # a new draft: nothing showed it, nothing shows it
     page_id = instance.pk
-    purge.purge(before or set(), after=lambda: purge.paths_for_page_id(page_id))
+
+    def after() -> set[str]:
+        if chrome_before is not None and purge.site_chrome() != chrome_before:
+            purge.purge_everything_now()  # every page's navigation or footer changed
+            return set()
+        return purge.paths_for_page_id(page_id)
+
+    purge.purge(before or set(), after=after)
 
 
 @_never_fails
 def page_before_delete(sender: type[Page], instance: Page, **kwargs: Any) -> None:
     if instance.live:
-        purge.purge(purge.paths_for_page(instance))
+        if instance.pk in {pk for pk, _, _ in purge.site_chrome()}:
+            purge.purge_everything()  # it leaves every page's navigation or footer
+        else:
+            purge.purge(purge.paths_for_page(instance))
 
 
 @_never_fails

@@ -405,3 +405,48 @@ def test_making_a_section_private_empties_the_whole_cache(
     assert not site.get("/briefs/cables/").status.startswith("200")  # now behind a login
     assert site.get("/topics/turkey/").cache == "MISS"
     assert "The Cables Brief" not in site.get("/").body
+
+
+def test_renaming_a_guide_in_the_main_topics_purges_every_page_whose_navigation_shows_it(
+    site: Site, content: Content, django_capture_on_commit_callbacks: Any
+) -> None:
+    warm(site, ["/briefs/unrelated/", "/authors/"])
+    assert ">Pakistan</a>" in site.get("/briefs/unrelated/").body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        content.guide.title = "Pakistan and Afghanistan"
+        content.guide.save_revision().publish()
+
+    reply = site.get("/briefs/unrelated/")
+    assert reply.cache == "MISS"
+    assert ">Pakistan and Afghanistan</a>" in reply.body
+    assert site.get("/authors/").cache == "MISS"
+
+
+def test_taking_a_guide_off_the_menu_purges_every_page(
+    site: Site, content: Content, django_capture_on_commit_callbacks: Any
+) -> None:
+    warm(site, ["/briefs/unrelated/"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        content.guide.show_in_menus = False
+        content.guide.save_revision().publish()
+
+    reply = site.get("/briefs/unrelated/")
+    assert reply.cache == "MISS"
+    assert ">Pakistan</a>" not in reply.body
+
+
+def test_deleting_a_guide_in_the_main_topics_purges_every_page(
+    site: Site, content: Content, site_tree: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    iran = make_topic(site_tree, title="Iran")  # no brief is filed under it
+    warm(site, ["/briefs/unrelated/"])
+    assert ">Iran</a>" in site.get("/briefs/unrelated/").body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        iran.delete()
+
+    reply = site.get("/briefs/unrelated/")
+    assert reply.cache == "MISS"
+    assert ">Iran</a>" not in reply.body
