@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -95,9 +95,29 @@ def save_manifest(outdir: Path, manifest: Manifest) -> None:
         "baked_at": manifest.baked_at,
         "static": manifest.static,
         "shards": manifest.shards,
-        "outputs": {url: asdict(output) for url, output in sorted(manifest.outputs.items())},
+        "outputs": {url: _compact(output) for url, output in manifest.outputs.items()},
     }
     write_file(outdir, MANIFEST_NAME, json.dumps(data, separators=(",", ":")).encode())
+
+
+def _compact(output: Output) -> dict[str, Any]:
+    """An output without its default values (the manifest of a large site is read and
+    written on every bake)."""
+    data: dict[str, Any] = {"file": output.file, "sha256": output.sha256}
+    for name, default in _DEFAULTS.items():
+        value = getattr(output, name)
+        if value != default:
+            data[name] = value
+    return data
+
+
+_DEFAULTS: dict[str, Any] = {
+    "page_id": None,
+    "kind": "other",
+    "sort_key": "",
+    "links": [],
+    "shard": None,
+}
 
 
 def write_file(outdir: Path, relative: str, data: bytes) -> None:

@@ -53,6 +53,8 @@ from .search import SHARDS_FILE, build_index, plan_shards
 from .targets import INDEXED_KINDS, Seed, changed_since, filename_for, is_pdf, public_seeds
 
 CHUNK = 64
+# Links the manifest leaves out: files that show no record (a change never re-renders them).
+_NOT_PAGES = ("/static/", "/pagefind/", "/media/")
 
 
 @dataclass
@@ -82,13 +84,16 @@ def bake_site(
     report = BakeReport()
     clock = time.perf_counter()
     manifest = open_outdir(outdir)
-    _ensure_collected_static()
+    from briefdesk.core.static_stamp import static_fingerprint
+
+    static = static_fingerprint()  # stats every static file: once per bake
+    _ensure_collected_static(static)
     report.seconds["collectstatic"] = time.perf_counter() - clock
     clock = time.perf_counter()
     started = timezone.now()
     site_base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     host = urlsplit(site_base).hostname or "localhost"
-    fingerprint = _fingerprint(base_url, with_pdfs)
+    fingerprint = _fingerprint(base_url, with_pdfs, static)
     plan = LinkPlan(site_base=site_base, out_base=base_url, filename=filename_for)
     incremental = bool(manifest.baked_at) and manifest.fingerprint == fingerprint and not full
     report.mode = "incremental" if incremental else "full"
@@ -135,7 +140,9 @@ def bake_site(
             seed.page_id if seed.page_id is not None else (previous.page_id if previous else None),
             kind,
             seed.sort_key or (previous.sort_key if previous else ""),
-            sorted(result.links) if result.html else [],
+            sorted(link for link in result.links if not link.startswith(_NOT_PAGES))
+            if result.html
+            else [],
             previous.shard if previous else None,
         )
     kept_files = {output.file for output in outputs.values()}
@@ -280,14 +287,13 @@ def _render_all(
 # --- what a re-run cannot tell from timestamps ------------------------------------------
 
 
-def _fingerprint(base_url: str, with_pdfs: bool) -> str:
+def _fingerprint(base_url: str, with_pdfs: bool, static: str) -> str:
     """A hash of everything that changes pages without leaving a time on a record."""
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
     from wagtail.models import PageViewRestriction, Site
 
     import briefdesk
-    from briefdesk.core.static_stamp import static_fingerprint
 
     hasher = hashlib.sha256()
     package = Path(__file__).resolve().parent.parent
@@ -304,7 +310,7 @@ def _fingerprint(base_url: str, with_pdfs: bool) -> str:
         str(with_pdfs),
         settings.WAGTAILADMIN_BASE_URL,
         settings.WAGTAIL_SITE_NAME,
-        static_fingerprint(),
+        static,
         *code,
         repr(sorted(restrictions)),
         repr(sorted(sites)),
@@ -318,7 +324,7 @@ def _fingerprint(base_url: str, with_pdfs: bool) -> str:
 # --- static files and search -------------------------------------------------------------
 
 
-def _ensure_collected_static() -> None:
+def _ensure_collected_static(fingerprint: str) -> None:
     """With hashed static names (production's storage) pages name collected files: collect
     them first when STATIC_ROOT is out of date, as `briefdesk serve` does."""
     from django.contrib.staticfiles.storage import ManifestFilesMixin
@@ -327,16 +333,11 @@ def _ensure_collected_static() -> None:
     from django.utils.functional import empty
     from django.utils.module_loading import import_string
 
-    from briefdesk.core.static_stamp import (
-        static_fingerprint,
-        static_is_current,
-        write_static_stamp,
-    )
+    from briefdesk.core.static_stamp import static_is_current, write_static_stamp
 
     backend = import_string(settings.STORAGES["staticfiles"]["BACKEND"])
     if not issubclass(backend, ManifestFilesMixin):
         return
-    fingerprint = static_fingerprint()
     if static_is_current(fingerprint):
         return
     call_command("collectstatic", interactive=False, verbosity=0)

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
 import zlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,12 +82,17 @@ def build_index(outdir: Path, plan: ShardPlan, files: Mapping[str, str]) -> None
     members: dict[int, list[str]] = {shard: [] for shard in range(plan.count)}
     for url, shard in plan.shard_of.items():
         members[shard].append(files[url])
+    jobs = []
     for shard in sorted(plan.rebuild):
         target = outdir / bundle_dir(shard)
         if target.is_dir():
             shutil.rmtree(target)  # Pagefind adds to a bundle's files; start afresh
         if members[shard]:
-            _pagefind(outdir, sorted(members[shard]), bundle_dir(shard))
+            jobs.append((sorted(members[shard]), bundle_dir(shard)))
+    # One Pagefind per core at a time (each is one process, mostly on one core).
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        for done in [pool.submit(_pagefind, outdir, files, output) for files, output in jobs]:
+            done.result()
     for stale in outdir.glob("pagefind-*"):
         number = stale.name.removeprefix("pagefind-")
         if stale.is_dir() and number.isdigit() and int(number) >= plan.count:
