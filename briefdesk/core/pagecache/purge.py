@@ -273,12 +273,29 @@ def page_path_from_url_path(url_path: str) -> str | None:
 
 
 def purge_now(paths: Iterable[str]) -> None:
-    if not paths:
+    """Purge these paths from briefdesk's page cache here and now, and from the other front
+    caches through a Wagtail purge batch. Wagtail sends a batch as a background job
+    (wagtail.contrib.frontend_cache.tasks): with TASKS_BACKEND=database readers would get the
+    old page from the page cache until a worker ran it."""
+    from wagtail.contrib.frontend_cache.utils import get_backends
+
+    from .backend import PageStoreBackend
+
+    chosen = sorted(set(paths))
+    if not chosen:
         return
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    batch = PurgeBatch()
-    batch.add_urls(sorted(f"{base}{path}" for path in paths))
-    batch.purge()
+    urls = [f"{base}{path}" for path in chosen]
+    others = []
+    for name, backend in get_backends().items():
+        if isinstance(backend, PageStoreBackend):
+            backend.purge_batch(urls)
+        else:
+            others.append(name)
+    if others:
+        batch = PurgeBatch()
+        batch.add_urls(urls)
+        batch.purge(backends=others)
 
 
 def purge_everything() -> None:

@@ -450,3 +450,20 @@ def test_deleting_a_guide_in_the_main_topics_purges_every_page(
     reply = site.get("/briefs/unrelated/")
     assert reply.cache == "MISS"
     assert ">Iran</a>" not in reply.body
+
+
+def test_a_publish_purges_the_page_cache_at_once_when_jobs_wait_for_a_worker(
+    site: Site, content: Content, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Wagtail sends purge batches as background jobs; this backend keeps jobs and never runs
+    # them, as the database queue does until a worker picks them up.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    warm(site, ["/briefs/cables/"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        content.brief.title = "The Cables Brief, Revised"
+        content.brief.save_revision().publish()
+
+    reply = site.get("/briefs/cables/")
+    assert reply.cache == "MISS"
+    assert "The Cables Brief, Revised" in reply.body
