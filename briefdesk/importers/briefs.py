@@ -63,6 +63,8 @@ from briefdesk.sources.models import Outlet, Source
 from briefdesk.sources.richtext import ALLOWED_TAGS, ALLOWED_URL_SCHEMES
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
+# The reference import's save without formatting again (it formats in the same way).
+from .apply import _save as save_source
 from .matching import normalise_title, normalise_url, url_variants
 from .parsed import CITE, INTERNAL, Block, BriefInputError, GuideRef, ParsedBrief, SourceRef
 
@@ -442,7 +444,7 @@ class _Writer:
                 raise BriefInputError(
                     f"source {ref.url or ref.item.get('title') or ''}: {one_line(exc)}"
                 ) from None
-            _save_source(source, formatted=formatted)
+            save_source(source, formatted=formatted)
             self._created.append(source)
         self._labels[source.pk] = source.parenthetical_label
         return source.pk
@@ -618,20 +620,3 @@ def _format_batch(sources: list[Source]) -> None:
         return
     for n, source in enumerate(sources):
         source.formatted = {key: by_style[key][n].as_dict() for key in STYLES}
-
-
-def _save_source(source: Source, *, formatted: bool) -> None:
-    """Source.save(); when `formatted` (by `_format_batch`, with this outlet name), without
-    formatting again."""
-    if not formatted:
-        source.save()
-        return
-    source.__dict__["refresh_formatted"] = _already_formatted
-    try:
-        source.save()
-    finally:
-        del source.__dict__["refresh_formatted"]
-
-
-def _already_formatted() -> None:
-    return None
