@@ -293,9 +293,20 @@ class _Writer:
         ):
             return
         page.related_pins = pins
-        if not page.live:
-            page.save(update_fields=["body", "additional_analysis", "related_pins"])
-        self.save(page)
+        if page.live:
+            self.save(page)  # a new revision, published with --publish: purges what showed it
+            return
+        # A draft written earlier in this run: its row and latest revision are rewritten in
+        # place (what pass one would have written had the targets existed), which costs no
+        # formatting, search indexing or second revision.
+        page.related_pins.commit()
+        BriefPage.objects.filter(pk=page.pk).update(
+            body=page.body, additional_analysis=page.additional_analysis
+        )
+        revision = page.latest_revision
+        if revision is not None:
+            revision.content = page.serializable_data()
+            revision.save(update_fields=["content"])
 
     def index_references(self, page: BriefPage) -> None:
         """Wagtail's reference index ("usage") for the brief and the records made for it,

@@ -394,3 +394,12 @@ def test_reimporting_a_published_brief_without_publish_leaves_a_draft_revision()
 
     page = brief("kashmir-talks")
     assert page.live and page.has_unpublished_changes
+
+
+def test_links_resolved_in_the_second_pass_are_in_the_draft_editors_open() -> None:
+    run(str(THINKTANK))
+
+    drones = brief("pakistans-drone-dilemma")
+    draft = brief("kashmir-talks").get_latest_revision_as_object()  # what the editor opens
+    assert f'<a linktype="page" id="{drones.pk}">' in draft.body[0].value.source
+    assert [p.related_id for p in draft.related_pins.all()] == [drones.pk]
