@@ -294,6 +294,7 @@ def _fingerprint(base_url: str, with_pdfs: bool, static: str) -> str:
     from wagtail.models import PageViewRestriction, Site
 
     import briefdesk
+    from briefdesk.core.pagecache.purge import site_chrome
 
     hasher = hashlib.sha256()
     package = Path(__file__).resolve().parent.parent
@@ -314,6 +315,8 @@ def _fingerprint(base_url: str, with_pdfs: bool, static: str) -> str:
         *code,
         repr(sorted(restrictions)),
         repr(sorted(sites)),
+        # Every page's navigation and footer (main topics, About, Contact).
+        repr(site_chrome()),
         repr(list(get_image_model().objects.order_by("pk").values_list("pk", "file"))),
         repr(list(get_document_model().objects.order_by("pk").values_list("pk", "file"))),
     ):

@@ -146,6 +146,21 @@ def test_a_rerun_renders_and_writes_only_what_a_changed_brief_shows_on(
     assert {name for name in differ if "feeds/" not in name} == set()
 
 
+def test_a_rerun_after_a_main_topic_is_added_to_the_menu_rebakes_every_page(
+    world: Any, tmp_path: Path
+) -> None:
+    from tests.factories import make_topic
+
+    bake(tmp_path)
+    make_topic(world.tree, title="Iran")  # live, in the menu, no brief filed under it
+
+    again = bake(tmp_path)
+
+    assert again.mode == "full"
+    page = (tmp_path / f"briefs/{world.other.slug}/index.html").read_text()
+    assert ">Iran</a>" in page
+
+
 def test_a_rerun_removes_the_files_of_an_unpublished_brief(world: Any, tmp_path: Path) -> None:
     bake(tmp_path)
     slug = world.other.slug
