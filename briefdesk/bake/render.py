@@ -34,6 +34,10 @@ _PDF_LINKS = [
     re.compile(r'<meta name="citation_pdf_url"[^>]*>'),
 ]
 _MAIN = re.compile(r'<main id="main"')
+# Inside an indexed page, what is not its text: the print-only masthead and address, the
+# Print / PDF / Cite buttons. Pagefind leaves elements marked data-pagefind-ignore out of the
+# index and out of result excerpts.
+_NOT_TEXT = re.compile(r'<(p|div) class="(print-only[^"]*|brief-actions)"')
 _TEXT_TYPES = ("xml", "json", "text/plain", "bibtex", "research-info-systems", "javascript")
 # Archived pages are someone else's markup: the live site sends this policy as a header
 # (sources/archive_views.py RAW_POLICY); a static host may not, so the page carries it.
@@ -147,6 +151,7 @@ class Renderer:
                 html = pattern.sub("", html)
         if kind in INDEXED_KINDS:
             html = _MAIN.sub('<main id="main" data-pagefind-body', html, count=1)
+            html = _NOT_TEXT.sub(r'<\1 data-pagefind-ignore class="\2"', html)
         return html
 
     def _search_page(self) -> bytes:

@@ -28,6 +28,11 @@ def test_a_search_on_the_baked_site_finds_the_brief_and_nothing_private(
     page.wait_for_url(f"{base}/search/?q=clove")
     result = page.locator(".pagefind-ui__result-link").first
     expect(result).to_have_text("Zanzibar Clove Exports Collapse", timeout=10_000)
+    # The excerpt is the brief's text, not its buttons or its print-only address.
+    excerpt = page.locator(".pagefind-ui__result-excerpt").first
+    expect(excerpt).to_contain_text("Harvests fell by half")
+    for chrome in ("Print", "Cite", "127.0.0.1"):
+        expect(excerpt).not_to_contain_text(chrome)
     result.click()
     page.wait_for_url(f"{base}/briefs/{world.brief.slug}/")
     expect(page.locator("h1")).to_contain_text("Zanzibar Clove Exports Collapse")
