@@ -12,8 +12,10 @@ Bulk re-formatting (`briefdesk reformat-citations`) runs the way the command doe
 (briefdesk.core.reformat_workers): every source and brief in every style, across one worker
 process per core (spawned; each loads its own V8), results stored in one transaction. It is
 timed from start to end, worker start-up included, on the demo content plus copies of its
-sources (at least BULK_SOURCES; only in the benchmark's own temporary data dir), and then in
-one process for comparison.
+sources (only in the benchmark's own temporary data dir), and then in one process for
+comparison; at two sizes: 600 sources (a young site: below MIN_RECORDS the command itself
+stays in one process) and 3,000 (an archive of some years, which is when a bulk re-format is
+slow enough to matter).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ os._exit(0)  # V8's teardown at interpreter exit can hang; the figure is out
 """
 
 
-BULK_SOURCES = 600
+BULK_SIZES = (600, 3000)
 
 
 def bulk_figures() -> None:
@@ -55,24 +57,26 @@ def bulk_figures() -> None:
     if os.environ.get("BENCH_OWN_DIR") != os.environ["BRIEFDESK_DATA_DIR"]:
         print("bulk re-formatting: skipped (BRIEFDESK_DATA_DIR is set: no copies in a real site)")
         return
-    sources = list(Source.objects.all())
-    copies = []
-    for n in range(max(0, BULK_SOURCES - len(sources))):
-        copy = sources[n % len(sources)]
-        copy.pk = copy.id = None
-        copies.append(copy)
-    Source.objects.bulk_create(copies)  # no save(): formatting them is what is timed
     print(f"bulk re-formatting (every record in {len(STYLES)} styles, start-up included):")
-    for processes in (default_processes(), 1):
-        start = time.perf_counter()
-        count = sum(reformat_in_processes(processes))
-        seconds = time.perf_counter() - start
-        entries = count * len(STYLES)
-        how = f"across {processes} processes" if processes > 1 else "in one process"
-        print(
-            f"  {how}: {entries} entries in {seconds:.1f} s = {entries / seconds:.0f} entries/s"
-            f" ({entries / seconds / processes:.0f} per process)"
-        )
+    originals = list(Source.objects.all())
+    for size in BULK_SIZES:
+        copies = []
+        for n in range(max(0, size - Source.objects.count())):
+            copy = originals[n % len(originals)]
+            copy.pk = copy.id = None
+            copies.append(copy)
+        Source.objects.bulk_create(copies)  # no save(): formatting them is what is timed
+        for processes in (default_processes(), 1):
+            start = time.perf_counter()
+            count = sum(reformat_in_processes(processes, min_records=0))
+            seconds = time.perf_counter() - start
+            entries = count * len(STYLES)
+            rate = entries / seconds
+            how = f"across {processes} processes" if processes > 1 else "in one process"
+            print(
+                f"  {size} sources, {how}: {entries} entries in {seconds:.1f} s = "
+                f"{rate:.0f} entries/s ({rate / processes:.0f} per process)"
+            )
 
 
 def rss_mb() -> float:

@@ -27,9 +27,11 @@ from django.db import connection, transaction
 # Records per task: large enough that a task's queries cost little beside its formatting,
 # small enough that the workers finish together.
 CHUNK = 25
-# Below this many records, formatting them here takes about as long as starting the workers
-# (each loads Django, V8, citeproc-js and four styles: a second or two).
-MIN_RECORDS = 200
+# Below this many records one process is faster: each worker first loads Django, V8,
+# citeproc-js and four styles (3-5 s on 2 cores, both at once), while one warm process formats
+# about 100 records (400 entries) a second (benchmarks/citations.py: 600 sources took 5.9 s in
+# one process and 11.4 s across two; 3,000 took 28 s in one and 19 s across two).
+MIN_RECORDS = 1500
 
 
 def default_processes() -> int:
