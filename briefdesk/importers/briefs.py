@@ -55,11 +55,10 @@ from briefdesk.briefs.models import (
     BriefRelatedPin,
     BriefTopic,
 )
-from briefdesk.citations.engine import format_items
+from briefdesk.citations.engine import FormattingFailed
 from briefdesk.citations.proper_nouns import read_once
-from briefdesk.citations.styles import STYLES
 from briefdesk.core.site_tree import ensure_site
-from briefdesk.sources.models import Outlet, Source
+from briefdesk.sources.models import Outlet, Source, format_sources
 from briefdesk.sources.richtext import ALLOWED_TAGS, ALLOWED_URL_SCHEMES
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
@@ -615,19 +614,10 @@ def _ref_key(ref: SourceRef) -> str:
 
 
 def _format_batch(sources: list[Source]) -> None:
-    """Format unsaved sources in every style with one citeproc-js call per style (what
-    Source.refresh_formatted does one source at a time). When the engine refuses the
-    batch, the sources are left unformatted: each is then formatted, and its error
-    reported, when it is saved."""
-    items, apa_items = [], []
-    for n, source in enumerate(sources):
-        source.settle_apa_override()
-        item = dict(source.to_csl(), id=f"item-{n}")
-        items.append(item)
-        apa_items.append(dict(item, title=source.apa_title) if item.get("title") else item)
+    """Format unsaved sources in every style with one citeproc-js call per style
+    (sources.models.format_sources). When the engine refuses the batch, the sources are left
+    unformatted: each is then formatted, and its error reported, when it is saved."""
     try:
-        by_style = {key: format_items(apa_items if key == "apa" else items, key) for key in STYLES}
-    except Exception:  # a bad entry fails the batch; each is tried again on its own
+        format_sources(sources)
+    except FormattingFailed:  # a bad entry fails the batch; each is tried again on its own
         return
-    for n, source in enumerate(sources):
-        source.formatted = {key: by_style[key][n].as_dict() for key in STYLES}
