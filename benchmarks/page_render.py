@@ -96,7 +96,10 @@ def collect_static() -> None:
     from django.contrib.staticfiles.storage import staticfiles_storage
     from django.core.management import call_command
 
-    if hasattr(staticfiles_storage, "read_manifest") and staticfiles_storage.read_manifest() is None:
+    if (
+        hasattr(staticfiles_storage, "read_manifest")
+        and staticfiles_storage.read_manifest() is None
+    ):
         call_command("collectstatic", interactive=False, verbosity=0)
         # Django 5.2's load_manifest returns (paths, hash).
         staticfiles_storage.hashed_files, staticfiles_storage.manifest_hash = (
