@@ -40,10 +40,17 @@ NGINX_TESTS=briefdesk/core/tests/test_nginx.py
 # deserialize; tests after them in the same session then met stale rows and ids. They too run
 # in a session of their own, on each engine.
 BACKUP_TESTS=briefdesk/core/tests/test_backup.py
+# The baked site's search in Chromium (no live server; its data in a rolled-back transaction):
+# run among the transactional browser tests it left the tests after that group without the
+# migrated data (the same unexplained serialized-rollback loss as above). A session of its own.
+BAKE_BROWSER_TESTS=briefdesk/bake/tests/test_browser_search.py
 
 echo "== pytest (SQLite, with Chromium)"
 $PY/pytest -q -p no:randomly -m "not walkthrough and not load" --ignore="$NGINX_TESTS" \
-  --ignore="$BACKUP_TESTS" "$@"
+  --ignore="$BACKUP_TESTS" --ignore="$BAKE_BROWSER_TESTS" "$@"
+
+echo "== the baked site's search in Chromium (SQLite)"
+$PY/pytest -q -p no:randomly "$BAKE_BROWSER_TESTS"
 
 echo "== nginx in front of briefdesk (SQLite)"
 $PY/pytest -q -p no:randomly "$NGINX_TESTS"
