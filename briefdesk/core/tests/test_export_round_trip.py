@@ -128,7 +128,13 @@ def round_trip(
         settings.BRIEFDESK_SEARCH_DIR = tmp_path_factory.mktemp("search")
         forget_stores()
         try:
-            with rolled_back(django_db_blocker), override_settings(BRIEFDESK_FETCH_ALLOW=[]):
+            # A media directory of its own: earlier tests' copies of the demo's images (and
+            # their renditions) would give this site's files other names than the import's.
+            media = tmp_path_factory.mktemp("media")
+            with (
+                rolled_back(django_db_blocker),
+                override_settings(BRIEFDESK_FETCH_ALLOW=[], MEDIA_ROOT=str(media)),
+            ):
                 cache.clear()  # fragments of earlier tests' pages with the same ids
                 call_command("load_demo", stdout=io.StringIO())
                 paths, before = crawl(Client())
