@@ -151,6 +151,15 @@ def rebuild(wait: float = 600.0) -> int | None:
         return index.rebuild(all_documents(), Synced(watermark, sorted(ids)))
 
 
+def rebuild_report(wait: float = 60.0) -> str:
+    """Rebuild the index (`rebuild`) and say in one line what happened, for the commands that
+    leave a new database behind (restore, import-jsonl)."""
+    count = rebuild(wait=wait)
+    if count is None:
+        return "The search index is busy: run `briefdesk search --rebuild`."
+    return f"Search index rebuilt: {count} records."
+
+
 def forget_stores() -> None:
     """Drop this process's open indexes (tests point each test at a directory of its own)."""
     _stores.clear()

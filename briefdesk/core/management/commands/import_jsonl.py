@@ -57,11 +57,7 @@ class Command(BaseCommand):
         transaction: rebuilt once the rows are committed."""
         from briefdesk.search import sync
 
-        count = sync.rebuild(wait=60.0)
-        if count is None:
-            self.stdout.write("The search index is busy: run `briefdesk search --rebuild`.")
-        else:
-            self.stdout.write(f"Search index rebuilt: {count} records.")
+        self.stdout.write(sync.rebuild_report())
 
 
 def _first_line(exc: Exception) -> str:

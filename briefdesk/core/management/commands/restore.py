@@ -65,11 +65,7 @@ class Command(BaseCommand):
         one left in the data directory would describe another database."""
         from briefdesk.search import sync
 
-        count = sync.rebuild(wait=60.0)
-        if count is None:
-            self.stdout.write("The search index is busy: run `briefdesk search --rebuild`.")
-        else:
-            self.stdout.write(f"Search index rebuilt: {count} records.")
+        self.stdout.write(sync.rebuild_report())
 
 
 def _first_line(exc: Exception) -> str:
