@@ -112,14 +112,18 @@ def main() -> None:
         parsed = [read_page(path, rel, "") for path, rel in page_files([folder])]
         parse_seconds = time.perf_counter() - started
         failed = [p for p in parsed if not hasattr(p, "title")]
-        started = time.perf_counter()
+        load_before = os.getloadavg()[0]
+        started, cpu_started = time.perf_counter(), time.process_time()
         out = io.StringIO()
         call_command("import_html", folder, stdout=out)
         seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu_started
+        load_after = os.getloadavg()[0]
     pins = sum(p.related_pins.count() for p in BriefPage.objects.all()[:50])
     print(f"pages:            {args.n:,} ({len(failed)} unreadable)")
     print(f"parse only:       {parse_seconds:.2f} s ({args.n / parse_seconds:,.0f} pages/s)")
-    print(f"import:           {seconds:.2f} s")
+    print(f"import:           {seconds:.2f} s ({cpu_seconds:.2f} s of CPU, all threads)")
+    print(f"load average:     {load_before:.2f} before, {load_after:.2f} after (1 min)")
     print(f"throughput:       {args.n / seconds:,.1f} pages/s (target >= 20)")
     print(f"briefs, sources:  {BriefPage.objects.count():,}, {Source.objects.count():,}")
     print(f"pins (first 50):  {pins}")

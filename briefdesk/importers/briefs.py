@@ -30,6 +30,7 @@ Topic" entries become pinned related briefs (at most three).
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -41,7 +42,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
-from wagtail.models import Page
+from wagtail.models import Page, ReferenceIndex
+from wagtail.search.backends import get_search_backends_with_name
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.tasks import update_reference_index_task
 
@@ -55,22 +57,24 @@ from briefdesk.briefs.models import (
     BriefRelatedPin,
     BriefTopic,
 )
-from briefdesk.citations.engine import FormattingFailed
 from briefdesk.citations.proper_nouns import read_once
+from briefdesk.core.pagecache.purge import purge, source_paths
 from briefdesk.core.site_tree import ensure_site
-from briefdesk.sources.models import Outlet, Source, format_sources
+from briefdesk.search.sync import record_changes
+from briefdesk.sources.models import Outlet, Source
 from briefdesk.sources.richtext import ALLOWED_TAGS, ALLOWED_URL_SCHEMES
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
-# The reference import's save without formatting again (it formats in the same way).
-from .apply import _save as save_source
+from .format_ahead import FormatAhead
 from .matching import normalise_title, normalise_url, url_variants
 from .parsed import CITE, INTERNAL, Block, BriefInputError, GuideRef, ParsedBrief, SourceRef
+
+logger = logging.getLogger(__name__)
 
 MAX_PINS = 3
 SLUG_LENGTH = 80
 # Sources formatted per citeproc-js call while preparing a run.
-FORMAT_BATCH = 50
+FORMAT_BATCH = 10
 
 
 @dataclass(frozen=True)
@@ -154,21 +158,26 @@ def import_briefs(
         pending: list[tuple[BriefResult, ParsedBrief, int]] = []
         with read_once():
             writer.prepare_sources([p for p in inputs if isinstance(p, ParsedBrief)])
-            for parsed in inputs:
-                if isinstance(parsed, InputFailure):
-                    results.append(BriefResult(parsed.origin, "error", error=parsed.reason))
-                    continue
-                result = BriefResult(parsed.origin, "error")
-                results.append(result)
-                try:
-                    with transaction.atomic(), disable_reference_index_auto_update():
-                        page = writer.write(parsed, result, extra)
-                        writer.index_references(page)
-                except Exception as exc:  # one bad input never stops the others
-                    result.outcome, result.error = "error", one_line(exc)
-                    continue
-                if parsed.internal_links() or parsed.related:
-                    pending.append((result, parsed, page.pk))
+            try:
+                for parsed in inputs:
+                    if isinstance(parsed, InputFailure):
+                        results.append(BriefResult(parsed.origin, "error", error=parsed.reason))
+                        continue
+                    result = BriefResult(parsed.origin, "error")
+                    results.append(result)
+                    try:
+                        with transaction.atomic(), disable_reference_index_auto_update():
+                            page = writer.write(parsed, result, extra)
+                            writer.index_references(page)
+                    except Exception as exc:  # one bad input never stops the others
+                        writer.forget_input()
+                        result.outcome, result.error = "error", one_line(exc)
+                        continue
+                    writer.keep_input()
+                    if parsed.internal_links() or parsed.related:
+                        pending.append((result, parsed, page.pk))
+            finally:
+                writer.close()
             # Second pass: links and pins to briefs of this run that came later.
             for result, parsed, pk in pending:
                 try:
@@ -220,9 +229,28 @@ class _Writer:
         self.author_index = AuthorIndexPage.objects.get(pk=site.authors_id)
         self.topic_index = TopicIndexPage.objects.get(pk=site.topics_id)
         self.aliases: dict[str, int] = {}
+        # Every brief's `imported_from`, read once (the lowest id first, as find_brief
+        # answers) and kept up to date with the briefs the run writes: links and pins are
+        # resolved without a query each.
+        self._imported: dict[str, int] = dict(
+            BriefPage.objects.exclude(imported_from="")
+            .order_by("-pk")
+            .values_list("imported_from", "pk")
+        )
+        self._written: tuple[int, str, list[str]] | None = None  # until the input commits
         self._labels: dict[int, str] = {}
         self._prepared: dict[str, Source] = {}
+        self._ahead: FormatAhead | None = None
         self._created: list[Any] = []  # records made for the current input
+        # Records found or made by earlier inputs of the run, by what they were looked up by
+        # (sources by _ref_key; outlets, authors and guides by name): one query each per run
+        # instead of one per citation or byline. What an input adds is kept only when its
+        # transaction commits (keep_input); a failed input's records were rolled back.
+        self._known: dict[tuple[str, ...], Any] = {}
+        self._added: list[tuple[str, ...]] = []
+        self._made_now: list[tuple[str, Source]] = []
+        # Sources this run prepared but an input that failed had made: looked up again.
+        self._unsure: set[str] = set()
 
     # --- one brief ---------------------------------------------------------------------
 
@@ -230,12 +258,13 @@ class _Writer:
         self._created = []  # what a failed input made was rolled back with it
         if parsed.brief_type not in BRIEF_TYPES:
             raise BriefInputError(f"unknown brief type {parsed.brief_type!r}")
-        existing = self.find_brief(parsed.imported_from)
+        existing_pk = self.find_brief(parsed.imported_from)
+        existing = BriefPage.objects.filter(pk=existing_pk).first() if existing_pk else None
         page = existing.specific if existing is not None else BriefPage()
         if existing is not None and page.has_unpublished_changes and page.live:
             # The latest revision is an editor's draft: start from it, not from the live row.
             page = page.get_latest_revision_as_object()
-        source_ids = [self.source(ref) for ref in parsed.sources]
+        source_ids = self.sources(parsed.sources)
         guide = self.guide(parsed.guide) if parsed.guide else None
         topics = [t for t in [guide, *map(self.topic, parsed.topics), extra] if t is not None]
         page.title = parsed.title
@@ -265,7 +294,7 @@ class _Writer:
         result.path = page_path(page)
         result.live = bool(page.live)
         result.notes.extend(parsed.notes)
-        self.aliases.update((alias, page.pk) for alias in parsed.aliases)
+        self._written = (page.pk, page.imported_from, list(parsed.aliases))
         return page
 
     def link(self, parsed: ParsedBrief, pk: int) -> None:
@@ -312,9 +341,44 @@ class _Writer:
         once each: the import turns the per-save update off, which would index the brief
         again for every author, topic and pin row saved with it."""
         for record in [page, *self._created]:
-            meta = record._meta
-            update_reference_index_task.call(meta.app_label, meta.model_name, str(record.pk))
+            if isinstance(record, Page):
+                meta = record._meta  # read back, with its child rows, as Wagtail does
+                update_reference_index_task.call(meta.app_label, meta.model_name, str(record.pk))
+            elif ReferenceIndex.is_indexed(type(record)):
+                # A source or outlet just inserted from this very instance: no need to read
+                # it back (what the task does first); it has no parent to index instead.
+                ReferenceIndex.create_or_update_for_object(record)
         self._created = []
+
+    def keep_input(self) -> None:
+        """The current input's transaction committed: what it found and made is known."""
+        if self._written is not None:
+            pk, imported_from, aliases = self._written
+            self.aliases.update((alias, pk) for alias in aliases)
+            if imported_from and self._imported.get(imported_from, pk) >= pk:
+                self._imported[imported_from] = pk
+        self._added, self._made_now, self._written = [], [], None
+
+    def forget_input(self) -> None:
+        """The current input's transaction was rolled back: forget what it found and made, so
+        later inputs look those records up (or make them) again."""
+        for added in self._added:
+            self._known.pop(added, None)
+        for ref_key, source in self._made_now:
+            # A source the rollback took back: a later citation makes it again (a prepared
+            # one still formatted: its row is gone, its fields are not).
+            source.pk, source._state.adding = None, True
+            self._unsure.add(ref_key)
+        self._added, self._made_now, self._created, self._written = [], [], [], None
+
+    def close(self) -> None:
+        if self._ahead is not None:
+            self._ahead.close()
+
+    def _remember(self, key: tuple[str, ...], record: Any) -> Any:
+        self._known[key] = record
+        self._added.append(key)
+        return record
 
     def save(self, page: BriefPage) -> None:
         revision = page.save_revision(log_action=True)
@@ -360,36 +424,39 @@ class _Writer:
             url = html.unescape(match.group("url"))
             target = self.find_brief(url)
             if target is not None:
-                return f'<a linktype="page" id="{target.pk}">{match.group("text")}</a>'
+                return f'<a linktype="page" id="{target}">{match.group("text")}</a>'
             return match.group(0) if keep_pending else match.group("text")
 
         return INTERNAL.sub(replace, value)
 
     # --- records -----------------------------------------------------------------------
 
-    def find_brief(self, url: str) -> BriefPage | None:
+    def find_brief(self, url: str) -> int | None:
+        """The id of the brief imported from `url` (one of its aliases in this run, else the
+        oldest brief whose `imported_from` means the same page), or None."""
         if not url:
             return None
         if url in self.aliases:
-            return BriefPage.objects.filter(pk=self.aliases[url]).first()
-        return BriefPage.objects.filter(imported_from__in=brief_key(url)).order_by("pk").first()
+            return self.aliases[url]
+        found = [self._imported[key] for key in brief_key(url) if key in self._imported]
+        return min(found) if found else None
 
     def pins(self, parsed: ParsedBrief, own_pk: int | None) -> list[BriefRelatedPin]:
         pins: list[BriefRelatedPin] = []
         seen: set[int] = set()
         for url in parsed.related:
             target = self.find_brief(url)
-            if target is None or target.pk == own_pk or target.pk in seen:
+            if target is None or target == own_pk or target in seen:
                 continue
-            seen.add(target.pk)
-            pins.append(BriefRelatedPin(related=target))
+            seen.add(target)
+            pins.append(BriefRelatedPin(related_id=target))
         return pins[:MAX_PINS]
 
     def prepare_sources(self, briefs: list[ParsedBrief]) -> None:
-        """Build the sources the run will create and format them in batches, before any is
-        written: citeproc-js costs about as much per call as per entry, and a run creates
-        most of its sources. A source is still validated and saved in its brief's
-        transaction; one the batch could not format is formatted when it is saved."""
+        """Build the sources the run will create and start formatting them, in batches and in
+        the order the briefs cite them, on a second thread (importers.format_ahead) while the
+        briefs are written. A source is still validated and saved in its brief's transaction,
+        formatted: one the batch could not format is formatted on its own before saving."""
         refs = {_ref_key(ref): ref for brief in briefs for ref in brief.sources}
         urls = {normalise_url(ref.url) for ref in refs.values() if ref.url}
         stored: set[str] = set()
@@ -411,10 +478,8 @@ class _Writer:
             if outlet_name:
                 source.outlet = outlets.get(outlet_name.casefold()) or Outlet(name=outlet_name)
             new[key] = source
-        batch = list(new.values())
-        for start in range(0, len(batch), FORMAT_BATCH):
-            _format_batch(batch[start : start + FORMAT_BATCH])
         self._prepared = new
+        self._ahead = FormatAhead(list(new.values()), FORMAT_BATCH)
 
     def _new_source(self, ref: SourceRef) -> tuple[Source, str]:
         source = Source(live=self.publish)
@@ -422,65 +487,118 @@ class _Writer:
         source.label = ref.label[:40]
         return source, " ".join((ref.outlet or outlet_name).split())[:255]
 
-    def source(self, ref: SourceRef) -> int:
-        source = None
+    def sources(self, refs: list[SourceRef]) -> list[int]:
+        """The ids of the sources these citations name, in order: each matched (module
+        docstring) or made. The new ones are saved together, formatted, in one query."""
+        chosen: list[Source] = []
+        new: list[Source] = []
+        by_key: dict[str, Source] = {}
+        for ref in refs:
+            key = _ref_key(ref)
+            source = (self._known_source(key) or by_key.get(key)) if ref.url else None
+            if source is None:
+                source = self._stored_source(ref, key, new)
+            if source is None:
+                source = self._make_source(ref, key)
+                new.append(source)
+                self._made_now.append((key, source))
+                if ref.url:
+                    by_key[key] = source
+            chosen.append(source)
+        self._save_new(new)
+        for key, source in by_key.items():
+            self._remember(("source", key), source)
+        for source in chosen:
+            self._labels[source.pk] = source.parenthetical_label
+        return [source.pk for source in chosen]
+
+    def _known_source(self, key: str) -> Source | None:
+        """A source an earlier input of this run made for this URL."""
+        known: Source | None = self._known.get(("source", key))
+        return known
+
+    def _stored_source(self, ref: SourceRef, key: str, new: list[Source]) -> Source | None:
+        """A stored source for the citation: by URL, unless the run began without one for it
+        (then no other input of the run made it either: _known_source); else, without a URL,
+        by title and date (also among the sources this input is making)."""
         if ref.url:
-            source = (
+            if key in self._prepared and key not in self._unsure:
+                return None
+            return (
                 Source.objects.filter(url__in=url_variants(normalise_url(ref.url)))
                 .select_related("outlet")
                 .order_by("pk")
                 .first()
             )
-        if source is None and not ref.url and ref.item.get("title"):
-            source = self._by_title_and_date(ref)
-        if source is None:
-            source = self._prepared.get(_ref_key(ref))
-            formatted = source is not None and bool(source.formatted)
-            if source is None or source.pk is not None:
-                # Not prepared, or saved by an earlier brief whose transaction was undone.
-                source = None
-                formatted = False
-            outlet_name = ""
-            if source is None:
-                source, outlet_name = self._new_source(ref)
-            elif source.outlet is not None:
-                outlet_name = source.outlet.name
-            source.outlet = self.outlet(outlet_name, ref.url) if outlet_name else None
-            # Formatted with the outlet's name as it was when the run began.
-            formatted = formatted and (source.outlet.name if source.outlet else "") == outlet_name
-            try:
-                source.full_clean()
-            except ValidationError as exc:
-                raise BriefInputError(
-                    f"source {ref.url or ref.item.get('title') or ''}: {one_line(exc)}"
-                ) from None
-            save_source(source, formatted=formatted)
-            self._created.append(source)
-        self._labels[source.pk] = source.parenthetical_label
-        return source.pk
+        if ref.item.get("title"):
+            return self._by_title_and_date(ref, new)
+        return None
 
-    def _by_title_and_date(self, ref: SourceRef) -> Source | None:
+    def _make_source(self, ref: SourceRef, key: str) -> Source:
+        """A new source for the citation, validated and formatted; not saved yet."""
+        source: Source | None = self._prepared.get(key)
+        prepared = source is not None and source.pk is None and source._state.adding
+        if prepared and source is not None:
+            outlet_name = source.outlet.name if source.outlet is not None else ""
+        else:
+            # Not prepared, or already made by an earlier input (a citation without a URL).
+            source, outlet_name = self._new_source(ref)
+        source.outlet = self.outlet(outlet_name, ref.url) if outlet_name else None
+        formatted = prepared and self._ahead is not None and self._ahead.formatted(source)
+        # Formatted with the outlet's name as it was when the run began.
+        formatted = formatted and (source.outlet.name if source.outlet else "") == outlet_name
+        try:
+            source.full_clean()
+        except ValidationError as exc:
+            raise BriefInputError(
+                f"source {ref.url or ref.item.get('title') or ''}: {one_line(exc)}"
+            ) from None
+        if not formatted:
+            source.refresh_formatted()
+        return source
+
+    def _save_new(self, sources: list[Source]) -> None:
+        """Insert the new sources in one query and do what saving each would have set off
+        (Source's post_save receivers; test_import_sources pins the list): the admin search
+        index, and for live sources (--publish) the public search's change log and the purge
+        of the pages that show them. A new draft source needs neither: no public page, list,
+        feed or search result shows a draft (sources.views.public_sources). Wagtail's
+        reference index follows with the brief's (index_references)."""
+        if not sources:
+            return
+        Source.objects.bulk_create(sources)
+        self._created.extend(sources)
+        admin_search_index(Source, sources)
+        live = [source.pk for source in sources if source.live]
+        if live:
+            record_changes([f"source:{pk}" for pk in live])
+            purge(after=lambda: set().union(*(source_paths(pk) for pk in live)))
+
+    def _by_title_and_date(self, ref: SourceRef, new: list[Source]) -> Source | None:
         probe = Source()
         probe.apply_csl({k: v for k, v in ref.item.items() if k != "id"})
         if not probe.issued:
             return None  # as for references: an undated work is never matched by title alone
         title = normalise_title(probe.title)
-        for candidate in Source.objects.filter(issued=probe.issued, url="").select_related(
-            "outlet"
-        ):
-            if normalise_title(candidate.title) == title:
+        candidates = Source.objects.filter(issued=probe.issued, url="").select_related("outlet")
+        for candidate in [*candidates, *new]:
+            same_date = not candidate.url and candidate.issued == probe.issued
+            if same_date and normalise_title(candidate.title) == title:
                 return candidate
         return None
 
     def outlet(self, name: str, url: str) -> Outlet:
         name = " ".join(name.split())[:255]
+        known = self._known.get(("outlet", name))
+        if known is not None:
+            return known
         found = (
             Outlet.objects.filter(Q(name__iexact=name) | Q(short_label__iexact=name))
             .order_by("pk")
             .first()
         )
         if found is not None:
-            return found
+            return self._remember(("outlet", name), found)
         home = ""
         if url.startswith(("http://", "https://")):
             scheme, _, rest = url.partition("://")
@@ -494,9 +612,12 @@ class _Writer:
             outlet.home_url = ""  # optional: an address it cannot hold is left out
         outlet.save()
         self._created.append(outlet)
-        return outlet
+        return self._remember(("outlet", name), outlet)
 
     def author(self, name: Any) -> AuthorPage:
+        key = ("author", name.given, name.family)
+        if key in self._known:
+            return self._known[key]
         found = (
             AuthorPage.objects.filter(
                 given_name__iexact=name.given, family_name__iexact=name.family
@@ -505,7 +626,7 @@ class _Writer:
             .first()
         )
         if found is not None:
-            return found
+            return self._remember(key, found)
         page = AuthorPage(
             title=name.full,
             given_name=name.given,
@@ -518,16 +639,19 @@ class _Writer:
         revision = page.save_revision()
         if self.publish:
             revision.publish()
-        return page
+        return self._remember(key, page)
 
     def guide(self, ref: GuideRef) -> TopicGuidePage:
+        key = ("guide", ref.title)
+        if key in self._known:
+            return self._known[key]
         slug = slugify(ref.title)[:SLUG_LENGTH] or "guide"
         guides = TopicGuidePage.objects.descendant_of(self.topic_index)
         found = (guides.filter(title__iexact=ref.title).order_by("depth", "pk").first()) or (
             guides.filter(slug=slug).order_by("depth", "pk").first()
         )
         if found is not None:
-            return found
+            return self._remember(key, found)
         page = TopicGuidePage(
             title=ref.title,
             label=ref.label[:60],
@@ -539,11 +663,14 @@ class _Writer:
         revision = page.save_revision()
         if self.publish:
             revision.publish()
-        return page
+        return self._remember(key, page)
 
     def topic(self, name: str) -> TopicGuidePage:
+        key = ("topic", name)
+        if key in self._known:
+            return self._known[key]
         found = TopicGuidePage.objects.filter(slug=name).order_by("depth", "pk").first()
-        return found if found is not None else self.guide(GuideRef(title=name))
+        return self._remember(key, found or self.guide(GuideRef(title=name)))
 
     def topic_by_slug(self, slug: str) -> TopicGuidePage:
         found = TopicGuidePage.objects.filter(slug=slug).order_by("depth", "pk").first()
@@ -613,11 +740,16 @@ def _ref_key(ref: SourceRef) -> str:
     return repr(sorted(ref.item.items()))
 
 
-def _format_batch(sources: list[Source]) -> None:
-    """Format unsaved sources in every style with one citeproc-js call per style
-    (sources.models.format_sources). When the engine refuses the batch, the sources are left
-    unformatted: each is then formatted, and its error reported, when it is saved."""
-    try:
-        format_sources(sources)
-    except FormattingFailed:  # a bad entry fails the batch; each is tried again on its own
+def admin_search_index(model: type[Any], records: list[Any]) -> None:
+    """Add records inserted in bulk to Wagtail's admin search (modelsearch), as its post_save
+    handler does for each saved one (modelsearch.index.insert_or_update_object), in one call
+    per backend: errors are logged, and raised by a backend that does not catch them."""
+    if not records or not getattr(model, "search_auto_update", True):
         return
+    for name, backend in get_search_backends_with_name(with_auto_update=True):
+        try:
+            backend.add_bulk(model, records)
+        except Exception:
+            logger.exception("Could not add %s records to the %r search backend", model, name)
+            if not backend.catch_indexing_errors:
+                raise

@@ -15,7 +15,7 @@ from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, Workfl
 from wagtail.search import index
 
 from briefdesk.citations import sentence_case
-from briefdesk.citations.engine import format_items
+from briefdesk.citations.engine import Formatted, format_items
 from briefdesk.citations.styles import STYLES
 from briefdesk.core.edit_conflicts import ConflictCheckedModelForm
 
@@ -531,6 +531,17 @@ def format_sources(sources: Sequence[Source]) -> None:
     """Format these sources in every style with citeproc-js, one engine call per style for
     all of them (bulk re-formatting: the call itself costs as much as a short entry), and set
     each one's `formatted`. Each item is still rendered on its own (citations.engine)."""
+    items, apa_items = csl_items_to_format(sources)
+    by_style = {key: format_items(apa_items if key == "apa" else items, key) for key in STYLES}
+    store_formatted(sources, by_style)
+
+
+def csl_items_to_format(
+    sources: Sequence[Source],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The CSL items `format_sources` hands the engine: (items, items for APA), in the order
+    of `sources`. Reads the site's proper nouns (citations.proper_nouns), so it belongs in a
+    thread with a database connection; the engine calls need none."""
     items, apa_items = [], []
     for n, source in enumerate(sources):
         source.settle_apa_override()
@@ -538,6 +549,10 @@ def format_sources(sources: Sequence[Source]) -> None:
         item = dict(source.to_csl(), id=f"item-{n}")
         items.append(item)
         apa_items.append(dict(item, title=source.apa_title) if item.get("title") else item)
-    by_style = {key: format_items(apa_items if key == "apa" else items, key) for key in STYLES}
+    return items, apa_items
+
+
+def store_formatted(sources: Sequence[Source], by_style: dict[str, list[Formatted]]) -> None:
+    """Set each source's `formatted` from the engine's answers for `csl_items_to_format`."""
     for n, source in enumerate(sources):
         source.formatted = {key: by_style[key][n].as_dict() for key in STYLES}
