@@ -63,6 +63,9 @@ class LinkPlan:
         if split.scheme in ("http", "https"):
             other = "https" if split.scheme == "http" else "http"
             self._site_origins.add(f"{other}://{split.netloc}")
+        # Every page links to the same navigation, footer and listings: each URL's address
+        # (a URL resolve, for some a query) is worked out once per bake.
+        self._addresses: dict[str, Address | None] = {}
 
     def local_path(self, url: str, page_url: str = "/") -> str | None:
         """The site-relative URL ("/x/?q") a link points to, or None for another site,
@@ -84,6 +87,13 @@ class LinkPlan:
     def address(self, url: str) -> Address | None:
         """The baked address of a site-relative URL; None for what is never baked (the
         admin, the API). The live search becomes the static search page."""
+        try:
+            return self._addresses[url]
+        except KeyError:
+            address = self._addresses[url] = self._address(url)
+            return address
+
+    def _address(self, url: str) -> Address | None:
         split = urlsplit(url)
         path = split.path or "/"
         if path.startswith(DYNAMIC_PREFIXES) or path in {p.rstrip("/") for p in DYNAMIC_PREFIXES}:

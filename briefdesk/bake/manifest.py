@@ -37,6 +37,7 @@ class Output:
     sort_key: str = ""
     links: list[str] = field(default_factory=list)  # the baked URLs an HTML page links to
     shard: int | None = None  # a searchable page's search index shard (bake/search.py)
+    ms: int = 0  # milliseconds it took to render: the next bake starts the slowest first
 
 
 @dataclass
@@ -117,6 +118,7 @@ _DEFAULTS: dict[str, Any] = {
     "sort_key": "",
     "links": [],
     "shard": None,
+    "ms": 0,
 }
 
 

@@ -15,6 +15,7 @@ The header's search form stays: it sends ?q= to the static search page (/search/
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -64,6 +65,7 @@ class Result:
     written: bool = False
     links: set[str] = field(default_factory=set)
     html: bool = False
+    ms: int = 0  # how long it took (the next bake starts the slowest first)
 
 
 class Renderer:
@@ -85,6 +87,12 @@ class Renderer:
         return Client(HTTP_HOST=host, raise_request_exception=False)
 
     def bake(self, url: str, kind: str = "other") -> Result:
+        started = time.perf_counter()
+        result = self._bake(url, kind)
+        result.ms = round((time.perf_counter() - started) * 1000)
+        return result
+
+    def _bake(self, url: str, kind: str) -> Result:
         address = self.plan.address(url)
         if address is None or url.startswith(PROVIDED_PREFIXES):
             return Result(url, 0)

@@ -14,22 +14,26 @@ Which URLs are rendered:
 Either way a file is written only when its bytes differ from what the manifest recorded, and
 the files of URLs that are no longer public are removed.
 
-Workers: with `workers` > 1 the renders run in forked processes. The parent renders nothing
-itself, so no V8 context (citations) exists before the fork (a V8 context made before a fork
-hangs in the child).
+Workers: with `workers` > 1 the renders run in forked processes, unless there are fewer than
+IN_PROCESS URLs (a re-run after a small change): starting workers, each with a cold
+connection and cold templates, then costs more than it saves. A process that has rendered
+anything itself never forks workers afterwards: a V8 context (citations) made before a fork
+hangs in the child.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
 import multiprocessing
+import queue
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -49,10 +53,11 @@ from .manifest import (
     write_file,
 )
 from .render import NOT_FOUND_PAGE, Renderer, Result
-from .search import SHARDS_FILE, build_index, plan_shards
+from .search import SHARDS_FILE, ShardPlan, build_index, plan_shards
 from .targets import INDEXED_KINDS, Seed, changed_since, filename_for, is_pdf, public_seeds
 
 CHUNK = 64
+IN_PROCESS = 200  # fewer URLs than this are rendered without workers
 # Links the manifest leaves out: files that show no record (a change never re-renders them).
 _NOT_PAGES = ("/static/", "/pagefind/", "/media/")
 
@@ -109,65 +114,102 @@ def bake_site(
     clock = time.perf_counter()
     old_hashes = {output.file: output.sha256 for output in old.values()}
     known = set(old) if incremental else set()
+    outputs: dict[str, Output] = dict(old) if incremental else {}
+    search_changed: dict[str, int | None] = {}  # searchable pages written or removed: shard
+    seeds: dict[str, Seed] = dict(todo)
+    recorded = 0
+
+    def record(results: list[Result]) -> None:
+        """What the results rendered so far wrote, into `outputs` and the report."""
+        nonlocal recorded
+        for result in results[recorded:]:
+            seed = seeds[result.url]
+            previous = old.get(result.url)
+            if result.status != 200:
+                outputs.pop(result.url, None)
+                if previous is not None and previous.kind in INDEXED_KINDS:
+                    search_changed[result.url] = previous.shard
+                if seed.page_id is None and result.url not in todo and result.status == 404:
+                    report.broken.append(result.url)
+                continue
+            report.rendered += 1
+            report.written += result.written
+            page_id = seed.page_id
+            if page_id is None and previous is not None:
+                page_id = previous.page_id
+            kind = seed.kind
+            if seed.page_id is None:
+                kind = previous.kind if previous else "other"
+            if result.written and kind in INDEXED_KINDS:
+                search_changed[result.url] = previous.shard if previous else None
+            outputs[result.url] = Output(
+                result.file,
+                result.sha256,
+                page_id,
+                kind,
+                seed.sort_key or (previous.sort_key if previous else ""),
+                sorted(link for link in result.links if not link.startswith(_NOT_PAGES))
+                if result.html
+                else [],
+                previous.shard if previous else None,
+                result.ms,
+            )
+        recorded = len(results)
+
+    # The searchable pages are rendered first; Pagefind indexes them (another process) while
+    # the rest renders.
+    indexing = ThreadPoolExecutor(max_workers=1)
+    search_job: Future[ShardPlan] | None = None
+
+    def start_search(results: list[Result]) -> None:
+        nonlocal search_job
+        record(results)
+        if not search:
+            return
+        indexed = {url: out.shard for url, out in outputs.items() if out.kind in INDEXED_KINDS}
+        files = {url: outputs[url].file for url in indexed}
+        missing = not (outdir / SHARDS_FILE).exists()
+        search_job = indexing.submit(
+            _index, outdir, indexed, dict(search_changed), manifest.shards, missing, files
+        )
+
+    searchable = {url for url, seed in todo.items() if seed.kind in INDEXED_KINDS}
     # Production's behaviour (no debug pages), and no access log line per rendered URL.
     logging.disable(logging.WARNING)
     try:
         with override_settings(DEBUG=False, ALLOWED_HOSTS=[host, "localhost", "testserver"]):
-            results, seeds = _render_all(outdir, plan, old_hashes, with_pdfs, todo, known, workers)
+            cost = {url: output.ms for url, output in old.items()}
+            results = _render_all(
+                Renderer(outdir, plan, old_hashes, with_pdfs),
+                seeds,
+                known,
+                workers,
+                cost,
+                first=(searchable, start_search),
+            )
+        record(results)
     finally:
         logging.disable(logging.NOTSET)
+        indexing.shutdown(wait=True)
     report.seconds["render"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    outputs: dict[str, Output] = dict(old) if incremental else {}
-    search_changed: dict[str, int | None] = {}  # searchable pages written or removed: shard
-    for result in results:
-        seed = seeds[result.url]
-        previous = old.get(result.url)
-        if result.status != 200:
-            outputs.pop(result.url, None)
-            if seed.page_id is None and result.url not in todo and result.status == 404:
-                report.broken.append(result.url)
-            continue
-        report.rendered += 1
-        report.written += result.written
-        kind = seed.kind if seed.page_id is not None else (previous.kind if previous else "other")
-        if result.written and kind in INDEXED_KINDS:
-            search_changed[result.url] = previous.shard if previous else None
-        outputs[result.url] = Output(
-            result.file,
-            result.sha256,
-            seed.page_id if seed.page_id is not None else (previous.page_id if previous else None),
-            kind,
-            seed.sort_key or (previous.sort_key if previous else ""),
-            sorted(link for link in result.links if not link.startswith(_NOT_PAGES))
-            if result.html
-            else [],
-            previous.shard if previous else None,
-        )
     kept_files = {output.file for output in outputs.values()}
     for url, output in old.items():
         if output.file not in kept_files:
             remove_file(outdir, output.file)
             report.removed += 1
-            if output.kind in INDEXED_KINDS:
-                search_changed[url] = output.shard
             outputs.pop(url, None)
     report.static_written = _copy_static(outdir, manifest)
     report.seconds["write"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    if search:
-        indexed = {url: out.shard for url, out in outputs.items() if out.kind in INDEXED_KINDS}
-        missing = not (outdir / SHARDS_FILE).exists()
-        shards = plan_shards(indexed, search_changed, manifest.shards, reshard=missing)
-        if shards.rebuild:
-            build_index(outdir, shards, {url: outputs[url].file for url in indexed})
+    if search_job is not None:
+        shards = search_job.result()
         for url, shard in shards.shard_of.items():
             outputs[url].shard = shard
         manifest.shards = shards.count
         report.search_shards = (len(shards.rebuild), shards.count)
-    report.seconds["search"] = time.perf_counter() - clock
+        report.seconds["search (while rendering)"] = shards.seconds
     manifest.outputs = outputs
     manifest.fingerprint = fingerprint
     manifest.baked_at = started.isoformat()
@@ -222,6 +264,7 @@ def _incremental_targets(manifest: Manifest, with_pdfs: bool) -> dict[str, Seed]
 # --- rendering, in this process or in forked workers ------------------------------------
 
 _worker: Renderer | None = None
+_rendered_here = False  # this process rendered: it must not fork (V8, module docstring)
 
 
 def _render_batch(batch: list[tuple[str, str]]) -> list[Result]:
@@ -236,52 +279,112 @@ def _init_worker(renderer: Renderer) -> None:
     renderer.client = renderer.new_client()
 
 
+def batches(seeds: list[Seed], workers: int, cost: Mapping[str, int]) -> list[list[Seed]]:
+    """`seeds` in batches for `workers` processes: the slowest first (by `cost`, the
+    milliseconds each took when last baked), and small enough that every worker gets a share
+    (an incremental bake's few dozen URLs in one batch kept one core idle), at most CHUNK
+    URLs (fewer round trips between processes on a full bake)."""
+    ordered = sorted(seeds, key=lambda seed: -cost.get(seed.url, 0))
+    size = max(1, min(CHUNK, len(ordered) // (workers * 8)))
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
 def _render_all(
-    outdir: Path,
-    plan: LinkPlan,
-    old_hashes: dict[str, str],
-    with_pdfs: bool,
-    todo: dict[str, Seed],
+    renderer: Renderer,
+    seeds: dict[str, Seed],
     known: set[str],
     workers: int,
-) -> tuple[list[Result], dict[str, Seed]]:
-    """Render `todo` and, in rounds, every URL they link to that is neither rendered in this
-    run nor `known` from the last bake (a full bake passes no `known`: it finds everything)."""
-    renderer = Renderer(outdir, plan, old_hashes, with_pdfs)
-    seeds = dict(todo)
-    pending = list(todo.values())
+    cost: Mapping[str, int],
+    first: tuple[set[str], Callable[[list[Result]], None]] = (set(), lambda results: None),
+) -> list[Result]:
+    """Render `seeds` and every URL they link to that is neither rendered in this run nor
+    `known` from the last bake (a full bake passes no `known`: it finds everything); the URLs
+    found are added to `seeds`. A link found is sent to a worker as soon as its batch comes
+    back, not after a whole round: a listing's further pages, each found on the one before,
+    would otherwise run one at a time at the end of the bake.
+    `first`: URLs rendered before the others, and what to call with the results so far once
+    they are all done."""
+    global _rendered_here
     results: list[Result] = []
-    pool: Any = None
-    try:
-        if workers > 1:
-            connections.close_all()  # each child opens its own
-            context = multiprocessing.get_context("fork")
-            pool = context.Pool(workers, initializer=_init_worker, initargs=(renderer,))
-        else:
-            _init_worker(renderer)
+    early, then = first
+    waiting_for = set(early) & set(seeds)
+    if not waiting_for:
+        then(results)
+
+    def found(batch: list[Result]) -> list[Seed]:
+        new: list[Seed] = []
+        for result in batch:
+            results.append(result)
+            for link in result.links:
+                if link not in seeds and link not in known:
+                    seeds[link] = Seed(link)
+                    new.append(seeds[link])
+        if waiting_for:
+            waiting_for.difference_update(result.url for result in batch)
+            if not waiting_for:
+                then(results)
+        return new
+
+    def jobs(pending: list[Seed]) -> list[list[tuple[str, str]]]:
+        chosen = [seed for seed in pending if seed.url in early]
+        rest = [seed for seed in pending if seed.url not in early]
+        return [
+            [(seed.url, seed.kind) for seed in batch]
+            for part in (chosen, rest)
+            for batch in batches(part, workers, cost)
+        ]
+
+    if workers <= 1 or len(seeds) < IN_PROCESS or _rendered_here:
+        _rendered_here = True
+        _init_worker(renderer)
+        pending = list(seeds.values())
         while pending:
-            batches = [
-                [(seed.url, seed.kind) for seed in pending[i : i + CHUNK]]
-                for i in range(0, len(pending), CHUNK)
-            ]
-            mapped: Iterable[list[Result]] = (
-                pool.imap_unordered(_render_batch, batches)
-                if pool is not None
-                else map(_render_batch, batches)
-            )
-            pending = []
-            for batch in mapped:
-                for result in batch:
-                    results.append(result)
-                    for link in result.links:
-                        if link not in seeds and link not in known:
-                            seeds[link] = Seed(link)
-                            pending.append(seeds[link])
+            pending = [seed for job in jobs(pending) for seed in found(_render_batch(job))]
+        return results
+
+    connections.close_all()  # each child opens its own
+    context = multiprocessing.get_context("fork")
+    done: queue.SimpleQueue[list[Result] | BaseException] = queue.SimpleQueue()
+    # The children's garbage collector leaves what they inherit alone: scanning it would
+    # copy every page of the parent's memory into each child.
+    gc.freeze()
+    try:
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(renderer,))
     finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
-    return results, seeds
+        gc.unfreeze()
+    with pool:
+        waiting = 0
+        for job in jobs(list(seeds.values())):
+            pool.apply_async(_render_batch, (job,), callback=done.put, error_callback=done.put)
+            waiting += 1
+        while waiting:
+            answer = done.get()
+            waiting -= 1
+            if isinstance(answer, BaseException):
+                raise answer
+            for job in jobs(found(answer)):
+                pool.apply_async(_render_batch, (job,), callback=done.put, error_callback=done.put)
+                waiting += 1
+        pool.close()
+        pool.join()
+    return results
+
+
+def _index(
+    outdir: Path,
+    indexed: dict[str, int | None],
+    changed: dict[str, int | None],
+    previous: int,
+    missing: bool,
+    files: dict[str, str],
+) -> ShardPlan:
+    """Plan the search shards and run Pagefind over those to rebuild (bake/search.py)."""
+    clock = time.perf_counter()
+    shards = plan_shards(indexed, changed, previous, reshard=missing)
+    if shards.rebuild:
+        build_index(outdir, shards, files)
+    shards.seconds = time.perf_counter() - clock
+    return shards
 
 
 # --- what a re-run cannot tell from timestamps ------------------------------------------
