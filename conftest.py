@@ -90,6 +90,15 @@ def _fresh_related_index() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_site_cache() -> None:
+    """Each test reads the site's chrome, Sites and private sections from its own database:
+    what another test kept (core.sitecache) describes a rolled-back one."""
+    from briefdesk.core.sitecache import forget
+
+    forget()
+
+
+@pytest.fixture(autouse=True)
 def _own_search_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Each test has a search index directory of its own (built from the test database at its
     first search), for the same reason: an index left by another test would hold records of

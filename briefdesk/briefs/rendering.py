@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import IntegerField, Prefetch, Value, prefetch_related_objects
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES
 from briefdesk.core.visibility import (
-    in_private_section,
     is_visible,
     restricted_paths,
     row_id,
@@ -177,57 +176,82 @@ def visible_topics(page: BriefPage) -> list[Any]:
 
 def related_briefs(page: BriefPage, limit: int = 3) -> list[BriefPage]:
     """More on This Topic: what `BriefPage.related_briefs` promises (pinned briefs first, then
-    the stored choice by position, never an excluded brief, only briefs a reader may open),
-    with the pins, the stored choice and their privacy read in one query instead of three.
+    the stored choice by position, never an excluded brief, only briefs a reader may open).
 
-    The authors of these briefs and of `page` itself are prefetched together in one more
-    query, each author link annotated with `author_private` (its author page is in a private
-    section: see `_visible_authors`)."""
+    Plain queries only, with privacy decided in Python from the site's restricted paths
+    (kept between changes: sitecache): Django takes longer to build a query with subqueries
+    than SQLite takes to run it. The authors of these briefs and of `page` itself are
+    prefetched together in one more query, each author link marked `author_private` (its
+    author page is in a private section: see `_visible_authors`)."""
+    from briefdesk.core.sitecache import restricted_paths as cached_restricted_paths
+
     from .models import BriefAuthor, BriefPage, BriefRelatedExclusion, BriefRelatedPin, RelatedBrief
 
-    pins = BriefRelatedPin.objects.filter(page=page, related=OuterRef("pk")).order_by(
-        "sort_order", "pk"
-    )
-    stored = RelatedBrief.objects.filter(page=page, related=OuterRef("pk")).order_by("position")
-    candidates = list(
-        BriefPage.objects.live()
-        .exclude(in_private_section())
-        .exclude(pk=page.pk)
-        .annotate(
-            related_pin_order=Subquery(pins.values("sort_order")[:1]),
-            related_pin_id=Subquery(pins.values("pk")[:1]),
-            related_position=Subquery(stored.values("position")[:1]),
-            related_excluded=Exists(
-                BriefRelatedExclusion.objects.filter(page=page, excluded=OuterRef("pk"))
-            ),
+    restricted = cached_restricted_paths()
+    # The pins, the stored choice and the exclusions in one query: (kind, brief, order, id).
+    kind: IntegerField[int, int] = IntegerField()
+    rows = (
+        BriefRelatedPin.objects.filter(page=page)
+        .order_by()
+        .values_list(Value(0, kind), "related_id", "sort_order", "pk")
+        .union(
+            RelatedBrief.objects.filter(page=page)
+            .order_by()
+            .values_list(Value(1, kind), "related_id", "position", "pk"),
+            BriefRelatedExclusion.objects.filter(page=page)
+            .order_by()
+            .values_list(Value(2, kind), "excluded_id", "pk", "pk"),
+            all=True,
         )
-        .filter(Q(related_pin_id__isnull=False) | Q(related_position__isnull=False))
+    )
+    # Each brief's first pin and first stored position; unordered pins first (as SQLite sorts).
+    pins: dict[int, tuple[int | None, int]] = {}
+    positions: dict[int, int] = {}
+    excluded: set[int] = set()
+    for row_kind, related_id, order, row_pk in sorted(
+        rows, key=lambda row: (row[2] is not None, row[2] or 0, row[3])
+    ):
+        if row_kind == 0:
+            pins.setdefault(related_id, (order, row_pk))
+        elif row_kind == 1:
+            positions.setdefault(related_id, order)
+        else:
+            excluded.add(related_id)
+    candidates = [
+        brief
+        for brief in BriefPage.objects.live()
+        .filter(pk__in={*pins, *positions})
+        .exclude(pk=page.pk)
         # A listing needs neither the stored citations nor the Additional Analysis.
         .defer("citations", "additional_analysis")
-    )
+        if is_visible(brief, restricted)
+    ]
     pinned = sorted(
-        (b for b in candidates if b.related_pin_id is not None),
-        key=lambda b: (b.related_pin_order is not None, b.related_pin_order or 0, b.related_pin_id),
+        (b for b in candidates if b.pk in pins),
+        key=lambda b: (pins[b.pk][0] is not None, pins[b.pk][0] or 0, pins[b.pk][1]),
     )[:limit]
     chosen = {b.pk for b in pinned}
     rest = sorted(
         (
             b
             for b in candidates
-            if b.related_position is not None and not b.related_excluded and b.pk not in chosen
+            if b.pk in positions and b.pk not in excluded and b.pk not in chosen
         ),
-        key=lambda b: b.related_position,
+        key=lambda b: positions[b.pk],
     )
     shown = [*pinned, *rest][:limit]
-    links = BriefAuthor.objects.select_related("author").annotate(
-        author_private=in_private_section("author__")
-    )
     # The brief's own links are needed whether or not `authors` was read already.
     page.__dict__.pop("authors", None)
+    prefetching = [page, *(b for b in shown if "authors" not in b.__dict__)]
     prefetch_related_objects(
-        [page, *(b for b in shown if "authors" not in b.__dict__)],
-        Prefetch("brief_authors", queryset=links),
+        prefetching,
+        Prefetch("brief_authors", queryset=BriefAuthor.objects.select_related("author")),
     )
+    for brief in prefetching:
+        for link in brief.brief_authors.all():
+            link.author_private = link.author is not None and any(
+                link.author.path.startswith(path) for path in restricted
+            )
     return shown
 
 
@@ -243,8 +267,9 @@ def _visible_authors(page: BriefPage) -> set[int]:
 
 def _topics_and_boxes(page: BriefPage) -> tuple[list[Any], set[int]]:
     """The brief's topics in order, and the ids of those of its topics and topic boxes a
-    reader may open, in one query: the topic boxes' guides are read from the body's stored
-    data (the body loads them itself when it renders)."""
+    reader may open: the topic boxes' guides are read from the body's stored data (the body
+    loads them itself when it renders), privacy from the site's restricted paths (sitecache)."""
+    from briefdesk.core.sitecache import restricted_paths as cached_restricted_paths
     from briefdesk.topics.models import TopicGuidePage
 
     from .models import BriefTopic
@@ -254,22 +279,20 @@ def _topics_and_boxes(page: BriefPage) -> tuple[list[Any], set[int]]:
         for item in page.body.raw_data
         if item["type"] == "topic_box" and (pk := row_id((item.get("value") or {}).get("topic")))
     ]
-    links = BriefTopic.objects.filter(page=page, topic=OuterRef("pk")).order_by("sort_order", "pk")
-    guides = list(
-        TopicGuidePage.objects.filter(
-            Q(pk__in=box_ids) | Q(pk__in=BriefTopic.objects.filter(page=page).values("topic"))
-        ).annotate(
-            topic_order=Subquery(links.values("sort_order")[:1]),
-            topic_link=Subquery(links.values("pk")[:1]),
-            topic_private=in_private_section(),
-        )
-    )
+    # The brief's first link to each guide, in the database's order.
+    links: dict[int, tuple[int | None, int]] = {}
+    for topic_id, order, link_id in (
+        BriefTopic.objects.filter(page=page)
+        .order_by("sort_order", "pk")
+        .values_list("topic_id", "sort_order", "pk")
+    ):
+        links.setdefault(topic_id, (order, link_id))
+    guides = list(TopicGuidePage.objects.filter(pk__in={*box_ids, *links}))
     topics = sorted(
-        (g for g in guides if g.topic_link is not None),
-        key=lambda g: (g.topic_order is not None, g.topic_order or 0, g.topic_link),
+        (g for g in guides if g.pk in links),
+        key=lambda g: (links[g.pk][0] is not None, links[g.pk][0] or 0, links[g.pk][1]),
     )
-    visible = {g.pk for g in guides if g.live and not g.topic_private}
-    return topics, visible
+    return topics, visible_ids(guides, cached_restricted_paths())
 
 
 def brief_page_context(
@@ -277,8 +300,7 @@ def brief_page_context(
 ) -> dict[str, Any]:
     """What brief_page.html shows. Each author, topic, topic box and related brief is shown
     only as a reader may open it (live and outside private sections): for a published brief
-    decided in the queries that load them (core.visibility.in_private_section), with no query
-    of its own."""
+    decided from the site's restricted paths (core.sitecache), with no query of its own."""
     sources = cited_sources(page.rich_text_values(), include_drafts=include_drafts)
     if include_drafts:
         # The admin preview: the draft's own topics, authors and pins, held in memory (the

@@ -50,14 +50,16 @@ def current_section(path: str) -> str:
 
 
 def site_chrome(request: HttpRequest) -> dict[str, Any]:
-    """Site name, publisher, navigation and footer for every page; the queries (main topics,
-    footer pages) run only if a template renders them."""
+    """Site name, publisher, navigation and footer for every page. The main topics and footer
+    pages are read only if a template renders them, and kept between changes (sitecache)."""
+    from .sitecache import nav_links
+
     section = current_section(request.path)
     return {
         "site_name": settings.WAGTAIL_SITE_NAME,
         "publisher": settings.BRIEFDESK_PUBLISHER,
-        "main_topics": SimpleLazyObject(main_topics),
-        "footer_pages": SimpleLazyObject(footer_pages),
+        "main_topics": SimpleLazyObject(lambda: nav_links(request, main_topics, "main_topics")),
+        "footer_pages": SimpleLazyObject(lambda: nav_links(request, footer_pages, "footer")),
         "nav_sections": [
             {"label": label, "url": prefix, "current": prefix == section}
             for label, prefix in SECTIONS

@@ -308,6 +308,9 @@ def purge_everything() -> None:
 def purge_everything_now() -> None:
     from wagtail.contrib.frontend_cache.utils import get_backends
 
+    from briefdesk.core import sitecache
+
+    sitecache.forget()  # the navigation, footer and Sites every page reads
     backends = get_backends()
     urls: list[str] | None = None
     for backend in backends.values():

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import post_page_move
@@ -97,6 +98,10 @@ def page_before_delete(sender: type[Page], instance: Page, **kwargs: Any) -> Non
 @_never_fails
 def page_moved(sender: type[Page], instance: Page, **kwargs: Any) -> None:
     from briefdesk.briefs.models import BriefPage
+    from briefdesk.core import sitecache
+
+    # A restricted page that moved is private at its new path (sitecache.restricted_paths).
+    transaction.on_commit(sitecache.forget)
 
     if instance.specific_class is BriefPage and not instance.get_children().exists():
         old_path = purge.page_path_from_url_path(kwargs.get("url_path_before", ""))
