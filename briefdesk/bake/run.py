@@ -168,9 +168,10 @@ def bake_site(
             return
         indexed = {url: out.shard for url, out in outputs.items() if out.kind in INDEXED_KINDS}
         files = {url: outputs[url].file for url in indexed}
+        hubs = {url for url in indexed if outputs[url].kind in ("guide", "expert")}
         missing = not (outdir / SHARDS_FILE).exists()
         search_job = indexing.submit(
-            _index, outdir, indexed, dict(search_changed), manifest.shards, missing, files
+            _index, outdir, indexed, dict(search_changed), manifest.shards, missing, files, hubs
         )
 
     searchable = {url for url, seed in todo.items() if seed.kind in INDEXED_KINDS}
@@ -377,10 +378,11 @@ def _index(
     previous: int,
     missing: bool,
     files: dict[str, str],
+    hubs: set[str],
 ) -> ShardPlan:
     """Plan the search shards and run Pagefind over those to rebuild (bake/search.py)."""
     clock = time.perf_counter()
-    shards = plan_shards(indexed, changed, previous, reshard=missing)
+    shards = plan_shards(indexed, changed, previous, reshard=missing, hubs=hubs)
     if shards.rebuild:
         build_index(outdir, shards, files)
     shards.seconds = time.perf_counter() - clock

@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import sys
 import zlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,12 +55,15 @@ def plan_shards(
     changed: Mapping[str, int | None],
     previous: int,
     reshard: bool = False,
+    hubs: Collection[str] = (),
 ) -> ShardPlan:
     """Shards for the searchable pages `indexed` (URL -> the shard it had, or None), given
     the pages written or removed (`changed`: URL -> the shard it had) and the last bake's
     shard count.
     Everything is dealt out again on `reshard`, when the count would change or when the
-    first shard (which serves the UI) would be empty."""
+    first shard (which serves the UI) would be empty. Dealing puts the `hubs` first (topic
+    guides and experts: they list briefs, so they change with any of them), so that a
+    changed brief rebuilds its own shard and the first, not a third one for its guide."""
     count = 1
     if len(indexed) >= 2 * SHARD_SIZE:
         count = min(MAX_SHARDS, math.ceil(len(indexed) / SHARD_SIZE))
@@ -73,7 +76,7 @@ def plan_shards(
             rebuild = {shard for shard in changed.values() if shard is not None and shard < count}
             rebuild |= {shard_of[url] for url in changed if url in indexed}
             return ShardPlan(count, shard_of, rebuild)
-    ordered = sorted(indexed)
+    ordered = sorted(indexed, key=lambda url: (url not in hubs, url))
     size = math.ceil(len(ordered) / count) if ordered else 1
     shard_of = {url: index // size for index, url in enumerate(ordered)}
     return ShardPlan(count, shard_of, set(range(count)))

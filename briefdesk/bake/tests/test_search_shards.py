@@ -56,3 +56,13 @@ def test_a_new_shard_count_deals_everything_out_again() -> None:
     grown = {**first.shard_of, **dict.fromkeys(urls(12)[8:])}
     again = plan_shards(grown, dict.fromkeys(urls(12)[8:]), previous=first.count)
     assert (again.count, again.rebuild) == (6, set(range(6)))
+
+
+def test_guides_and_experts_are_dealt_into_the_first_shard() -> None:
+    hubs = ["/topics/t1/", "/authors/a1/"]
+    pages = [*urls(6), *hubs]
+    plan = plan_shards(dict.fromkeys(pages), dict.fromkeys(pages), previous=0, hubs=hubs)
+    assert {plan.shard_of[url] for url in hubs} == {0}
+    # A brief and its guide and expert changed: two shards to index again, not three.
+    again = plan_shards(plan.shard_of, {urls(6)[5]: 3, **dict.fromkeys(hubs, 0)}, plan.count)
+    assert again.rebuild == {0, 3}
