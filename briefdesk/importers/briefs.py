@@ -41,7 +41,9 @@ import nh3
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_save
 from django.utils.text import slugify
+from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.models import Page, ReferenceIndex
 from wagtail.search.backends import get_search_backends_with_name
 from wagtail.signal_handlers import disable_reference_index_auto_update
@@ -73,7 +75,8 @@ logger = logging.getLogger(__name__)
 
 MAX_PINS = 3
 SLUG_LENGTH = 80
-# Sources formatted per citeproc-js call while preparing a run.
+# Sources formatted per citeproc-js call on the formatting thread: small calls, so that a
+# brief's own citation (formatted in the writing thread) waits little for the engine.
 FORMAT_BATCH = 10
 
 
@@ -151,8 +154,8 @@ def import_briefs(
     Raises UnknownTopic, before anything is written, when `topic` (a slug every brief is
     filed under) names no topic guide. Never raises for one bad input: its result says why.
     """
-    with _rolled_back(dry_run):
-        writer = _Writer(publish=publish, dry_run=dry_run)
+    with _rolled_back(dry_run), _briefs_indexed_by_hand() as by_hand:
+        writer = _Writer(publish=publish, dry_run=dry_run, index_briefs=by_hand)
         extra = writer.topic_by_slug(topic) if topic else None
         results: list[BriefResult] = []
         pending: list[tuple[BriefResult, ParsedBrief, int]] = []
@@ -190,6 +193,21 @@ def import_briefs(
 
 
 @contextmanager
+def _briefs_indexed_by_hand() -> Iterator[bool]:
+    """Turn off Wagtail's admin search update on every save of a brief for the run (yields
+    whether it was on): a new brief is saved twice (created, then its revision recorded), a
+    published one more, and each save indexed it again, reading it back. The writer indexes
+    each brief once its input is written instead (_Writer.index_brief), as Wagtail's own
+    disable_reference_index_auto_update does for the reference index."""
+    connected = post_save.disconnect(post_save_signal_handler, sender=BriefPage)
+    try:
+        yield connected
+    finally:
+        if connected:
+            post_save.connect(post_save_signal_handler, sender=BriefPage)
+
+
+@contextmanager
 def _rolled_back(dry_run: bool) -> Iterator[None]:
     if not dry_run:
         yield
@@ -221,9 +239,10 @@ def brief_key(url: str) -> list[str]:
 
 
 class _Writer:
-    def __init__(self, *, publish: bool, dry_run: bool) -> None:
+    def __init__(self, *, publish: bool, dry_run: bool, index_briefs: bool = False) -> None:
         self.publish = publish
         self.dry_run = dry_run
+        self.index_briefs = index_briefs
         site = ensure_site()
         self.brief_index = BriefIndexPage.objects.get(pk=site.briefs_id)
         self.author_index = AuthorIndexPage.objects.get(pk=site.authors_id)
@@ -286,6 +305,7 @@ class _Writer:
         elif not page.live:
             page.save()
         self.save(page)
+        self.index_brief(page)
         result.outcome = (
             ("update" if existing else "create")
             if self.dry_run
@@ -323,6 +343,7 @@ class _Writer:
         page.related_pins = pins
         if page.live:
             self.save(page)  # a new revision, published with --publish: purges what showed it
+            self.index_brief(page)
             return
         # A draft written earlier in this run: its row and latest revision are rewritten in
         # place (what pass one would have written had the targets existed), which costs no
@@ -349,6 +370,12 @@ class _Writer:
                 # it back (what the task does first); it has no parent to index instead.
                 ReferenceIndex.create_or_update_for_object(record)
         self._created = []
+
+    def index_brief(self, page: BriefPage) -> None:
+        """Wagtail's admin search entry for the brief as stored now (read back, as its
+        per-save update does), when the run turned that update off."""
+        if self.index_briefs:
+            admin_search_index(BriefPage, [BriefPage.objects.get(pk=page.pk)])
 
     def keep_input(self) -> None:
         """The current input's transaction committed: what it found and made is known."""
@@ -499,7 +526,7 @@ class _Writer:
             if source is None:
                 source = self._stored_source(ref, key, new)
             if source is None:
-                source = self._make_source(ref, key)
+                source = self._make_source(ref, key, new)
                 new.append(source)
                 self._made_now.append((key, source))
                 if ref.url:
@@ -534,10 +561,16 @@ class _Writer:
             return self._by_title_and_date(ref, new)
         return None
 
-    def _make_source(self, ref: SourceRef, key: str) -> Source:
-        """A new source for the citation, validated and formatted; not saved yet."""
+    def _make_source(self, ref: SourceRef, key: str, new: list[Source]) -> Source:
+        """A new source for the citation, validated and formatted; not saved yet (`new`:
+        those this input makes before it)."""
         source: Source | None = self._prepared.get(key)
-        prepared = source is not None and source.pk is None and source._state.adding
+        prepared = (
+            source is not None
+            and source.pk is None
+            and source._state.adding
+            and all(source is not other for other in new)
+        )
         if prepared and source is not None:
             outlet_name = source.outlet.name if source.outlet is not None else ""
         else:
@@ -559,7 +592,7 @@ class _Writer:
 
     def _save_new(self, sources: list[Source]) -> None:
         """Insert the new sources in one query and do what saving each would have set off
-        (Source's post_save receivers; test_import_sources pins the list): the admin search
+        (Source's post_save receivers; test_brief_import_bulk_work pins the list): the admin search
         index, and for live sources (--publish) the public search's change log and the purge
         of the pages that show them. A new draft source needs neither: no public page, list,
         feed or search result shows a draft (sources.views.public_sources). Wagtail's

@@ -61,11 +61,36 @@ def test_every_new_source_is_stored_formatted_in_every_style_as_on_its_own() -> 
         assert_formatted_as_on_its_own(source)
 
 
-def test_new_sources_and_outlets_are_in_the_admin_search_and_the_reference_index() -> None:
+def admin_search_rows() -> list[tuple[Any, ...]]:
+    from wagtail.search.models import IndexEntry
+
+    fields = ["content_type_id", "object_id", "title", "autocomplete", "body"]
+    return sorted(IndexEntry.objects.values_list(*fields))
+
+
+def assert_admin_search_as_if_each_record_was_saved() -> None:
+    from wagtail.search.index import insert_or_update_object
+
+    imported = admin_search_rows()
+    records = [*BriefPage.objects.all(), *Source.objects.all(), *Outlet.objects.all()]
+    for record in records:
+        insert_or_update_object(record)  # what each save does
+    assert imported == admin_search_rows()
+    assert admin_search_ids(BriefPage) == {b.pk for b in BriefPage.objects.all()}
+    assert admin_search_ids(Source) == set(Source.objects.values_list("pk", flat=True))
+
+
+def test_the_admin_search_holds_what_saving_each_record_would_have_put_there() -> None:
+    run(str(THINKTANK))
+    assert_admin_search_as_if_each_record_was_saved()
+
+    run(str(THINKTANK), "--publish")  # updates: new revisions, published
+    assert_admin_search_as_if_each_record_was_saved()
+
+
+def test_new_sources_are_in_the_reference_index() -> None:
     run(str(THINKTANK))
 
-    assert admin_search_ids(Source) == set(Source.objects.values_list("pk", flat=True))
-    assert admin_search_ids(Outlet) == set(Outlet.objects.values_list("pk", flat=True))
     source = Source.objects.exclude(outlet=None).first()
     assert source is not None
     assert (
@@ -159,3 +184,38 @@ def test_format_ahead_formats_in_batches_what_format_sources_would() -> None:
 
     assert [s.formatted for s in sources] == [e.formatted for e in expected]
     assert not stranger.formatted
+
+
+def test_a_draft_import_purges_nothing_and_a_published_one_purges_what_shows_it(
+    django_capture_on_commit_callbacks,
+) -> None:
+    from briefdesk.core.pagecache.tests.test_page_cache import Site
+    from briefdesk.core.site_tree import ensure_site
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ensure_site()  # the site as the import finds it in use (it makes one if none)
+    site = Site()  # briefdesk's page cache in front of the site, emptied
+    paths = ["/sources/", "/sitemap.xml", "/briefs/"]
+    for path in paths:
+        site.get(path)
+        assert site.get(path).cache == "HIT", path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(str(THINKTANK))
+
+    # Nothing a reader sees changed: the cached pages stay, and are what a render gives.
+    cached = {path: site.get(path) for path in paths}
+    assert [reply.cache for reply in cached.values()] == ["HIT"] * len(paths)
+    fresh = Site()
+    for path in paths:
+        assert "kashmir" not in fresh.get(path).body.lower(), path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(str(THINKTANK), "--publish")
+
+    source = Source.objects.get(url=BBC)
+    listing = site.get("/sources/")
+    assert listing.cache == "MISS"
+    assert f"/sources/{source.pk}/" in listing.body
+    assert "/briefs/kashmir-talks/" in site.get("/sitemap.xml").body
+    assert "Kashmir Talks Resume" in site.get("/briefs/").body
