@@ -199,7 +199,7 @@ def _briefs_indexed_by_hand() -> Iterator[bool]:
     published one more, and each save indexed it again, reading it back. The writer indexes
     each brief once its input is written instead (_Writer.index_brief), as Wagtail's own
     disable_reference_index_auto_update does for the reference index."""
-    connected = post_save.disconnect(post_save_signal_handler, sender=BriefPage)
+    connected = bool(post_save.disconnect(post_save_signal_handler, sender=BriefPage))
     try:
         yield connected
     finally:
