@@ -38,6 +38,7 @@ class Output:
     links: list[str] = field(default_factory=list)  # the baked URLs an HTML page links to
     shard: int | None = None  # a searchable page's search index shard (bake/search.py)
     ms: int = 0  # milliseconds it took to render: the next bake starts the slowest first
+    search: str = ""  # a searchable page's render.search_digest
 
 
 @dataclass
@@ -119,6 +120,7 @@ _DEFAULTS: dict[str, Any] = {
     "links": [],
     "shard": None,
     "ms": 0,
+    "search": "",
 }
 
 

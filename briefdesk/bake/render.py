@@ -39,6 +39,12 @@ _MAIN = re.compile(r'<main id="main"')
 # Print / PDF / Cite buttons. Pagefind leaves elements marked data-pagefind-ignore out of the
 # index and out of result excerpts.
 _NOT_TEXT = re.compile(r'<(p|div) class="(print-only[^"]*|brief-actions)"')
+# What Pagefind reads of a page (search_digest): the indexed region, and these anywhere.
+_BODY = '<main id="main" data-pagefind-body'
+_PAGEFIND_ANYWHERE = re.compile(r"data-pagefind-(?!ignore|body)")
+_HTML_TAG = re.compile(r"<html[^>]*>", re.IGNORECASE)
+_FIRST_H1 = re.compile(r"<h1[^>]*>.*?</h1>", re.IGNORECASE | re.DOTALL)
+_FIRST_IMG = re.compile(r"<img[^>]*>", re.IGNORECASE)
 _TEXT_TYPES = ("xml", "json", "text/plain", "bibtex", "research-info-systems", "javascript")
 # Archived pages are someone else's markup: the live site sends this policy as a header
 # (sources/archive_views.py RAW_POLICY); a static host may not, so the page carries it.
@@ -66,6 +72,7 @@ class Result:
     links: set[str] = field(default_factory=set)
     html: bool = False
     ms: int = 0  # how long it took (the next bake starts the slowest first)
+    search: str = ""  # an indexed page's search_digest: its shard is re-indexed when it changes
 
 
 class Renderer:
@@ -141,6 +148,8 @@ class Renderer:
                 result.links = rewritten.found | result.links
                 result.html = True
                 body = rewritten.text.encode("utf-8")
+                if kind in INDEXED_KINDS:
+                    result.search = search_digest(rewritten.text)
         elif any(marker in content_type for marker in _TEXT_TYPES):
             rewritten_text = rewrite_text(body.decode(response_charset(content_type)), self.plan)
             result.links = rewritten_text.found
@@ -171,6 +180,28 @@ class Renderer:
         request = RequestFactory(HTTP_HOST=host).get(SEARCH_PATH, secure=self.secure)
         request.user = AnonymousUser()
         return render_to_string("bake/search.html", {}, request=request).encode("utf-8")
+
+
+def search_digest(html: str) -> str:
+    """A hash of everything Pagefind may read of a baked page, so a re-run re-indexes a
+    shard only when one of its pages reads differently to the search, not whenever the page
+    changed (a brief's <main> is the brief alone: its More on This Topic, beside it, shows a
+    renamed brief without changing what the search reads). Conservative: the whole indexed
+    region (`<main data-pagefind-body>` to the last `</main>`), the <html> tag (language) and
+    the page's first <h1> and <img> (Pagefind's default title and image); the whole page when
+    it has no indexed region or a Pagefind attribute it reads from anywhere (meta, filter,
+    sort) is outside it."""
+    start = html.find(_BODY)
+    end = html.rfind("</main>")
+    if start < 0 or end < start:
+        return digest(html.encode("utf-8"))
+    if _PAGEFIND_ANYWHERE.search(html, 0, start) or _PAGEFIND_ANYWHERE.search(html, end):
+        return digest(html.encode("utf-8"))
+    parts = [html[start:end]]
+    for pattern in (_HTML_TAG, _FIRST_H1, _FIRST_IMG):
+        found = pattern.search(html)
+        parts.append(found[0] if found else "")
+    return digest("\x00".join(parts).encode("utf-8"))
 
 
 def with_raw_policy(html: str) -> str:

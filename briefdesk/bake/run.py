@@ -140,7 +140,10 @@ def bake_site(
             kind = seed.kind
             if seed.page_id is None:
                 kind = previous.kind if previous else "other"
-            if result.written and kind in INDEXED_KINDS:
+            # A searchable page re-indexes its shard when it reads differently to the search
+            # (a brief whose More on This Topic changed was written, but reads the same).
+            reads_anew = previous is None or not result.search or previous.search != result.search
+            if result.written and kind in INDEXED_KINDS and reads_anew:
                 search_changed[result.url] = previous.shard if previous else None
             outputs[result.url] = Output(
                 result.file,
@@ -153,6 +156,7 @@ def bake_site(
                 else [],
                 previous.shard if previous else None,
                 result.ms,
+                result.search,
             )
         recorded = len(results)
 
@@ -169,7 +173,9 @@ def bake_site(
         indexed = {url: out.shard for url, out in outputs.items() if out.kind in INDEXED_KINDS}
         files = {url: outputs[url].file for url in indexed}
         hubs = {url for url in indexed if outputs[url].kind in ("guide", "expert")}
-        missing = not (outdir / SHARDS_FILE).exists()
+        # A full bake indexes every shard again (a new Pagefind, a bundle lost); a re-run
+        # only the shards of pages that read differently.
+        missing = not incremental or not (outdir / SHARDS_FILE).exists()
         search_job = indexing.submit(
             _index, outdir, indexed, dict(search_changed), manifest.shards, missing, files, hubs
         )

@@ -80,3 +80,52 @@ def test_a_process_that_rendered_itself_never_forks_workers(
     monkeypatch.setattr(run.multiprocessing, "get_context", no_fork)
     report = bake_site(tmp_path / "b", with_pdfs=False, search=False, workers=2)
     assert report.rendered > 0
+
+
+def test_the_search_digest_changes_with_what_pagefind_reads_and_nothing_else() -> None:
+    from briefdesk.bake.render import search_digest
+
+    def page(text: str, side: str = "", title: str = "A brief", attrs: str = "") -> str:
+        return (
+            f'<html lang="en"><body><header><h1>{title}</h1></header>'
+            f'<main id="main" data-pagefind-body><p>{text}</p></main>'
+            f"<aside{attrs}><h2>More on This Topic</h2>{side}</aside>"
+            "<footer>x</footer></body></html>"
+        )
+
+    base = search_digest(page("Clove exports fell.", side="Torkham Reopens"))
+    assert search_digest(page("Clove exports fell.", side="Torkham Closes")) == base
+    assert search_digest(page("Clove exports rose.", side="Torkham Reopens")) != base
+    assert search_digest(page("Clove exports fell.", "Torkham Reopens", title="B")) != base
+    # Pagefind reads metadata from anywhere on the page: then the whole page counts.
+    meta = ' data-pagefind-meta="related"'
+    assert search_digest(page("Clove exports fell.", "Torkham Closes", attrs=meta)) != (
+        search_digest(page("Clove exports fell.", "Torkham Reopens", attrs=meta))
+    )
+
+
+@pytest.mark.django_db
+def test_a_brief_listing_a_renamed_brief_is_rewritten_but_its_search_shard_is_not_rebuilt(
+    world: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefdesk.bake import search
+    from briefdesk.briefs.models import BriefRelatedPin
+
+    monkeypatch.setattr(search, "SHARD_SIZE", 1)  # a shard per page
+    # Pinned by the editors (stored More on This Topic lists are recomputed on publish).
+    BriefRelatedPin.objects.create(page=world.other, related=world.brief, sort_order=0)
+    bake_site(tmp_path, with_pdfs=False)
+    lister = tmp_path / f"briefs/{world.other.slug}/index.html"
+    assert "Zanzibar Clove Exports Collapse" in lister.read_text()
+    shards = json.loads((tmp_path / MANIFEST_NAME).read_text())["outputs"]
+    bundle = tmp_path / search.bundle_dir(shards[f"/briefs/{world.other.slug}/"]["shard"])
+    before = bundle.stat().st_ino
+
+    world.brief.title = "Zanzibar Clove Exports Recover"
+    world.brief.save_revision().publish()
+    bake_site(tmp_path, with_pdfs=False)
+
+    assert "Zanzibar Clove Exports Recover" in lister.read_text()  # rewritten...
+    assert bundle.stat().st_ino == before  # ...but its shard not indexed again
+    assert "Zanzibar Clove Exports Recover" in search_text(tmp_path)
+    assert "Zanzibar Clove Exports Collapse" not in search_text(tmp_path)
