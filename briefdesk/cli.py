@@ -453,6 +453,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("archive", help="capture sources' pages into the private archive")
     sub.add_parser("check-links", help="check that cited sources' links still answer")
     sub.add_parser("source-from-url", help="make a source from a web page's metadata (URL)")
+    sub.add_parser("import-html", help="import saved brief pages (briefdesk import-html PATH...)")
+    sub.add_parser("import-markdown", help="import briefs written in Markdown (DIR)")
+    sub.add_parser("export", help="export the whole site, losslessly (briefdesk export OUT.jsonl)")
+    sub.add_parser("import-jsonl", help="import an export into an empty site (IN.jsonl)")
+    sub.add_parser("bake", help="the public site as static files (briefdesk bake OUTDIR)")
     return parser
 
 

@@ -481,3 +481,9 @@ def test_init_on_an_empty_data_dir_builds_a_site_check_passes_and_a_failing_step
     assert check.stdout.splitlines() == [
         "briefdesk: ready to serve (database, migrations, site, storage, system checks)"
     ]
+
+
+def test_briefdesk_help_lists_every_verb_it_answers() -> None:
+    helped = cli._parser().format_help()
+    listed = helped.split("{", 1)[1].split("}", 1)[0].split(",")
+    assert set(cli.COMMAND_VERBS) <= set(listed)
