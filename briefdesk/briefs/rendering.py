@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db.models import IntegerField, Prefetch, Value, prefetch_related_objects
+from django.db.models import IntegerField, Value
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 
@@ -180,9 +180,8 @@ def related_briefs(page: BriefPage, limit: int = 3) -> list[BriefPage]:
 
     Plain queries only, with privacy decided in Python from the site's restricted paths
     (kept between changes: sitecache): Django takes longer to build a query with subqueries
-    than SQLite takes to run it. The authors of these briefs and of `page` itself are
-    prefetched together in one more query, each author link marked `author_private` (its
-    author page is in a private section: see `_visible_authors`)."""
+    than SQLite takes to run it. The authors of these briefs and of `page` itself are read
+    together in one more query."""
     from briefdesk.core.sitecache import restricted_paths as cached_restricted_paths
 
     from .models import BriefAuthor, BriefPage, BriefRelatedExclusion, BriefRelatedPin, RelatedBrief
@@ -240,29 +239,24 @@ def related_briefs(page: BriefPage, limit: int = 3) -> list[BriefPage]:
         key=lambda b: positions[b.pk],
     )
     shown = [*pinned, *rest][:limit]
-    # The brief's own links are needed whether or not `authors` was read already.
-    page.__dict__.pop("authors", None)
-    prefetching = [page, *(b for b in shown if "authors" not in b.__dict__)]
-    prefetch_related_objects(
-        prefetching,
-        Prefetch("brief_authors", queryset=BriefAuthor.objects.select_related("author")),
-    )
-    for brief in prefetching:
-        for link in brief.brief_authors.all():
-            link.author_private = link.author is not None and any(
-                link.author.path.startswith(path) for path in restricted
-            )
+    # The authors of these briefs and of the brief itself, in one query: each brief's
+    # `authors` (what the byline and the listings read) set from it.
+    briefs = [page, *(b for b in shown if "authors" not in b.__dict__)]
+    by_brief: dict[int, list[Any]] = {brief.pk: [] for brief in briefs}
+    links = BriefAuthor.objects.filter(page_id__in=by_brief, author__isnull=False)
+    for link in links.select_related("author").order_by("sort_order", "pk"):
+        by_brief[link.page_id].append(link.author)
+    for brief in briefs:
+        brief.__dict__["authors"] = by_brief[brief.pk]
     return shown
 
 
 def _visible_authors(page: BriefPage) -> set[int]:
-    """The ids of the brief's authors a reader may open, from the links `related_briefs`
-    prefetched (no query)."""
-    return {
-        link.author_id
-        for link in page.brief_authors.all()
-        if link.author_id and link.author.live and not link.author_private
-    }
+    """The ids of the brief's authors a reader may open, from the authors `related_briefs`
+    read (no query)."""
+    from briefdesk.core.sitecache import restricted_paths as cached_restricted_paths
+
+    return visible_ids(page.authors, cached_restricted_paths())
 
 
 def _topics_and_boxes(page: BriefPage) -> tuple[list[Any], set[int]]:
