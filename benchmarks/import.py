@@ -46,6 +46,19 @@ def setup() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
+def thread_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) of each thread of this process, by thread id (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out: dict[int, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[int(task.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
 def page(n: int, total: int) -> str:
     authors = [f"Expert{n % 40} Fellow{n % 40}"] + ([f"Second{n % 7} Scholar"] if n % 3 else [])
     byline = " and ".join(f'<a rel="author" href="/experts/{a.lower()}">{a}</a>' for a in authors)
@@ -114,15 +127,25 @@ def main() -> None:
         failed = [p for p in parsed if not hasattr(p, "title")]
         load_before = os.getloadavg()[0]
         started, cpu_started = time.perf_counter(), time.process_time()
+        threads_before = thread_cpu() if Path("/proc/self/task").is_dir() else {}
         out = io.StringIO()
         call_command("import_html", folder, stdout=out)
         seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu_started
+        threads = thread_cpu() if threads_before else {}
         load_after = os.getloadavg()[0]
     pins = sum(p.related_pins.count() for p in BriefPage.objects.all()[:50])
     print(f"pages:            {args.n:,} ({len(failed)} unreadable)")
     print(f"parse only:       {parse_seconds:.2f} s ({args.n / parse_seconds:,.0f} pages/s)")
     print(f"import:           {seconds:.2f} s ({cpu_seconds:.2f} s of CPU, all threads)")
+    if threads:
+        import threading
+
+        main_id = threading.main_thread().native_id
+        writer = threads.get(main_id, 0.0) - threads_before.get(main_id, 0.0)
+        # The other threads: mini-racer's V8 (citeproc-js) and the import's formatting thread.
+        others = cpu_seconds - writer
+        print(f"CPU by thread:    {writer:.2f} s writing (main), {others:.2f} s others")
     print(f"load average:     {load_before:.2f} before, {load_after:.2f} after (1 min)")
     print(f"throughput:       {args.n / seconds:,.1f} pages/s (target >= 20)")
     print(f"briefs, sources:  {BriefPage.objects.count():,}, {Source.objects.count():,}")

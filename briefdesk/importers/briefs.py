@@ -185,8 +185,8 @@ def import_briefs(
             for result, parsed, pk in pending:
                 try:
                     with transaction.atomic(), disable_reference_index_auto_update():
-                        writer.link(parsed, pk)
-                        writer.index_references(BriefPage.objects.get(pk=pk))
+                        if writer.link(parsed, pk):  # else its references are as indexed
+                            writer.index_references(BriefPage.objects.get(pk=pk))
                 except Exception as exc:
                     result.notes.append(f"links not resolved: {one_line(exc)}")
     return BriefImportReport(results, dry_run=dry_run)
@@ -317,10 +317,11 @@ class _Writer:
         self._written = (page.pk, page.imported_from, list(parsed.aliases))
         return page
 
-    def link(self, parsed: ParsedBrief, pk: int) -> None:
+    def link(self, parsed: ParsedBrief, pk: int) -> bool:
         """Resolve the brief's links to the old site and its pins, now that every input of
-        the run is written; saves only when something changed. Only links and pins change,
-        so the row is saved in part: its stored citation and cited sources stay as they are.
+        the run is written; saves only when something changed (and says whether it did).
+        Only links and pins change, so the row is saved in part: its stored citation and
+        cited sources stay as they are.
         """
         page = BriefPage.objects.get(pk=pk)
         if page.has_unpublished_changes and page.live:
@@ -339,12 +340,12 @@ class _Writer:
             before == (page.body.raw_data, page.additional_analysis.raw_data)
             and [p.related_id for p in pins] == old_pins
         ):
-            return
+            return False
         page.related_pins = pins
         if page.live:
             self.save(page)  # a new revision, published with --publish: purges what showed it
             self.index_brief(page)
-            return
+            return True
         # A draft written earlier in this run: its row and latest revision are rewritten in
         # place (what pass one would have written had the targets existed), which costs no
         # formatting, search indexing or second revision.
@@ -356,6 +357,7 @@ class _Writer:
         if revision is not None:
             revision.content = page.serializable_data()
             revision.save(update_fields=["content"])
+        return True
 
     def index_references(self, page: BriefPage) -> None:
         """Wagtail's reference index ("usage") for the brief and the records made for it,
