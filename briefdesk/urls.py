@@ -7,7 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from briefdesk.briefs import views as brief_views
 from briefdesk.core import health, media
 from briefdesk.core import views as core_views
-from briefdesk.feeds.sitemaps import PageSitemap
+from briefdesk.feeds.sitemaps import URLSET_XML, PageSitemap
 from briefdesk.search import views as search_views
 from briefdesk.sources import urls as source_urls
 from briefdesk.sources.sitemaps import SourceSitemap
@@ -33,7 +33,14 @@ urlpatterns = [
     path("briefs/<slug:slug>/pdf/", brief_views.brief_pdf, name="brief_pdf"),
     # The pages (feeds/sitemaps.py: Wagtail's, listings dated by their briefs), then the
     # source pages (sources/sitemaps.py).
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap, "sources": SourceSitemap}}),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {
+            "sitemaps": {"pages": PageSitemap, "sources": SourceSitemap},
+            "template_name": URLSET_XML,  # Django's sitemap.xml, written without the engine
+        },
+    ),
 ]
 
 urlpatterns += [path("", include(wagtail_urls))]

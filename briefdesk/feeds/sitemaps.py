@@ -71,3 +71,49 @@ class PageSitemap(WagtailPageSitemap):
         if last_mods and None not in last_mods:
             self.latest_lastmod = max(last_mods)
         return urls
+
+
+class UrlsetXml:
+    """Django's sitemap.xml template (django/contrib/sitemaps/templates/sitemap.xml) written
+    without the template engine: the same bytes (feeds/tests/test_sitemap.py compares the
+    two), in about half the time on a site of thousands of pages, where the template's loop
+    was half of the sitemap's render (and of a bake re-run's). Each value is rendered as the
+    template renders it (render_value_in_context: local time, localisation, escaping)."""
+
+    HEAD = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+    )
+    TAIL = "\n</urlset>\n"
+
+    def render(self, context: dict[str, Any] | None = None, request: Any = None) -> str:
+        from django.template import Context
+        from django.template.base import render_value_in_context
+        from django.template.defaultfilters import date
+        from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
+
+        engine_context = Context(autoescape=True)
+
+        def text(value: Any) -> str:
+            return str(render_value_in_context(value, engine_context))
+
+        parts = []
+        for url in (context or {}).get("urlset", []):
+            parts.append(f"<url><loc>{text(url.get('location', ''))}</loc>")
+            if url.get("lastmod"):
+                day = date(template_localtime(url["lastmod"]), "Y-m-d")
+                parts.append(f"<lastmod>{text(day)}</lastmod>")
+            if url.get("changefreq"):
+                parts.append(f"<changefreq>{text(url['changefreq'])}</changefreq>")
+            if url.get("priority"):
+                parts.append(f"<priority>{text(url['priority'])}</priority>")
+            for alternate in url.get("alternates") or ():
+                lang = text(alternate.get("lang_code", ""))
+                href = text(alternate.get("location", ""))
+                parts.append(f'<xhtml:link rel="alternate" hreflang="{lang}" href="{href}"/>')
+            parts.append("</url>")
+        return self.HEAD + "".join(parts) + self.TAIL
+
+
+URLSET_XML = UrlsetXml()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from wagtail.models import Page
 
 from briefdesk.core.origin import sync_default_site
@@ -106,3 +107,63 @@ def test_a_page_that_lists_briefs_is_dated_by_the_newest_of_them(world: World, c
     assert dates[f"{BASE}{world.op_ed.url}"] == "2021-03-03"
     # Pages that list no briefs keep their own date.
     assert dates[f"{BASE}/topics/"] == "2020-01-01"
+
+
+# --- the writer: Django's template, without the engine -------------------------------------
+
+
+def test_the_sitemap_writer_writes_the_bytes_djangos_sitemap_template_does() -> None:
+    from decimal import Decimal
+
+    from django.template.loader import render_to_string
+
+    from briefdesk.feeds.sitemaps import URLSET_XML
+
+    early_morning_utc = dt.datetime(2026, 12, 1, 2, 30, tzinfo=dt.UTC)  # Nov 30 in New York
+    urlsets: list[list[dict[str, Any]]] = [
+        [],
+        [{"location": "https://briefs.example/"}],
+        [
+            {
+                "location": "https://briefs.example/briefs/café-&-<tea>/?a=1&b=2",
+                "lastmod": early_morning_utc,
+                "changefreq": "daily",
+                "priority": 0.5,
+                "alternates": [
+                    {"lang_code": "fr", "location": "https://briefs.example/fr/?x=<1>"},
+                    {"lang_code": "x-default", "location": "https://briefs.example/"},
+                ],
+            },
+            {"location": "https://briefs.example/sources/2/", "lastmod": dt.date(2010, 12, 6)},
+            {"location": "https://b.example/", "lastmod": None, "priority": Decimal("0.8")},
+            {"location": "", "changefreq": "", "priority": 0, "alternates": []},
+        ],
+    ]
+    for zone in ("UTC", "America/New_York"):  # the template dates in the current time zone
+        with timezone.override(zone):
+            for urlset in urlsets:
+                expected = render_to_string("sitemap.xml", {"urlset": urlset})
+                assert URLSET_XML.render({"urlset": urlset}) == expected
+
+
+def test_the_sitemap_served_is_the_one_djangos_template_would_serve(
+    world: World, on_base_url: None, rf: Any
+) -> None:
+    from django.contrib.sitemaps.views import sitemap as django_sitemap
+    from wagtail.contrib.sitemaps.views import prepare_sitemaps
+
+    from briefdesk.feeds.sitemaps import PageSitemap
+    from briefdesk.sources.sitemaps import SourceSitemap
+    from briefdesk.urls import urlpatterns
+
+    def body(template: Any) -> bytes:
+        request = rf.get("/sitemap.xml", HTTP_HOST="localhost")
+        maps = prepare_sitemaps(request, {"pages": PageSitemap, "sources": SourceSitemap})
+        response = django_sitemap(request, maps, template_name=template)
+        response.render()
+        return bytes(response.content)
+
+    served = next(p for p in urlpatterns if str(getattr(p, "pattern", "")) == "sitemap.xml")
+    ours = body(served.default_args["template_name"])
+    assert ours.count(b"<url>") >= 5
+    assert ours == body("sitemap.xml")
