@@ -51,19 +51,41 @@ def _briefs(briefs: Any) -> set[str]:
     return paths
 
 
+def _brief_pages(briefs: Any) -> set[str]:
+    """The pages alone of the live briefs in this BriefPage queryset: what their More on This
+    Topic changes (their cite dialog, downloads and PDF never show it: print.css hides it)."""
+    paths: set[str] = set()
+    for brief in briefs.live().distinct():
+        path = page_path(brief)
+        if path is not None:
+            paths.add(path)
+    return paths
+
+
+# References made only in a brief's More on This Topic settings (a pin, an exclusion): the
+# brief's page alone shows them (its cite dialog, downloads and PDF never do).
+RELATED_ONLY = ("related_pins.", "related_exclusions.")
+
+
 def _referring_pages(obj: Any) -> set[str]:
     """Live pages whose content links to or boxes `obj` (Wagtail's reference index: body
-    links, Additional Analysis, topic-guide boxes)."""
+    links, Additional Analysis, topic-guide boxes, More on This Topic pins)."""
     from django.contrib.contenttypes.models import ContentType
 
     # Pages are indexed under their base model, Page: one query, no content type per row.
     refs = ReferenceIndex.get_references_to(obj).filter(
         base_content_type=ContentType.objects.get_for_model(Page)
     )
-    ids = {int(object_id) for object_id in refs.values_list("object_id", flat=True)}
+    whole: set[int] = set()
+    page_only: set[int] = set()
+    for object_id, model_path in refs.values_list("object_id", "model_path"):
+        (page_only if model_path.startswith(RELATED_ONLY) else whole).add(int(object_id))
     paths: set[str] = set()
-    for page in Page.objects.live().filter(pk__in=ids).specific():
-        paths |= own_paths(page)
+    for page in Page.objects.live().filter(pk__in=whole | page_only).specific():
+        if page.pk in whole:
+            paths |= own_paths(page)
+        elif (path := page_path(page)) is not None:
+            paths.add(path)
     return paths
 
 
@@ -104,7 +126,7 @@ def brief_paths(brief_id: int) -> set[str]:
     scores = RelatedBrief.objects.filter(related=brief)
     pins = BriefRelatedPin.objects.filter(related=brief)
     shown_by = {*scores.values_list("page_id", flat=True), *pins.values_list("page_id", flat=True)}
-    paths |= _briefs(BriefPage.objects.filter(pk__in=shown_by))
+    paths |= _brief_pages(BriefPage.objects.filter(pk__in=shown_by))
     paths |= _referring_pages(brief)
     # Source pages list the briefs citing them.
     for source_id in brief.cited_sources.values_list("source_id", flat=True):
@@ -113,10 +135,10 @@ def brief_paths(brief_id: int) -> set[str]:
 
 
 def shown_briefs(brief_ids: Iterable[int]) -> set[str]:
-    """The own pages of these live briefs (their More on This Topic changed)."""
+    """The pages of these live briefs (their More on This Topic changed)."""
     from briefdesk.briefs.models import BriefPage
 
-    return _briefs(BriefPage.objects.filter(pk__in=list(brief_ids)))
+    return _brief_pages(BriefPage.objects.filter(pk__in=list(brief_ids)))
 
 
 def guide_own_paths(guide: Page, key: str | None) -> set[str]:

@@ -266,6 +266,22 @@ def test_publishing_an_edit_of_a_brief_purges_every_page_showing_it_and_nothing_
         assert site.get(path).cache == "HIT", path
 
 
+def test_a_brief_listing_the_edited_one_keeps_its_cite_dialog_and_downloads_cached(
+    site: Site, content: Content, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Only the page shows More on This Topic: not the cite dialog, the downloads or the PDF.
+    kept = ["/briefs/pins/cite/", "/briefs/pins/cite.ris", "/briefs/pins/cite.json"]
+    warm(site, ["/briefs/pins/", *kept])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        content.brief.title = "The Renamed Cables Brief"
+        content.brief.save_revision().publish()
+
+    assert "Renamed Cables Brief" in site.get("/briefs/pins/").body
+    for path in kept:
+        assert site.get(path).cache == "HIT", path
+
+
 def test_saving_a_draft_of_a_live_brief_purges_nothing(
     site: Site, content: Content, django_capture_on_commit_callbacks: Any
 ) -> None:
