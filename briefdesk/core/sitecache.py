@@ -122,18 +122,23 @@ def site_for_request(request: HttpRequest) -> Any:
 
 class CachedSiteMiddleware:
     """Finds the request's Site from the cache before Wagtail looks for it
-    (Site.find_for_request reads `request._wagtail_site` first)."""
+    (Site.find_for_request reads `request._wagtail_site` first). A request this cannot answer
+    (a host outside ALLOWED_HOSTS, a database not migrated or down, a cache unreachable) is
+    left to Wagtail and the middleware after this one, exactly as without it: a 400 for the
+    host, /healthz's 503 for the database."""
 
     def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> Any:
         try:
-            port = int(request.get_port())
-        except ValueError:
-            port = None
-        if port is not None:
-            request._wagtail_site = site_for_request(request)  # type: ignore[attr-defined]
+            request.get_host()  # DisallowedHost: CommonMiddleware answers 400
+            int(request.get_port())
+            site = site_for_request(request)
+        except Exception:
+            pass
+        else:
+            request._wagtail_site = site  # type: ignore[attr-defined]
         return self.get_response(request)
 
 

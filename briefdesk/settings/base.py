@@ -57,14 +57,14 @@ MIDDLEWARE = [
     *OPS_MIDDLEWARE,
     # Which database a request reads: a replica for anonymous reads, else the primary.
     "briefdesk.core.dbrouter.ReplicaRoutingMiddleware",
-    # The request's Site from the cache, without a query (Wagtail reads it from the request).
-    "briefdesk.core.sitecache.CachedSiteMiddleware",
     # ETags and 304s for every response; then which responses shared caches may keep.
     "django.middleware.http.ConditionalGetMiddleware",
     "briefdesk.core.pagecache.middleware.PublicPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "briefdesk.core.headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The request's Site from the cache, without a query (Wagtail reads it from the request).
+    "briefdesk.core.sitecache.CachedSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
