@@ -142,6 +142,15 @@ class UnknownTopic(BriefInputError):
     pass
 
 
+# Every concrete field of a brief except those an import fills from its input (title, type,
+# date, summary, the page's address): what `write` leaves out of its early check.
+_NOT_FROM_INPUT = [
+    field.name
+    for field in BriefPage._meta.concrete_fields
+    if field.name not in {"title", "brief_type", "date", "summary", "imported_from"}
+]
+
+
 def import_briefs(
     inputs: Sequence[ParsedBrief | InputFailure],
     *,
@@ -298,6 +307,9 @@ class _Writer:
         page.brief_authors = [BriefAuthor(author=self.author(a)) for a in _unique(parsed.authors)]
         page.brief_topics = [BriefTopic(topic=t) for t in _unique_pages(topics)]
         page.related_pins = self.pins(parsed, page.pk)
+        # The fields taken from the input, checked before the first write: PostgreSQL refuses
+        # a value too long for its column in add_child, before the full check on save.
+        page.clean_fields(exclude=_NOT_FROM_INPUT)
         if existing is None:
             page.slug = self.free_slug(parsed.slug_hint or parsed.title)
             page.live = False
