@@ -25,8 +25,8 @@ from briefdesk.core.visibility import (
 )
 from briefdesk.sources.linkhealth import (
     ARCHIVED_STATES,
-    latest_check_subquery,
-    latest_snapshot_subquery,
+    latest_check_column,
+    latest_snapshot_column,
 )
 from briefdesk.sources.models import Source
 from briefdesk.sources.richtext import (
@@ -50,10 +50,14 @@ def cited_sources(values: list[str], include_drafts: bool = False) -> list[Sourc
     if not ids:
         return []
     # The link's health and its archived copy come in the same query (Robust Links, cited_map).
-    sources = Source.objects.select_related("outlet").annotate(
-        link_state=latest_check_subquery("state"),
-        snapshot_id=latest_snapshot_subquery("pk"),
-        snapshot_at=latest_snapshot_subquery("captured_at"),
+    sources = (
+        Source.objects.select_related("outlet")
+        .order_by()
+        .annotate(
+            link_state=latest_check_column("state"),
+            snapshot_id=latest_snapshot_column("pk"),
+            snapshot_at=latest_snapshot_column("captured_at"),
+        )
     )
     by_id = (sources if include_drafts else sources.filter(live=True)).in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]

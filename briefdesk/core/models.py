@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 class HomePage(TypedChildRouteMixin, Page):
     base_form_class = ConflictCheckedPageForm
-    routed_child_model = "briefs.BriefIndexPage"  # the hot path: /briefs/<slug>/
+    routed_child_model = "briefs.BriefIndexPage"
+    routed_grandchild_model = "briefs.BriefPage"  # the hot path: /briefs/<slug>/
     tagline: models.CharField[str, str] = models.CharField(max_length=255, blank=True)
     lead_brief: models.ForeignKey[BriefPage | None, BriefPage | None] = models.ForeignKey(
         "briefs.BriefPage",

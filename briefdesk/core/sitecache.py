@@ -103,7 +103,15 @@ def match_site(sites: Sequence[SiteRow], hostname: str, port: int) -> int | None
 def _sites() -> dict[str, Any]:
     from wagtail.models import Site
 
+    from .routing import FROM_SITE_CACHE
+
     sites = list(Site.objects.select_related("root_page"))
+    for site in sites:
+        # Kept specific: Wagtail routes from `site.root_page.specific` (core.routing says
+        # why a stored root page is safe to route from).
+        root = site.root_page.specific
+        root.__dict__[FROM_SITE_CACHE] = True
+        site.root_page = root
     return {
         "rows": [SiteRow(s.pk, s.hostname, s.port, s.is_default_site) for s in sites],
         "by_id": {s.pk: s for s in sites},
@@ -140,6 +148,23 @@ class CachedSiteMiddleware:
         else:
             request._wagtail_site = site  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+# --- routing -------------------------------------------------------------------------------
+
+
+def typed_child_slugs(parent: Any, model: str) -> frozenset[str]:
+    """The slugs of `parent`'s children of type `model` ("app_label.ModelName"): the
+    sections core.routing routes through in one query."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    def build() -> frozenset[str]:
+        content_type = ContentType.objects.get_for_model(apps.get_model(model))
+        children = parent.get_children().filter(content_type=content_type)
+        return frozenset(children.values_list("slug", flat=True))
+
+    return remember(f"children:{parent.pk}:{model}", build)
 
 
 # --- the navigation and footer -------------------------------------------------------------

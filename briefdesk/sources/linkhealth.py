@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Field, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django_tasks import task
 
 from briefdesk.archive.linkcheck import LinkResult, LinkToCheck, check_links
@@ -26,7 +27,8 @@ from briefdesk.archive.linkcheck import LinkResult, LinkToCheck, check_links
 from .models import LinkCheck, LinkState, Snapshot, Source
 
 # Snapshots a reader may be sent to instead of a broken link: pages that answered.
-USABLE_SNAPSHOT = Q(status__gte=200, status__lt=300)
+USABLE_STATUSES = (200, 300)  # from, to (excluded)
+USABLE_SNAPSHOT = Q(status__gte=USABLE_STATUSES[0], status__lt=USABLE_STATUSES[1])
 # States in which a citation links to the archived copy (when there is one): the link is dead
 # (a soft-404 too: a not-found page or the home page answering 200) or no longer says it.
 ARCHIVED_STATES = frozenset({"gone", "unreachable", "drifted", "soft-404"})
@@ -50,6 +52,36 @@ def latest_check_subquery(field: str = "state") -> Subquery:
     """A Subquery giving `field` of the outer source's latest LinkCheck."""
     latest = LinkCheck.objects.filter(source=OuterRef("pk")).order_by("-checked_at", "-id")
     return Subquery(latest.values(field)[:1])
+
+
+def latest_check_column(field: str) -> RawSQL:
+    """`latest_check_subquery(field)` for a query of Source itself (its table unaliased, as
+    in `Source.objects...`), written out: the same SQL, which Django then need not build
+    from querysets on every page (a brief page's render reads three of these)."""
+    return _latest_column(LinkCheck, field, "checked_at", "")
+
+
+def latest_snapshot_column(field: str) -> RawSQL:
+    """`latest_snapshot_subquery(field)`, written out as `latest_check_column` is."""
+    status = _column(Snapshot, "status")
+    usable = f" AND {status} >= {USABLE_STATUSES[0]:d} AND {status} < {USABLE_STATUSES[1]:d}"
+    return _latest_column(Snapshot, field, "captured_at", usable)
+
+
+def _column(model: Any, field: str) -> str:
+    return f'"{model._meta.db_table}"."{model._meta.get_field(field).column}"'
+
+
+def _latest_column(model: Any, field: str, newest: str, condition: str) -> RawSQL:
+    # Standard SQL quoting, which both supported databases (SQLite, PostgreSQL) read.
+    output: Field[Any, Any] = model._meta.pk if field == "pk" else model._meta.get_field(field)
+    source = f'"{Source._meta.db_table}"."{Source._meta.pk.column}"'
+    sql = (
+        f'(SELECT {_column(model, output.name)} FROM "{model._meta.db_table}"'
+        f" WHERE {_column(model, 'source')} = {source}{condition}"
+        f" ORDER BY {_column(model, newest)} DESC, {_column(model, 'id')} DESC LIMIT 1)"
+    )
+    return RawSQL(sql, (), output_field=output)
 
 
 def latest_health(source_ids: Iterable[int]) -> dict[int, LinkCheck]:

@@ -20,7 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefdesk.archive.testweb import LocalWeb, Route
-from briefdesk.sources.linkhealth import check_source, latest_health
+from briefdesk.sources.linkhealth import (
+    check_source,
+    latest_check_column,
+    latest_check_subquery,
+    latest_health,
+    latest_snapshot_column,
+    latest_snapshot_subquery,
+)
 from briefdesk.sources.models import LinkCheck, Snapshot, Source
 from tests.factories import PASSWORD, SourceFactory, cite, make_brief, make_snapshot
 from tests.pages import page_html
@@ -150,6 +157,46 @@ def test_latest_health_reads_the_newest_check_of_many_sources_in_one_query() -> 
 
     assert len(queries) == 1
     assert {pk: check.state for pk, check in latest.items()} == {s.pk: "gone" for s in sources}
+
+
+def test_the_written_out_latest_columns_answer_as_the_subqueries_do() -> None:
+    # Ties on the time (the larger id wins), unusable snapshots (a 404, a redirect) newer
+    # than the usable one, and sources with neither checks nor snapshots.
+    sources = SourceFactory.create_batch(4)
+    now = timezone.now()
+    for source, states in zip(
+        sources, (["ok", "gone"], ["gone", "ok"], ["drifted"], []), strict=True
+    ):
+        for state in states:
+            LinkCheck.objects.create(source=source, checked_at=now, url=source.url, state=state)
+    for source, statuses in zip(sources, ([200, 404], [301, 200], [200, 200], []), strict=True):
+        for days_ago, status in enumerate(statuses):
+            shot = make_snapshot(source, STORY, days_ago=days_ago)
+            Snapshot.objects.filter(pk=shot.pk).update(status=status, captured_at=now)
+    pairs = {
+        "check_state": (latest_check_column("state"), latest_check_subquery("state")),
+        "checked_at": (latest_check_column("checked_at"), latest_check_subquery("checked_at")),
+        "snapshot_id": (latest_snapshot_column("pk"), latest_snapshot_subquery("pk")),
+        "snapshot_at": (
+            latest_snapshot_column("captured_at"),
+            latest_snapshot_subquery("captured_at"),
+        ),
+    }
+    queryset = Source.objects.filter(pk__in=[s.pk for s in sources]).order_by("pk")
+    written = list(
+        queryset.annotate(**{f"w_{name}": pair[0] for name, pair in pairs.items()}).values_list(
+            *(f"w_{name}" for name in pairs)
+        )
+    )
+    built = list(
+        queryset.annotate(**{f"b_{name}": pair[1] for name, pair in pairs.items()}).values_list(
+            *(f"b_{name}" for name in pairs)
+        )
+    )
+
+    assert written == built
+    assert [row[0] for row in written] == ["gone", "ok", "drifted", None]
+    assert written[0][3] == now and written[3][2] is None
 
 
 # --- the report -----------------------------------------------------------------------------
