@@ -7,12 +7,13 @@ admin preview, whose draft sources have no page yet."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db.models import IntegerField, Value
+from django.db import connections, router
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 
@@ -20,7 +21,6 @@ from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES
 from briefdesk.core.visibility import (
     is_visible,
     restricted_paths,
-    row_id,
     visible_ids,
 )
 from briefdesk.sources.linkhealth import (
@@ -178,48 +178,88 @@ def visible_topics(page: BriefPage) -> list[Any]:
     return [topic for topic in topics if is_visible(topic, restricted)]
 
 
-def related_briefs(page: BriefPage, limit: int = 3) -> list[BriefPage]:
+@dataclass
+class BriefLinks:
+    """What the brief links to by its own rows, each list in the database's order:
+    (brief or guide id, order, row id) per pin, stored choice, exclusion and topic."""
+
+    pins: list[tuple[int, int | None, int]] = field(default_factory=list)
+    positions: list[tuple[int, int | None, int]] = field(default_factory=list)
+    exclusions: list[tuple[int, int | None, int]] = field(default_factory=list)
+    topics: list[tuple[int, int | None, int]] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _brief_links_sql() -> str:
+    from .models import BriefRelatedExclusion, BriefRelatedPin, BriefTopic, RelatedBrief
+
+    def part(kind: int, model: Any, target: str, order: str) -> str:
+        def column(name: str) -> str:
+            return f'"{model._meta.get_field(name).column}"'
+
+        return (
+            f"SELECT {kind:d}, {column(target)}, {column(order)}, {column('id')}"
+            f' FROM "{model._meta.db_table}" WHERE {column("page")} = %s'
+        )
+
+    # Standard SQL, which both supported databases (SQLite, PostgreSQL) read.
+    return " UNION ALL ".join(
+        (
+            part(0, BriefRelatedPin, "related", "sort_order"),
+            part(1, RelatedBrief, "related", "position"),
+            part(2, BriefRelatedExclusion, "excluded", "sort_order"),
+            part(3, BriefTopic, "topic", "sort_order"),
+        )
+    )
+
+
+def brief_links(page: BriefPage) -> BriefLinks:
+    """The brief's pins, stored More on This Topic choice, exclusions and topic links in one
+    query, written out: Django takes longer to build a UNION of four querysets than the
+    database takes to run it. Rows without a target (a topic link whose guide was deleted)
+    are left out."""
+    from .models import BriefTopic
+
+    alias = router.db_for_read(BriefTopic, instance=page)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_brief_links_sql(), [page.pk] * 4)
+        rows = cursor.fetchall()
+    links = BriefLinks()
+    kinds = (links.pins, links.positions, links.exclusions, links.topics)
+    # Unordered rows first (as SQLite sorts NULL), then by order, then by row id.
+    for kind, target, order, row_id in sorted(
+        rows, key=lambda row: (row[2] is not None, row[2] or 0, row[3])
+    ):
+        if target is not None:
+            kinds[kind].append((target, order, row_id))
+    return links
+
+
+def related_briefs(
+    page: BriefPage, limit: int = 3, links: BriefLinks | None = None
+) -> list[BriefPage]:
     """More on This Topic: what `BriefPage.related_briefs` promises (pinned briefs first, then
     the stored choice by position, never an excluded brief, only briefs a reader may open).
 
     Plain queries only, with privacy decided in Python from the site's restricted paths
     (kept between changes: sitecache): Django takes longer to build a query with subqueries
-    than SQLite takes to run it. The authors of these briefs and of `page` itself are read
-    together in one more query."""
+    than SQLite takes to run it. `links` is `brief_links(page)` when the caller has it. The
+    authors of these briefs and of `page` itself are read together in one more query."""
     from briefdesk.core.sitecache import restricted_paths as cached_restricted_paths
 
-    from .models import BriefAuthor, BriefPage, BriefRelatedExclusion, BriefRelatedPin, RelatedBrief
+    from .models import BriefAuthor, BriefPage
 
     restricted = cached_restricted_paths()
-    # The pins, the stored choice and the exclusions in one query: (kind, brief, order, id).
-    kind: IntegerField[int, int] = IntegerField()
-    rows = (
-        BriefRelatedPin.objects.filter(page=page)
-        .order_by()
-        .values_list(Value(0, kind), "related_id", "sort_order", "pk")
-        .union(
-            RelatedBrief.objects.filter(page=page)
-            .order_by()
-            .values_list(Value(1, kind), "related_id", "position", "pk"),
-            BriefRelatedExclusion.objects.filter(page=page)
-            .order_by()
-            .values_list(Value(2, kind), "excluded_id", "pk", "pk"),
-            all=True,
-        )
-    )
-    # Each brief's first pin and first stored position; unordered pins first (as SQLite sorts).
+    if links is None:
+        links = brief_links(page)
+    # Each brief's first pin and first stored position.
     pins: dict[int, tuple[int | None, int]] = {}
-    positions: dict[int, int] = {}
-    excluded: set[int] = set()
-    for row_kind, related_id, order, row_pk in sorted(
-        rows, key=lambda row: (row[2] is not None, row[2] or 0, row[3])
-    ):
-        if row_kind == 0:
-            pins.setdefault(related_id, (order, row_pk))
-        elif row_kind == 1:
-            positions.setdefault(related_id, order)
-        else:
-            excluded.add(related_id)
+    positions: dict[int, int | None] = {}
+    for related_id, order, row_id in links.pins:
+        pins.setdefault(related_id, (order, row_id))
+    for related_id, order, _row_id in links.positions:
+        positions.setdefault(related_id, order)
+    excluded = {related_id for related_id, _order, _row_id in links.exclusions}
     candidates = [
         brief
         for brief in BriefPage.objects.live()
@@ -240,15 +280,15 @@ def related_briefs(page: BriefPage, limit: int = 3) -> list[BriefPage]:
             for b in candidates
             if b.pk in positions and b.pk not in excluded and b.pk not in chosen
         ),
-        key=lambda b: positions[b.pk],
+        key=lambda b: positions[b.pk] or 0,
     )
     shown = [*pinned, *rest][:limit]
     # The authors of these briefs and of the brief itself, in one query: each brief's
     # `authors` (what the byline and the listings read) set from it.
     briefs = [page, *(b for b in shown if "authors" not in b.__dict__)]
     by_brief: dict[int, list[Any]] = {brief.pk: [] for brief in briefs}
-    links = BriefAuthor.objects.filter(page_id__in=by_brief, author__isnull=False)
-    for link in links.select_related("author").order_by("sort_order", "pk"):
+    authors = BriefAuthor.objects.filter(page_id__in=by_brief, author__isnull=False)
+    for link in authors.select_related("author").order_by("sort_order", "pk"):
         by_brief[link.page_id].append(link.author)
     for brief in briefs:
         brief.__dict__["authors"] = by_brief[brief.pk]
@@ -263,34 +303,26 @@ def _visible_authors(page: BriefPage) -> set[int]:
     return visible_ids(page.authors, cached_restricted_paths())
 
 
-def _topics_and_boxes(page: BriefPage) -> tuple[list[Any], set[int]]:
-    """The brief's topics in order, and the ids of those of its topics and topic boxes a
-    reader may open: the topic boxes' guides are read from the body's stored data (the body
-    loads them itself when it renders), privacy from the site's restricted paths (sitecache)."""
+def _topics_and_boxes(page: BriefPage, links: BriefLinks) -> tuple[list[Any], set[int]]:
+    """The brief's topics in order (its topic `links`: `brief_links(page)`), and the ids of
+    those of its topics and topic boxes a reader may open. The topic boxes' guides are the
+    ones the body loaded for its blocks; only topics without a box are read (usually none),
+    and privacy is decided from the site's restricted paths (sitecache)."""
     from briefdesk.core.sitecache import restricted_paths as cached_restricted_paths
     from briefdesk.topics.models import TopicGuidePage
 
-    from .models import BriefTopic
-
-    box_ids = [
-        pk
-        for item in page.body.raw_data
-        if item["type"] == "topic_box" and (pk := row_id((item.get("value") or {}).get("topic")))
-    ]
-    # The brief's first link to each guide, in the database's order.
-    links: dict[int, tuple[int | None, int]] = {}
-    for topic_id, order, link_id in (
-        BriefTopic.objects.filter(page=page)
-        .order_by("sort_order", "pk")
-        .values_list("topic_id", "sort_order", "pk")
-    ):
-        links.setdefault(topic_id, (order, link_id))
-    guides = list(TopicGuidePage.objects.filter(pk__in={*box_ids, *links}))
+    boxes = {guide.pk: guide for guide in topic_box_topics(page)}
+    # The brief's first link to each guide.
+    first: dict[int, tuple[int | None, int]] = {}
+    for topic_id, order, row_id in links.topics:
+        first.setdefault(topic_id, (order, row_id))
+    unboxed = [pk for pk in first if pk not in boxes]
+    guides = {**boxes, **(TopicGuidePage.objects.in_bulk(unboxed) if unboxed else {})}
     topics = sorted(
-        (g for g in guides if g.pk in links),
-        key=lambda g: (links[g.pk][0] is not None, links[g.pk][0] or 0, links[g.pk][1]),
+        (guides[pk] for pk in first if pk in guides),
+        key=lambda g: (first[g.pk][0] is not None, first[g.pk][0] or 0, first[g.pk][1]),
     )
-    return topics, visible_ids(guides, cached_restricted_paths())
+    return topics, visible_ids(guides.values(), cached_restricted_paths())
 
 
 def brief_page_context(
@@ -310,8 +342,9 @@ def brief_page_context(
         related = page.related_briefs(restricted=restricted)
         source_pages = False
     else:
-        related = related_briefs(page)
-        all_topics, visible = _topics_and_boxes(page)
+        links = brief_links(page)
+        related = related_briefs(page, links=links)
+        all_topics, visible = _topics_and_boxes(page, links)
         visible |= _visible_authors(page)
         # A live source cited by this live, public brief has a public page (sources.views).
         # Wagtail read the brief's restrictions before serving it (briefs.restrictions).
