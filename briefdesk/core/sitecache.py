@@ -13,12 +13,17 @@ of the old one is never read again. A request that read the old token before the
 committed stores what it built under the old token, where nobody looks: no reader can put a
 stale menu back after the purge (deleting the entries instead would allow exactly that).
 Entries also expire after PAGE_CACHE_TTL, the page cache's own safety net.
+
+Within one request (CachedSiteMiddleware) each entry, and the token, is read from the cache
+once and then kept for the rest of the request; `forget()` drops what the request kept.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -31,6 +36,8 @@ T = TypeVar("T")
 
 GENERATION_KEY = "briefdesk:site:generation"
 _MISSING = object()
+# What the current request has read (set by CachedSiteMiddleware; None outside a request).
+_read: ContextVar[dict[str, Any] | None] = ContextVar("briefdesk_sitecache_read", default=None)
 
 
 @dataclass(frozen=True)
@@ -44,27 +51,50 @@ class NavLink:
 
 def generation() -> str:
     """The current generation token, made on first use."""
+    read = _read.get()
+    if read is not None and GENERATION_KEY in read:
+        return str(read[GENERATION_KEY])
     token = cache.get(GENERATION_KEY)
     if token is None:
         token = uuid.uuid4().hex
         if not cache.add(GENERATION_KEY, token, None):
             token = cache.get(GENERATION_KEY) or token
+    if read is not None:
+        read[GENERATION_KEY] = token
     return str(token)
 
 
 def forget() -> None:
     """Every process builds what this module keeps anew from the database."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    read = _read.get()
+    if read is not None:
+        read.clear()
 
 
 def remember(name: str, build: Callable[[], T], token: str | None = None) -> T:
     """`build()`'s value, kept under `name` in the current generation (or `token`)."""
     key = f"briefdesk:site:{token or generation()}:{name}"
+    read = _read.get()
+    if read is not None and key in read:
+        return read[key]
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = build()
         cache.set(key, value, settings.PAGE_CACHE_TTL)
+    if read is not None:
+        read[key] = value
     return value
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Within this block each entry is read from the cache once (one request's worth)."""
+    reset = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(reset)
 
 
 # --- which Site answers a request ----------------------------------------------------------
@@ -120,7 +150,7 @@ def _sites() -> dict[str, Any]:
 
 def site_for_request(request: HttpRequest) -> Any:
     """The Site answering this request as Wagtail would find it, without a query while the
-    sites are unchanged. A fresh copy each time (requests may set attributes on it)."""
+    sites are unchanged. A fresh copy for each request (requests may set attributes on it)."""
     sites = remember("sites", _sites)
     # As Wagtail does: the raw host, without the ALLOWED_HOSTS check.
     hostname = split_domain_port(request._get_raw_host())[0]  # type: ignore[attr-defined]
@@ -139,15 +169,16 @@ class CachedSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> Any:
-        try:
-            request.get_host()  # DisallowedHost: CommonMiddleware answers 400
-            int(request.get_port())
-            site = site_for_request(request)
-        except Exception:
-            pass
-        else:
-            request._wagtail_site = site  # type: ignore[attr-defined]
-        return self.get_response(request)
+        with reading_once():
+            try:
+                request.get_host()  # DisallowedHost: CommonMiddleware answers 400
+                int(request.get_port())
+                site = site_for_request(request)
+            except Exception:
+                pass
+            else:
+                request._wagtail_site = site  # type: ignore[attr-defined]
+            return self.get_response(request)
 
 
 # --- routing -------------------------------------------------------------------------------

@@ -129,3 +129,22 @@ def test_a_private_brief_moved_to_another_section_stays_out_of_more_on_this_topi
     with django_capture_on_commit_callbacks(execute=True):
         secret.move(archive, pos="last-child")
     assert "Zeppelin" not in html_of(client, reader.url)
+
+
+def test_a_request_reads_each_entry_once_and_forgets_what_it_read_when_it_forgets() -> None:
+    builds: list[int] = []
+
+    def build() -> int:
+        builds.append(len(builds))
+        return len(builds)
+
+    with sitecache.reading_once():
+        assert sitecache.remember("answer", build) == 1
+        sitecache.cache.set(sitecache.GENERATION_KEY, "another process forgot", None)
+        assert sitecache.remember("answer", build) == 1  # the rest of the request reads its own
+        sitecache.forget()
+        assert sitecache.remember("answer", build) == 2
+
+    sitecache.forget()
+    assert sitecache.remember("answer", build) == 3
+    assert sitecache.remember("answer", build) == 3  # kept in the cache between requests
