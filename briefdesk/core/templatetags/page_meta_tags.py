@@ -19,6 +19,8 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
+from django.utils.html import conditional_escape as esc
+from django.utils.safestring import SafeString, mark_safe
 
 from briefdesk.briefs.teasers import DESCRIPTION_LIMIT, prose_text, shorten
 from briefdesk.core.views import site_origin
@@ -134,3 +136,20 @@ def page_meta(context: template.Context) -> PageMeta:
         image_url=image_url,
         image_alt=image_alt,
     )
+
+
+@register.simple_tag
+def head_tags(head: Any) -> SafeString:
+    """The <meta> and <link> elements of bibliographic metadata (`briefs.metadata.HeadMetadata`
+    and the source page's), each followed by a new line and two spaces, escaped as the
+    template engine escapes. Written here rather than as a template loop: a brief page has
+    forty-odd tags, and the loop cost half a millisecond of every render."""
+    parts = [
+        f'<meta {esc(m.attribute)}="{esc(m.key)}" content="{esc(m.content)}">\n  '
+        for m in head.meta
+    ]
+    for link in head.links:
+        type_ = f' type="{esc(link.type)}"' if link.type else ""
+        title = f' title="{esc(link.title)}"' if link.title else ""
+        parts.append(f'<link rel="{esc(link.rel)}" href="{esc(link.href)}"{type_}{title}>\n  ')
+    return mark_safe("".join(parts))  # every value is escaped above
