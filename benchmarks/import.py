@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -57,6 +58,13 @@ def thread_cpu() -> dict[int, float]:
             continue
         out[int(task.name)] = (int(fields[11]) + int(fields[12])) / ticks
     return out
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's children that have ended: the import's
+    formatting worker, once the import has stopped it."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def page(n: int, total: int) -> str:
@@ -128,24 +136,31 @@ def main() -> None:
         load_before = os.getloadavg()[0]
         started, cpu_started = time.perf_counter(), time.process_time()
         threads_before = thread_cpu() if Path("/proc/self/task").is_dir() else {}
+        children_before = children_cpu()
         out = io.StringIO()
         call_command("import_html", folder, stdout=out)
         seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu_started
+        worker_seconds = children_cpu() - children_before
         threads = thread_cpu() if threads_before else {}
         load_after = os.getloadavg()[0]
     pins = sum(p.related_pins.count() for p in BriefPage.objects.all()[:50])
     print(f"pages:            {args.n:,} ({len(failed)} unreadable)")
     print(f"parse only:       {parse_seconds:.2f} s ({args.n / parse_seconds:,.0f} pages/s)")
-    print(f"import:           {seconds:.2f} s ({cpu_seconds:.2f} s of CPU, all threads)")
+    print(
+        f"import:           {seconds:.2f} s ({cpu_seconds:.2f} s of CPU, all threads; "
+        f"{worker_seconds:.2f} s in the formatting worker process)"
+    )
     if threads:
         import threading
 
         main_id = threading.main_thread().native_id
         writer = threads.get(main_id, 0.0) - threads_before.get(main_id, 0.0)
-        # The other threads: mini-racer's V8 (citeproc-js) and the import's formatting thread.
+        # The other threads: mini-racer's V8 (citeproc-js: the briefs' own citations, and the
+        # new sources when no worker process formats them) and the import's formatting threads.
         others = cpu_seconds - writer
         print(f"CPU by thread:    {writer:.2f} s writing (main), {others:.2f} s others")
+    print(f"CPU per page:     {1000 * (cpu_seconds + worker_seconds) / args.n:.1f} ms, all")
     print(f"load average:     {load_before:.2f} before, {load_after:.2f} after (1 min)")
     print(f"throughput:       {args.n / seconds:,.1f} pages/s (target >= 20)")
     print(f"briefs, sources:  {BriefPage.objects.count():,}, {Source.objects.count():,}")

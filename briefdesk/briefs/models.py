@@ -26,7 +26,7 @@ from wagtail.models import Orderable, Page, PageManager, PageQuerySet
 from wagtail.search import index
 
 from briefdesk.citations import sentence_case
-from briefdesk.citations.engine import format_items
+from briefdesk.citations.preformatted import format_in_every_style
 from briefdesk.citations.proper_nouns import site_proper_nouns
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES, UnknownStyle
 from briefdesk.citations.views import DOWNLOADS, bad_style, download, style_from, text_entry
@@ -459,7 +459,12 @@ class BriefPage(OneQueryViewRestrictionsMixin, SmartTypography, RoutablePageMixi
         """Format the brief's own citation in every style (stored; pages never format).
         APA prints `title_apa` while it was written for this title, else the title in
         automatic sentence case, keeping as proper nouns the authors' names, the names the
-        site knows and the words the brief's own text capitalises mid-sentence."""
+        site knows and the words the brief's own text capitalises mid-sentence. A bulk import
+        may have formatted the same items ahead (citations.preformatted)."""
+        self.citations = format_in_every_style(*self.citation_items())
+
+    def citation_items(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The CSL items `refresh_citations` formats: (item, item for APA)."""
         item = self.to_csl()
         self._settle_apa_override()
         apa_title = sentence_case.apa_title(
@@ -472,11 +477,7 @@ class BriefPage(OneQueryViewRestrictionsMixin, SmartTypography, RoutablePageMixi
                 *sentence_case.proper_nouns_in_text(self._body_text()),
             ],
         )
-        apa_item = dict(item, title=apa_title)
-        self.citations = {
-            key: format_items([apa_item if key == "apa" else item], key)[0].as_dict()
-            for key in STYLES
-        }
+        return item, dict(item, title=apa_title)
 
     def _settle_apa_override(self) -> None:
         """Record which title the APA title was written for: the current title when it is new

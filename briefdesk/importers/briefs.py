@@ -32,7 +32,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +59,7 @@ from briefdesk.briefs.models import (
     BriefRelatedPin,
     BriefTopic,
 )
+from briefdesk.citations.preformatted import formatted_ahead
 from briefdesk.citations.proper_nouns import read_once
 from briefdesk.core.pagecache.purge import purge, source_paths
 from briefdesk.core.site_tree import ensure_site
@@ -67,7 +68,7 @@ from briefdesk.sources.models import Outlet, Source
 from briefdesk.sources.richtext import ALLOWED_TAGS, ALLOWED_URL_SCHEMES
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
-from .format_ahead import FormatAhead
+from .format_ahead import CitationsAhead, FormatAhead
 from .matching import normalise_title, normalise_url, url_variants
 from .parsed import CITE, INTERNAL, Block, BriefInputError, GuideRef, ParsedBrief, SourceRef
 
@@ -75,9 +76,14 @@ logger = logging.getLogger(__name__)
 
 MAX_PINS = 3
 SLUG_LENGTH = 80
-# Sources formatted per citeproc-js call on the formatting thread: small calls, so that a
-# brief's own citation (formatted in the writing thread) waits little for the engine.
+# Sources formatted per citeproc-js call on the formatting thread: small calls, so that the
+# first brief waits little for its sources.
 FORMAT_BATCH = 10
+# Briefs whose own citations are formatted per citeproc-js call, ahead of their saves.
+CITATION_BATCH = 10
+# New sources from which a run formats them in a worker process's engine: below, starting
+# the worker (a Python and an engine, about a second) costs more than it saves.
+WORKER_FROM = 200
 
 
 @dataclass(frozen=True)
@@ -169,7 +175,9 @@ def import_briefs(
         results: list[BriefResult] = []
         pending: list[tuple[BriefResult, ParsedBrief, int]] = []
         with read_once():
-            writer.prepare_sources([p for p in inputs if isinstance(p, ParsedBrief)])
+            briefs = [p for p in inputs if isinstance(p, ParsedBrief)]
+            writer.prepare_sources(briefs)
+            writer.prepare_citations(briefs)
             try:
                 for parsed in inputs:
                     if isinstance(parsed, InputFailure):
@@ -178,7 +186,11 @@ def import_briefs(
                     result = BriefResult(parsed.origin, "error")
                     results.append(result)
                     try:
-                        with transaction.atomic(), disable_reference_index_auto_update():
+                        with (
+                            transaction.atomic(),
+                            disable_reference_index_auto_update(),
+                            formatted_ahead(writer.preformatted),
+                        ):
                             page = writer.write(parsed, result, extra)
                             writer.index_references(page)
                     except Exception as exc:  # one bad input never stops the others
@@ -269,6 +281,7 @@ class _Writer:
         self._labels: dict[int, str] = {}
         self._prepared: dict[str, Source] = {}
         self._ahead: FormatAhead | None = None
+        self._own: CitationsAhead | None = None
         self._created: list[Any] = []  # records made for the current input
         # Records found or made by earlier inputs of the run, by what they were looked up by
         # (sources by _ref_key; outlets, authors and guides by name): one query each per run
@@ -300,9 +313,10 @@ class _Writer:
         page.date = parsed.date
         page.summary = parsed.summary
         page.imported_from = parsed.imported_from
-        page.body = self.body(parsed.body, source_ids, guide)
+        cited = [(pk, self._labels.get(pk, "")) for pk in source_ids]
+        page.body = self.body(parsed.body, cited, guide)
         page.additional_analysis = [
-            ("item", self.rich_text(value, source_ids)) for value in parsed.additional_analysis
+            ("item", self.rich_text(value, cited)) for value in parsed.additional_analysis
         ]
         page.brief_authors = [BriefAuthor(author=self.author(a)) for a in _unique(parsed.authors)]
         page.brief_topics = [BriefTopic(topic=t) for t in _unique_pages(topics)]
@@ -413,8 +427,12 @@ class _Writer:
         self._added, self._made_now, self._created, self._written = [], [], [], None
 
     def close(self) -> None:
-        if self._ahead is not None:
-            self._ahead.close()
+        try:
+            if self._ahead is not None:
+                self._ahead.close()
+        finally:
+            if self._own is not None:
+                self._own.close()
 
     def _remember(self, key: tuple[str, ...], record: Any) -> Any:
         self._known[key] = record
@@ -430,12 +448,12 @@ class _Writer:
     # --- body --------------------------------------------------------------------------
 
     def body(
-        self, blocks: list[Block], source_ids: list[int], guide: TopicGuidePage | None
+        self, blocks: list[Block], cited: list[tuple[int, str]], guide: TopicGuidePage | None
     ) -> list[tuple[str, Any]]:
         out: list[tuple[str, Any]] = []
         for block in blocks:
             if block.kind == "paragraph":
-                out.append(("paragraph", self.rich_text(block.html, source_ids)))
+                out.append(("paragraph", self.rich_text(block.html, cited)))
             elif block.kind == "heading":
                 out.append(("heading", block.text[:255]))
             elif block.kind == "quote":
@@ -444,13 +462,13 @@ class _Writer:
             out.append(("topic_box", {"topic": guide, "text": ""}))
         return out
 
-    def rich_text(self, value: str, source_ids: list[int]) -> str:
-        """The importer's HTML as stored rich text: citations as source entities, links to
-        the old site resolved when their brief exists (else kept for the second pass)."""
+    def rich_text(self, value: str, cited: list[tuple[int, str]]) -> str:
+        """The importer's HTML as stored rich text: citations as source entities (`cited`:
+        the id and label of each SourceRef), links to the old site resolved when their brief
+        exists (else kept for the second pass)."""
 
         def cite(match: re.Match[str]) -> str:
-            source_id = source_ids[int(match.group("n"))]
-            label = self._labels.get(source_id, "")
+            source_id, label = cited[int(match.group("n"))]
             return f'<a linktype="source" id="{source_id}">{html.escape(label, quote=False)}</a>'
 
         value = CITE.sub(cite, value)
@@ -520,7 +538,81 @@ class _Writer:
                 source.outlet = outlets.get(outlet_name.casefold()) or Outlet(name=outlet_name)
             new[key] = source
         self._prepared = new
-        self._ahead = FormatAhead(list(new.values()), FORMAT_BATCH)
+        self._ahead = FormatAhead(
+            list(new.values()), FORMAT_BATCH, in_worker=len(new) >= WORKER_FROM
+        )
+
+    def prepare_citations(self, briefs: list[ParsedBrief]) -> None:
+        """Start formatting the briefs' own citations, CITATION_BATCH per engine call, from
+        the CSL items their first save is expected to format (a new brief citing only sources
+        the run makes: _expected_citation_items). A save whose items differ (an author stored
+        with other capitals, a slug another brief took meanwhile) finds nothing ready and
+        formats its own, as it always did (citations.preformatted)."""
+        authors: dict[tuple[str, str], AuthorPage] = {}
+        for author in AuthorPage.objects.order_by("-pk"):
+            key = (author.given_name.casefold(), author.family_name.casefold())
+            authors[key] = author  # the lowest id last: what author() finds
+        taken = set(Page.objects.child_of(self.brief_index).values_list("slug", flat=True))
+        pairs = []
+        seen: set[str] = set()
+        for parsed in briefs:
+            keys = set(brief_key(parsed.imported_from))
+            if keys & seen:
+                continue  # an update of a brief this run makes first
+            seen |= keys
+            pair = self._expected_citation_items(parsed, authors, taken)
+            if pair is not None:
+                pairs.append(pair)
+        self._own = CitationsAhead(pairs, CITATION_BATCH)
+
+    def _expected_citation_items(
+        self,
+        parsed: ParsedBrief,
+        authors: dict[tuple[str, str], AuthorPage],
+        taken: set[str],
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """What `BriefPage.citation_items` will give when `write` first saves this brief, or
+        None when that cannot be known here (an update, a source that is stored already)."""
+        if parsed.brief_type not in BRIEF_TYPES or self.find_brief(parsed.imported_from):
+            return None
+        if not all(ref.url and _ref_key(ref) in self._prepared for ref in parsed.sources):
+            return None
+        cited = [(0, self._prepared[_ref_key(ref)].parenthetical_label) for ref in parsed.sources]
+        page = BriefPage(
+            title=parsed.title,
+            brief_type=parsed.brief_type,
+            date=parsed.date,
+            summary=parsed.summary,
+            imported_from=parsed.imported_from,
+            slug=_free_slug_among(taken, parsed.slug_hint or parsed.title),
+            live=False,
+        )
+        taken.add(page.slug)
+        page.body = [
+            ("paragraph", self.rich_text(b.html, cited))
+            for b in parsed.body
+            if b.kind == "paragraph"
+        ]
+        linked = []
+        for name in _unique(parsed.authors):
+            key = (name.given.casefold(), name.family.casefold())
+            if key not in authors:  # made by this run from the first spelling it meets
+                authors[key] = AuthorPage(
+                    pk=-1 - len(authors),
+                    given_name=name.given,
+                    family_name=name.family,
+                    title=name.full,
+                )
+            linked.append(BriefAuthor(author=authors[key]))
+        page.brief_authors = linked
+        page.smarten_typography()
+        return page.citation_items()
+
+    def preformatted(
+        self, item: Mapping[str, Any], apa_item: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """The brief's own citations formatted ahead for these items, or None."""
+        return self._own.lookup(item, apa_item) if self._own is not None else None
 
     def _new_source(self, ref: SourceRef) -> tuple[Source, str]:
         source = Source(live=self.publish)
@@ -732,10 +824,20 @@ class _Writer:
 def _free_slug(parent: Page, hint: str) -> str:
     """`hint` as a slug not taken under `parent`: the slug itself, else slug-2, slug-3…
     (the same names in the same order give the same slugs)."""
-    base = slugify(hint)[:SLUG_LENGTH].strip("-") or "brief"
+    base = _slug_base(hint)
     taken = set(
         Page.objects.child_of(parent).filter(slug__startswith=base).values_list("slug", flat=True)
     )
+    return _free_slug_among(taken, hint)
+
+
+def _slug_base(hint: str) -> str:
+    return slugify(hint)[:SLUG_LENGTH].strip("-") or "brief"
+
+
+def _free_slug_among(taken: set[str], hint: str) -> str:
+    """What _free_slug answers when `taken` holds the slugs under the parent."""
+    base = _slug_base(hint)
     if base not in taken:
         return base
     n = 2
