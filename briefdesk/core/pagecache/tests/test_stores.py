@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from briefdesk.core.pagecache.entry import Entry, Key
-from briefdesk.core.pagecache.stores import FileStore, PageStore, RedisStore
+from briefdesk.core.pagecache.stores import FileStore, PageStore, RedisStore, _Memory
 
 from .servers import redis_server
 
@@ -136,3 +136,36 @@ def test_after_emptying_the_store_a_render_begun_before_is_not_stored(
     assert not one.put(BRIEF, entry(b"old"), started=started)
     time.sleep(0.01)
     assert one.put(BRIEF, entry(b"new"), started=time.time())
+
+
+def test_hits_from_redis_come_back_after_redis_drops_its_connections(redis_url: str) -> None:
+    store = RedisStore(redis_url, ttl=60)
+    store.clear()
+    store.put(BRIEF, entry(b"cables"), started=time.time())
+    assert store.get(BRIEF) is not None
+
+    store.client.client_kill_filter(_type="normal", skipme=True)  # every other connection
+    store.get(BRIEF)  # a miss at worst, on the dropped connection
+
+    found = store.get(BRIEF)
+    assert found is not None and found.body == b"cables"
+
+
+def test_threads_reading_redis_at_once_each_get_their_own_answers(redis_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = RedisStore(redis_url, ttl=60)
+    store.clear()
+    keys = [Key("https", f"/briefs/{n}/", "") for n in range(8)]
+    for key in keys:
+        store.put(key, entry(key.path.encode()), started=time.time())
+    store.memory = _Memory(max_bytes=0)  # every get reads the ETag and the entry from Redis
+
+    def read(key: Key) -> bytes:
+        found = store.get(key)
+        return found.body if found is not None else b""
+
+    with ThreadPoolExecutor(4) as pool:
+        bodies = list(pool.map(read, keys * 50))
+
+    assert bodies == [key.path.encode() for key in keys] * 50
