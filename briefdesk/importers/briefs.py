@@ -30,7 +30,6 @@ Topic" entries become pinned related briefs (at most three).
 from __future__ import annotations
 
 import html
-import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -44,8 +43,7 @@ from django.db.models import Q
 from django.db.models.signals import post_save
 from django.utils.text import slugify
 from modelsearch.signal_handlers import post_save_signal_handler
-from wagtail.models import Page, ReferenceIndex
-from wagtail.search.backends import get_search_backends_with_name
+from wagtail.models import Page
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.tasks import update_reference_index_task
 
@@ -68,11 +66,10 @@ from briefdesk.sources.models import Outlet, Source
 from briefdesk.sources.richtext import ALLOWED_TAGS, ALLOWED_URL_SCHEMES
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
+from .bulk_index import IndexLater, references_in_bulk
 from .format_ahead import CitationsAhead, FormatAhead
 from .matching import normalise_title, normalise_url, url_variants
 from .parsed import CITE, INTERNAL, Block, BriefInputError, GuideRef, ParsedBrief, SourceRef
-
-logger = logging.getLogger(__name__)
 
 MAX_PINS = 3
 SLUG_LENGTH = 80
@@ -174,42 +171,49 @@ def import_briefs(
         extra = writer.topic_by_slug(topic) if topic else None
         results: list[BriefResult] = []
         pending: list[tuple[BriefResult, ParsedBrief, int]] = []
-        with read_once():
-            briefs = [p for p in inputs if isinstance(p, ParsedBrief)]
-            writer.prepare_sources(briefs)
-            writer.prepare_citations(briefs)
-            try:
-                for parsed in inputs:
-                    if isinstance(parsed, InputFailure):
-                        results.append(BriefResult(parsed.origin, "error", error=parsed.reason))
-                        continue
-                    result = BriefResult(parsed.origin, "error")
-                    results.append(result)
-                    try:
-                        with (
-                            transaction.atomic(),
-                            disable_reference_index_auto_update(),
-                            formatted_ahead(writer.preformatted),
-                        ):
-                            page = writer.write(parsed, result, extra)
-                            writer.index_references(page)
-                    except Exception as exc:  # one bad input never stops the others
-                        writer.forget_input()
-                        result.outcome, result.error = "error", one_line(exc)
-                        continue
-                    writer.keep_input()
-                    if parsed.internal_links() or parsed.related:
-                        pending.append((result, parsed, page.pk))
-            finally:
-                writer.close()
-            # Second pass: links and pins to briefs of this run that came later.
-            for result, parsed, pk in pending:
+        try:
+            with read_once():
+                briefs = [p for p in inputs if isinstance(p, ParsedBrief)]
+                writer.prepare_sources(briefs)
+                writer.prepare_citations(briefs)
                 try:
-                    with transaction.atomic(), disable_reference_index_auto_update():
-                        if writer.link(parsed, pk):  # else its references are as indexed
-                            writer.index_references(BriefPage.objects.get(pk=pk))
-                except Exception as exc:
-                    result.notes.append(f"links not resolved: {one_line(exc)}")
+                    for parsed in inputs:
+                        if isinstance(parsed, InputFailure):
+                            results.append(BriefResult(parsed.origin, "error", error=parsed.reason))
+                            continue
+                        result = BriefResult(parsed.origin, "error")
+                        results.append(result)
+                        try:
+                            with (
+                                transaction.atomic(),
+                                disable_reference_index_auto_update(),
+                                formatted_ahead(writer.preformatted),
+                            ):
+                                page = writer.write(parsed, result, extra)
+                                writer.index_references(page)
+                        except Exception as exc:  # one bad input never stops the others
+                            writer.forget_input()
+                            result.outcome, result.error = "error", one_line(exc)
+                            continue
+                        writer.keep_input()
+                        if parsed.internal_links() or parsed.related:
+                            pending.append((result, parsed, page.pk))
+                finally:
+                    writer.close()
+                # Second pass: links and pins to briefs of this run that came later.
+                for result, parsed, pk in pending:
+                    try:
+                        with transaction.atomic(), disable_reference_index_auto_update():
+                            if writer.link(parsed, pk):  # else its references are as indexed
+                                writer.index_references(pk)
+                    except Exception as exc:
+                        writer.later.drop()
+                        result.notes.append(f"links not resolved: {one_line(exc)}")
+                        continue
+                    writer.later.keep()
+        finally:
+            # What the inputs that committed owe the indexes, however the run ends.
+            writer.later.flush()
     return BriefImportReport(results, dry_run=dry_run)
 
 
@@ -217,9 +221,10 @@ def import_briefs(
 def _briefs_indexed_by_hand() -> Iterator[bool]:
     """Turn off Wagtail's admin search update on every save of a brief for the run (yields
     whether it was on): a new brief is saved twice (created, then its revision recorded), a
-    published one more, and each save indexed it again, reading it back. The writer indexes
-    each brief once its input is written instead (_Writer.index_brief), as Wagtail's own
-    disable_reference_index_auto_update does for the reference index."""
+    published one more, and each save indexed it again, reading it back and scanning the
+    whole index. The writer indexes the briefs of committed inputs in bulk instead
+    (_Writer.index_brief, importers.bulk_index), as Wagtail's own
+    disable_reference_index_auto_update lets a caller do for the reference index."""
     connected = bool(post_save.disconnect(post_save_signal_handler, sender=BriefPage))
     try:
         yield connected
@@ -282,6 +287,7 @@ class _Writer:
         self._prepared: dict[str, Source] = {}
         self._ahead: FormatAhead | None = None
         self._own: CitationsAhead | None = None
+        self.later = IndexLater()
         self._created: list[Any] = []  # records made for the current input
         # Records found or made by earlier inputs of the run, by what they were looked up by
         # (sources by _ref_key; outlets, authors and guides by name): one query each per run
@@ -385,25 +391,29 @@ class _Writer:
             revision.save(update_fields=["content"])
         return True
 
-    def index_references(self, page: BriefPage) -> None:
-        """Wagtail's reference index ("usage") for the brief and the records made for it,
-        once each: the import turns the per-save update off, which would index the brief
-        again for every author, topic and pin row saved with it."""
-        for record in [page, *self._created]:
-            if isinstance(record, Page):
-                meta = record._meta  # read back, with its child rows, as Wagtail does
-                update_reference_index_task.call(meta.app_label, meta.model_name, str(record.pk))
-            elif ReferenceIndex.is_indexed(type(record)):
-                # A source or outlet just inserted from this very instance: no need to read
-                # it back (what the task does first); it has no parent to index instead.
-                ReferenceIndex.create_or_update_for_object(record)
+    def index_references(self, page: BriefPage | int) -> None:
+        """Wagtail's reference index ("usage") for the brief (or the brief with this id) and
+        the records made for it, once each: the import turns the per-save update off, which
+        would index the brief again for every author, topic and pin row saved with it. A
+        draft import's pages are owed and indexed in bulk (importers.bulk_index)."""
+        pages = [(BriefPage, page) if isinstance(page, int) else (type(page), page.pk)]
+        pages += [(type(r), r.pk) for r in self._created if isinstance(r, Page)]
+        for model, pk in pages:
+            if not self.publish:
+                self.later.references(model, [pk])
+            else:  # read back, with its child rows, as Wagtail does
+                meta = model._meta
+                update_reference_index_task.call(meta.app_label, meta.model_name, str(pk))
+        # Sources and outlets just inserted from these very instances: no need to read them
+        # back (what the task does first); they have no parent to index instead.
+        references_in_bulk(r for r in self._created if not isinstance(r, Page))
         self._created = []
 
     def index_brief(self, page: BriefPage) -> None:
-        """Wagtail's admin search entry for the brief as stored now (read back, as its
-        per-save update does), when the run turned that update off."""
+        """Wagtail's admin search entry for the brief, when the run turned its per-save update
+        off: owed once the input commits, written in bulk (importers.bulk_index)."""
         if self.index_briefs:
-            admin_search_index(BriefPage, [BriefPage.objects.get(pk=page.pk)])
+            self.later.search(BriefPage, [page.pk])
 
     def keep_input(self) -> None:
         """The current input's transaction committed: what it found and made is known."""
@@ -413,6 +423,7 @@ class _Writer:
             if imported_from and self._imported.get(imported_from, pk) >= pk:
                 self._imported[imported_from] = pk
         self._added, self._made_now, self._written = [], [], None
+        self.later.keep()
 
     def forget_input(self) -> None:
         """The current input's transaction was rolled back: forget what it found and made, so
@@ -425,6 +436,7 @@ class _Writer:
             source.pk, source._state.adding = None, True
             self._unsure.add(ref_key)
         self._added, self._made_now, self._created, self._written = [], [], [], None
+        self.later.drop()
 
     def close(self) -> None:
         try:
@@ -698,16 +710,17 @@ class _Writer:
 
     def _save_new(self, sources: list[Source]) -> None:
         """Insert the new sources in one query and do what saving each would have set off
-        (Source's post_save receivers; test_brief_import_bulk_work pins the list): the admin search
-        index, and for live sources (--publish) the public search's change log and the purge
-        of the pages that show them. A new draft source needs neither: no public page, list,
-        feed or search result shows a draft (sources.views.public_sources). Wagtail's
-        reference index follows with the brief's (index_references)."""
+        (Source's post_save receivers; test_brief_import_bulk_work pins the list): for live
+        sources (--publish) the public search's change log and the purge of the pages that
+        show them. A new draft source needs neither: no public page, list, feed or search
+        result shows a draft (sources.views.public_sources). Wagtail's reference index follows
+        with the brief's (index_references), its admin search entry in bulk once the input
+        commits (importers.bulk_index)."""
         if not sources:
             return
         Source.objects.bulk_create(sources)
         self._created.extend(sources)
-        admin_search_index(Source, sources)
+        self.later.search(Source, [source.pk for source in sources])
         live = [source.pk for source in sources if source.live]
         if live:
             record_changes([f"source:{pk}" for pk in live])
@@ -887,18 +900,3 @@ def _ref_key(ref: SourceRef) -> str:
     if ref.url:
         return normalise_url(ref.url)
     return repr(sorted(ref.item.items()))
-
-
-def admin_search_index(model: type[Any], records: list[Any]) -> None:
-    """Add records inserted in bulk to Wagtail's admin search (modelsearch), as its post_save
-    handler does for each saved one (modelsearch.index.insert_or_update_object), in one call
-    per backend: errors are logged, and raised by a backend that does not catch them."""
-    if not records or not getattr(model, "search_auto_update", True):
-        return
-    for name, backend in get_search_backends_with_name(with_auto_update=True):
-        try:
-            backend.add_bulk(model, records)
-        except Exception:
-            logger.exception("Could not add %s records to the %r search backend", model, name)
-            if not backend.catch_indexing_errors:
-                raise
