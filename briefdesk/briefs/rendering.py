@@ -260,13 +260,11 @@ def related_briefs(
     for related_id, order, _row_id in links.positions:
         positions.setdefault(related_id, order)
     excluded = {related_id for related_id, _order, _row_id in links.exclusions}
+    # Unordered (ordering by the tree path costs Django more than the query costs SQLite);
+    # whether each is live is decided with its privacy.
     candidates = [
         brief
-        for brief in BriefPage.objects.live()
-        .filter(pk__in={*pins, *positions})
-        .exclude(pk=page.pk)
-        # A listing needs neither the stored citations nor the Additional Analysis.
-        .defer("citations", "additional_analysis")
+        for brief in BriefPage.objects.filter(pk__in={*pins, *positions} - {page.pk}).order_by()
         if is_visible(brief, restricted)
     ]
     pinned = sorted(
@@ -287,9 +285,10 @@ def related_briefs(
     # `authors` (what the byline and the listings read) set from it.
     briefs = [page, *(b for b in shown if "authors" not in b.__dict__)]
     by_brief: dict[int, list[Any]] = {brief.pk: [] for brief in briefs}
-    authors = BriefAuthor.objects.filter(page_id__in=by_brief, author__isnull=False)
-    for link in authors.select_related("author").order_by("sort_order", "pk"):
-        by_brief[link.page_id].append(link.author)
+    authors = BriefAuthor.objects.filter(page_id__in=by_brief).select_related("author")
+    for link in authors.order_by("sort_order", "pk"):
+        if link.author_id is not None:
+            by_brief[link.page_id].append(link.author)
     for brief in briefs:
         brief.__dict__["authors"] = by_brief[brief.pk]
     return shown
@@ -317,7 +316,7 @@ def _topics_and_boxes(page: BriefPage, links: BriefLinks) -> tuple[list[Any], se
     for topic_id, order, row_id in links.topics:
         first.setdefault(topic_id, (order, row_id))
     unboxed = [pk for pk in first if pk not in boxes]
-    guides = {**boxes, **(TopicGuidePage.objects.in_bulk(unboxed) if unboxed else {})}
+    guides = {**boxes, **(TopicGuidePage.objects.order_by().in_bulk(unboxed) if unboxed else {})}
     topics = sorted(
         (guides[pk] for pk in first if pk in guides),
         key=lambda g: (first[g.pk][0] is not None, first[g.pk][0] or 0, first[g.pk][1]),

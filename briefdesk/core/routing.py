@@ -58,4 +58,7 @@ class TypedChildRouteMixin:
         if child_slug not in typed_child_slugs(page, self.routed_child_model):
             return None
         model = apps.get_model(self.routed_grandchild_model)  # type: ignore[arg-type]
-        return model.objects.filter(url_path=f"{page.url_path}{child_slug}/{slug}/").first()
+        # Unordered: one page has this URL path, and ordering by the tree path costs Django
+        # more than the query costs the database.
+        found = model.objects.filter(url_path=f"{page.url_path}{child_slug}/{slug}/").order_by()
+        return next(iter(found[:1]), None)
