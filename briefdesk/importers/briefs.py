@@ -30,6 +30,7 @@ Topic" entries become pinned related briefs (at most three).
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -71,12 +72,15 @@ from .format_ahead import CitationsAhead, FormatAhead
 from .matching import normalise_title, normalise_url, url_variants
 from .parsed import CITE, INTERNAL, Block, BriefInputError, GuideRef, ParsedBrief, SourceRef
 
+logger = logging.getLogger(__name__)
+
 MAX_PINS = 3
 SLUG_LENGTH = 80
 # Sources formatted per citeproc-js call on the formatting thread: small calls, so that the
 # first brief waits little for its sources.
 FORMAT_BATCH = 10
-# Briefs whose own citations are formatted per citeproc-js call, ahead of their saves.
+# Briefs whose own citations are formatted per citeproc-js call, ahead of their saves (0:
+# none ahead, each save formats its own).
 CITATION_BATCH = 10
 # New sources from which a run formats them in a worker process's engine: below, starting
 # the worker (a Python and an engine, about a second) costs more than it saves.
@@ -445,6 +449,7 @@ class _Writer:
         finally:
             if self._own is not None:
                 self._own.close()
+                logger.info("%d briefs' own citations were formatted ahead", self._own.hits)
 
     def _remember(self, key: tuple[str, ...], record: Any) -> Any:
         self._known[key] = record

@@ -188,15 +188,18 @@ class CitationsAhead:
     items their saves are expected to format (`pairs`: (item, item for APA) each, in the order
     the records are saved). `lookup` is a citations.preformatted lookup: for the very items
     handed in, each style's citation as format_items gives it; for any other, None (the save
-    formats as usual). Items whose id another item of the batch has are formatted on saving."""
+    formats as usual). An item whose id another item of its batch has starts the next batch
+    (ids need only be unique within a call). `batch` 0 formats nothing ahead. `hits` counts
+    the lookups answered."""
 
     def __init__(
         self, pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]], batch: int = BATCH
     ) -> None:
         self._where: dict[str, tuple[int, int]] = {}
+        self.hits = 0
         batches: list[Batch] = []
         ids: set[str] = set()
-        for item, apa_item in pairs:
+        for item, apa_item in pairs if batch > 0 else []:
             key = item_key(item, apa_item)
             if key in self._where:
                 continue
@@ -217,6 +220,7 @@ class CitationsAhead:
         answers = self._pipeline.answer(n)
         if answers is None:
             return None
+        self.hits += 1
         return {key: answers[key][position].as_dict() for key in STYLES}
 
     def close(self) -> None:
