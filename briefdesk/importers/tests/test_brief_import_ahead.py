@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -86,14 +87,15 @@ def test_an_import_with_a_worker_stores_each_source_as_formatted_on_its_own(monk
 
 
 def items(n: int) -> tuple[dict, dict]:
-    item = {
+    title = f"{TITLES[n % len(TITLES)]} {n}"
+    item: dict[str, Any] = {
         "id": f"brief-{n}",
         "type": "report",
-        "title": TITLES[n % len(TITLES)] + f" {n}",
+        "title": title,
         "issued": {"date-parts": [[2011, 1 + n % 12, 1]]},
         "author": [{"given": "Jayshree", "family": f"Bajoria{n}"}],
     }
-    return item, dict(item, title=item["title"].capitalize())
+    return item, dict(item, title=title.capitalize())
 
 
 def test_citations_ahead_answers_what_formatting_each_record_gives() -> None:
