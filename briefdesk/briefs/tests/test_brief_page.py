@@ -655,3 +655,29 @@ def test_each_citation_carries_the_number_of_its_sources_entry(world: World, cli
     assert cited
     for source_id, number in cited:
         assert order[int(number) - 1] == int(source_id)
+
+
+@pytest.mark.django_db
+def test_the_brief_names_its_topics_in_their_order_whether_or_not_they_have_a_box(
+    client: Any,
+) -> None:
+    import json
+
+    tree = make_site_tree()
+    iran, india, yemen = (make_topic(tree, name) for name in ("Iran", "India", "Yemen"))
+    brief = make_brief(
+        tree,
+        topics=[yemen, india, iran],
+        body=[
+            ("paragraph", RichText("<p>Text.</p>")),
+            ("topic_box", {"topic": yemen, "text": ""}),
+        ],
+    )
+    links = list(brief.brief_topics.order_by("sort_order"))
+    for order, link in zip((2, 0, 1), links, strict=True):  # India, Iran, Yemen by sort order
+        type(link).objects.filter(pk=link.pk).update(sort_order=order)
+
+    head = section(page_html(client, brief), "<head>", "</head>")
+    json_ld = json.loads(section(head, '<script type="application/ld+json">', "</script>"))
+
+    assert json_ld["keywords"] == ["India", "Iran", "Yemen"]
