@@ -292,6 +292,9 @@ class _Writer:
         self._ahead: FormatAhead | None = None
         self._own: CitationsAhead | None = None
         self.later = IndexLater()
+        # The slugs under the briefs' index (free_slug), and the one the current input took.
+        self._slugs: set[str] | None = None
+        self._slug_now = ""
         self._created: list[Any] = []  # records made for the current input
         # Records found or made by earlier inputs of the run, by what they were looked up by
         # (sources by _ref_key; outlets, authors and guides by name): one query each per run
@@ -307,6 +310,7 @@ class _Writer:
 
     def write(self, parsed: ParsedBrief, result: BriefResult, extra: Any) -> BriefPage:
         self._created = []  # what a failed input made was rolled back with it
+        self._slug_now = ""
         if parsed.brief_type not in BRIEF_TYPES:
             raise BriefInputError(f"unknown brief type {parsed.brief_type!r}")
         existing_pk = self.find_brief(parsed.imported_from)
@@ -426,7 +430,9 @@ class _Writer:
             self.aliases.update((alias, pk) for alias in aliases)
             if imported_from and self._imported.get(imported_from, pk) >= pk:
                 self._imported[imported_from] = pk
-        self._added, self._made_now, self._written = [], [], None
+        if self._slugs is not None and self._slug_now:
+            self._slugs.add(self._slug_now)
+        self._added, self._made_now, self._written, self._slug_now = [], [], None, ""
         self.later.keep()
 
     def forget_input(self) -> None:
@@ -440,6 +446,7 @@ class _Writer:
             source.pk, source._state.adding = None, True
             self._unsure.add(ref_key)
         self._added, self._made_now, self._created, self._written = [], [], [], None
+        self._slug_now = ""
         self.later.drop()
 
     def close(self) -> None:
@@ -569,7 +576,7 @@ class _Writer:
         for author in AuthorPage.objects.order_by("-pk"):
             key = (author.given_name.casefold(), author.family_name.casefold())
             authors[key] = author  # the lowest id last: what author() finds
-        taken = set(Page.objects.child_of(self.brief_index).values_list("slug", flat=True))
+        taken = set(self._taken_slugs())
         pairs = []
         seen: set[str] = set()
         for parsed in briefs:
@@ -704,7 +711,9 @@ class _Writer:
         # Formatted with the outlet's name as it was when the run began.
         formatted = formatted and (source.outlet.name if source.outlet else "") == outlet_name
         try:
-            source.full_clean()
+            # The outlet is one this run looked up or made (outlet()): the check that its row
+            # exists, one query per source, was that lookup's.
+            source.full_clean(exclude=["outlet"] if source.outlet is not None else None)
         except ValidationError as exc:
             raise BriefInputError(
                 f"source {ref.url or ref.item.get('title') or ''}: {one_line(exc)}"
@@ -836,7 +845,17 @@ class _Writer:
         return found
 
     def free_slug(self, hint: str) -> str:
-        return _free_slug(self.brief_index, hint)
+        """What _free_slug answers for a new brief, from the slugs under the briefs' index
+        read once per run and kept up to date with the inputs that commit (keep_input)."""
+        self._slug_now = _free_slug_among(self._taken_slugs(), hint)
+        return self._slug_now
+
+    def _taken_slugs(self) -> set[str]:
+        if self._slugs is None:
+            self._slugs = set(
+                Page.objects.child_of(self.brief_index).values_list("slug", flat=True)
+            )
+        return self._slugs
 
 
 def _free_slug(parent: Page, hint: str) -> str:

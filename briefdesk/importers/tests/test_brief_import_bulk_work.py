@@ -219,3 +219,19 @@ def test_a_draft_import_purges_nothing_and_a_published_one_purges_what_shows_it(
     assert f"/sources/{source.pk}/" in listing.body
     assert "/briefs/kashmir-talks/" in site.get("/sitemap.xml").body
     assert "Kashmir Talks Resume" in site.get("/briefs/").body
+
+
+def test_slugs_read_once_per_run_follow_the_inputs_that_commit() -> None:
+    # _Writer.free_slug reads the slugs under the briefs' index once: a slug an input took is
+    # taken once its transaction commits, and free again when it was rolled back.
+    from briefdesk.importers.briefs import _Writer
+
+    run(str(THINKTANK / "kashmir-talks.html"))
+    writer = _Writer(publish=False, dry_run=False)
+
+    assert writer.free_slug("Kashmir Talks") == "kashmir-talks-2"
+    writer.forget_input()  # that input failed: its slug is free again
+    assert writer.free_slug("Kashmir Talks") == "kashmir-talks-2"
+    writer.keep_input()  # that one committed
+    assert writer.free_slug("Kashmir Talks") == "kashmir-talks-3"
+    assert writer.free_slug("Drones") == "drones"
