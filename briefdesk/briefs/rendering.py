@@ -12,12 +12,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.db import connections, router
-from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
 
 from briefdesk.citations.styles import DEFAULT_STYLE, DIALOG_STYLES, STYLES
+from briefdesk.core.urlpatterns import url_pattern
 from briefdesk.core.visibility import (
     is_visible,
     restricted_paths,
@@ -90,30 +88,7 @@ def source_entries(
 
 def source_page_url(source: Source) -> str:
     """The site-relative address of the source's public page (no query)."""
-    return _url_pattern("sources:detail", 1).format(source.pk)
-
-
-def _url_pattern(name: str, args: int) -> str:
-    """The URL of a view taking `args` integer arguments, as a str.format pattern: a page
-    citing 40 sources needs 80 such URLs, and reverse() costs tens of microseconds each."""
-    return _url_pattern_for(name, args, get_script_prefix(), get_urlconf())
-
-
-@lru_cache(maxsize=32)
-def _url_pattern_for(name: str, args: int, prefix: str, urlconf: str | None) -> str:
-    # Keyed by the script prefix and the request's URLconf, which reverse() reads too; a test
-    # overriding ROOT_URLCONF clears this cache (_clear_url_patterns below).
-    markers = [str(10**17 + n) for n in range(args)]  # digits no route of the site contains
-    url = reverse(name, args=markers).replace("{", "{{").replace("}", "}}")
-    for n, marker in enumerate(markers):
-        url = url.replace(marker, f"{{{n}}}")
-    return url
-
-
-@receiver(setting_changed)
-def _clear_url_patterns(setting: str, **kwargs: Any) -> None:
-    if setting == "ROOT_URLCONF":
-        _url_pattern_for.cache_clear()
+    return url_pattern("sources:detail", 1).format(source.pk)
 
 
 def cited_map(sources: list[Source], source_pages: bool) -> dict[int, CitedSource]:
@@ -159,7 +134,7 @@ def archived_view_url(source_id: int, snapshot_id: int) -> str:
     """A snapshot's archived view on the canonical origin (WAGTAILADMIN_BASE_URL): Robust
     Links' data-versionurl is an absolute URI, and a copied citation keeps working."""
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    return base + _url_pattern("sources:archive", 2).format(source_id, snapshot_id)
+    return base + url_pattern("sources:archive", 2).format(source_id, snapshot_id)
 
 
 def topic_box_topics(page: BriefPage) -> list[Any]:

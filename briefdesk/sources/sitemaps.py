@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
-from django.urls import reverse
+
+from briefdesk.core.urlpatterns import url_pattern
 
 from .models import Source
 from .views import public_sources
@@ -30,7 +31,7 @@ class SourceSitemap(_SourceSitemapBase):
         return public_sources().only("pk", "updated_at").order_by("pk")
 
     def location(self, item: Source) -> str:
-        return reverse("sources:detail", args=[item.pk])
+        return url_pattern("sources:detail", 1).format(item.pk)
 
     def lastmod(self, item: Source) -> dt.datetime:
         return item.updated_at

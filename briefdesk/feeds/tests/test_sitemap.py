@@ -167,3 +167,21 @@ def test_the_sitemap_served_is_the_one_djangos_template_would_serve(
     ours = body(served.default_args["template_name"])
     assert ours.count(b"<url>") >= 5
     assert ours == body("sitemap.xml")
+
+
+def test_a_page_type_that_says_what_the_sitemap_lists_of_it_is_asked(
+    world: World, on_base_url: None, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sitemap reads pages as base Page objects; a type with its own get_sitemap_urls is
+    # read as itself and asked.
+    from briefdesk.topics.models import TopicGuidePage
+
+    def guide_urls(self: Any, request: Any = None) -> list[dict[str, Any]]:
+        return [{"location": f"{BASE}/guides-of-{self.slug}/", "lastmod": None}]
+
+    monkeypatch.setattr(TopicGuidePage, "get_sitemap_urls", guide_urls)
+    dates = sitemap_dates(client)
+
+    assert f"{BASE}/guides-of-open-topic/" in dates
+    assert f"{BASE}/topics/open-topic/" not in dates
+    assert f"{BASE}{world.analysis.url}" in dates
