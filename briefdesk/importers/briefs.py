@@ -77,8 +77,11 @@ logger = logging.getLogger(__name__)
 MAX_PINS = 3
 SLUG_LENGTH = 80
 # Sources formatted per citeproc-js call on the formatting thread: small calls, so that the
-# first brief waits little for its sources.
+# first brief waits little for its sources (and, in this process's engine, a brief's own
+# citation formatted on saving waits little for the engine); in a worker's engine, larger
+# ones, since each call costs about as much as an entry.
 FORMAT_BATCH = 10
+WORKER_BATCH = 25
 # Briefs whose own citations are formatted per citeproc-js call, ahead of their saves (0:
 # none ahead, each save formats its own).
 CITATION_BATCH = 10
@@ -562,9 +565,9 @@ class _Writer:
                 source.outlet = outlets.get(outlet_name.casefold()) or Outlet(name=outlet_name)
             new[key] = source
         self._prepared = new
-        self._ahead = FormatAhead(
-            list(new.values()), FORMAT_BATCH, in_worker=len(new) >= WORKER_FROM
-        )
+        in_worker = len(new) >= WORKER_FROM
+        batch = WORKER_BATCH if in_worker else FORMAT_BATCH
+        self._ahead = FormatAhead(list(new.values()), batch, in_worker=in_worker)
 
     def prepare_citations(self, briefs: list[ParsedBrief]) -> None:
         """Start formatting the briefs' own citations, CITATION_BATCH per engine call, from
