@@ -459,7 +459,7 @@ class _Writer:
         finally:
             if self._own is not None:
                 self._own.close()
-                logger.info("%d briefs' own citations were formatted ahead", self._own.hits)
+                logger.debug("%d briefs' own citations were formatted ahead", self._own.hits)
 
     def _remember(self, key: tuple[str, ...], record: Any) -> Any:
         self._known[key] = record

@@ -173,7 +173,7 @@ def test_each_brief_stores_the_citation_its_save_formats_without_formatting_ahea
 ) -> None:
     write_pages(tmp_path)
     with transaction.atomic():
-        with caplog.at_level(logging.INFO, logger="briefdesk.importers.briefs"):
+        with caplog.at_level(logging.DEBUG, logger="briefdesk.importers.briefs"):
             ahead = imported_citations(tmp_path)
         transaction.set_rollback(True)
     monkeypatch.setattr(brief_import, "CITATION_BATCH", 0)  # each save formats its own
