@@ -81,10 +81,11 @@ TYPES = frozenset(
     speech standard thesis treaty webpage""".split()
 )
 
-# Types the styles cite by their title: Chicago's notes name a bill, case, statute or
-# regulation and never lead with an author, so an untitled one prints nothing. Every other
-# type may be untitled when it has an author ("Khan, Imran. Interview by Jo Smith.").
-CITED_BY_TITLE = frozenset({"bill", "legal_case", "legislation", "regulation"})
+# Types the styles cite by their title: Chicago's notes name a bill, case, statute,
+# regulation, hearing or treaty and never lead with an author, so an untitled one prints
+# nothing. Every other type may be untitled when it has an author ("Khan, Imran. Interview by
+# Jo Smith."); test_valid_references checks every type against every style.
+CITED_BY_TITLE = frozenset({"bill", "hearing", "legal_case", "legislation", "regulation", "treaty"})
 
 NAME_VARIABLES = frozenset(
     """author chair collection-editor compiler composer container-author contributor curator

@@ -657,16 +657,16 @@ def test_each_citation_carries_the_number_of_its_sources_entry(world: World, cli
         assert order[int(number) - 1] == int(source_id)
 
 
-@pytest.mark.django_db
 def test_the_brief_names_its_topics_in_their_order_whether_or_not_they_have_a_box(
-    client: Any,
+    world: World, client: Any
 ) -> None:
     import json
 
-    tree = make_site_tree()
+    tree = world.tree
     iran, india, yemen = (make_topic(tree, name) for name in ("Iran", "India", "Yemen"))
     brief = make_brief(
         tree,
+        slug="topics-in-order",
         topics=[yemen, india, iran],
         body=[
             ("paragraph", RichText("<p>Text.</p>")),
