@@ -32,6 +32,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,7 +69,7 @@ from briefdesk.sources.richtext import ALLOWED_TAGS, ALLOWED_URL_SCHEMES
 from briefdesk.topics.models import TopicGuidePage, TopicIndexPage
 
 from .bulk_index import IndexLater, references_in_bulk
-from .format_ahead import CitationsAhead, FormatAhead
+from .format_ahead import CitationsAhead, FormatAhead, warm_up
 from .matching import normalise_title, normalise_url, url_variants
 from .parsed import CITE, INTERNAL, Block, BriefInputError, GuideRef, ParsedBrief, SourceRef
 
@@ -82,6 +83,10 @@ SLUG_LENGTH = 80
 # ones, since each call costs about as much as an entry.
 FORMAT_BATCH = 10
 WORKER_BATCH = 25
+# With a worker, every SHARE_HERE-th batch of sources (the first among them) is formatted in
+# this process's engine, which the briefs' own citations leave mostly idle: the worker then
+# keeps ahead of the writing thread instead of costing as much per page.
+SHARE_HERE = 4
 # Briefs whose own citations are formatted per citeproc-js call, ahead of their saves (0:
 # none ahead, each save formats its own).
 CITATION_BATCH = 10
@@ -178,6 +183,9 @@ def import_briefs(
         extra = writer.topic_by_slug(topic) if topic else None
         results: list[BriefResult] = []
         pending: list[tuple[BriefResult, ParsedBrief, int]] = []
+        # This process's engine loads while the run prepares (format_ahead.warm_up).
+        warming = threading.Thread(target=warm_up, name="engine-warm-up", daemon=True)
+        warming.start()
         try:
             with read_once():
                 briefs = [p for p in inputs if isinstance(p, ParsedBrief)]
@@ -221,6 +229,7 @@ def import_briefs(
         finally:
             # What the inputs that committed owe the indexes, however the run ends.
             writer.later.flush()
+            warming.join()
     return BriefImportReport(results, dry_run=dry_run)
 
 
@@ -567,7 +576,9 @@ class _Writer:
         self._prepared = new
         in_worker = len(new) >= WORKER_FROM
         batch = WORKER_BATCH if in_worker else FORMAT_BATCH
-        self._ahead = FormatAhead(list(new.values()), batch, in_worker=in_worker)
+        self._ahead = FormatAhead(
+            list(new.values()), batch, in_worker=in_worker, share_here=SHARE_HERE
+        )
 
     def prepare_citations(self, briefs: list[ParsedBrief]) -> None:
         """Start formatting the briefs' own citations, CITATION_BATCH per engine call, from

@@ -43,7 +43,9 @@ from typing import Any
 from briefdesk.citations.styles import STYLES
 from briefdesk.sources.models import Source, csl_items_to_format, store_formatted
 
-from .format_worker import Answers, format_batch, serve
+from .format_worker import Answers, format_batch, serve, warm_up
+
+__all__ = ["CitationsAhead", "FormatAhead", "start_worker", "warm_up"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,37 +59,40 @@ WORKER_EXIT_WAIT = 5.0
 Batch = tuple[list[dict[str, Any]], list[dict[str, Any]]]  # (items, items for APA)
 
 
+def start_worker() -> tuple[Any, Connection]:
+    """A worker process (importers.format_worker) and our end of its pipe; it loads its
+    engine as soon as it starts."""
+    from django.conf import settings
+
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    worker = context.Process(
+        target=serve,
+        args=(theirs, str(settings.BRIEFDESK_CITEPROC_JS)),
+        name="briefdesk-format-worker",
+        daemon=True,  # never outlives the import, however it ends
+    )
+    worker.start()
+    theirs.close()
+    return worker, ours
+
+
 class _Pipeline:
     """Formats batches in order on a thread, in this process's engine or a worker's; answer(n)
     waits for batch n and gives its answers, or None when it could not be formatted."""
 
-    def __init__(self, batches: list[Batch], *, in_worker: bool, name: str) -> None:
+    def __init__(
+        self, batches: list[Batch], *, name: str, worker: tuple[Any, Connection] | None = None
+    ) -> None:
         self._batches = batches
         self._answers: list[Answers | None] = [None] * len(batches)
         self._done = [threading.Event() for _ in batches]
         self._stop = threading.Event()
-        self._worker: Any = None
-        self._conn: Connection | None = None
-        if in_worker and batches:
-            self._start_worker()
+        self._worker: Any = worker[0] if worker is not None else None
+        self._conn: Connection | None = worker[1] if worker is not None else None
         target = self._work_remote if self._conn is not None else self._work_here
         self._thread = threading.Thread(target=target, name=name, daemon=True)
         self._thread.start()
-
-    def _start_worker(self) -> None:
-        from django.conf import settings
-
-        context = multiprocessing.get_context("spawn")
-        ours, theirs = context.Pipe()
-        self._worker = context.Process(
-            target=serve,
-            args=(theirs, str(settings.BRIEFDESK_CITEPROC_JS)),
-            name="briefdesk-format-worker",
-            daemon=True,  # never outlives the import, however it ends
-        )
-        self._worker.start()
-        theirs.close()
-        self._conn = ours
 
     def _work_here(self) -> None:
         try:
@@ -147,16 +152,40 @@ class _Pipeline:
 
 
 class FormatAhead:
-    """New sources formatted ahead, in batches, in the order given (module docstring)."""
+    """New sources formatted ahead, in batches, in the order given (module docstring). With
+    `in_worker`, every `share_here`-th batch is formatted in this process's engine all the
+    same (0: none): the worker then stays ahead of the writing thread, which costs about as
+    much per page as the sources do, while this process's engine is mostly idle."""
 
     def __init__(
-        self, sources: Sequence[Source], batch: int = BATCH, *, in_worker: bool = False
+        self,
+        sources: Sequence[Source],
+        batch: int = BATCH,
+        *,
+        in_worker: bool = False,
+        share_here: int = 0,
     ) -> None:
         self._batches = [list(sources[i : i + batch]) for i in range(0, len(sources), batch)]
         self._batch_of = {id(s): n for n, group in enumerate(self._batches) for s in group}
+        count = len(self._batches)
+        here = {n for n in range(count) if not in_worker or (share_here and n % share_here == 0)}
+        # Started first: it loads its engine while the items are built.
+        worker = start_worker() if len(here) < count else None
         items = [csl_items_to_format(group) for group in self._batches]
+        # Each batch's pipeline, and its place in that pipeline's batches.
+        self._route: list[tuple[_Pipeline, int]] = []
+        self._pipelines: list[_Pipeline] = []
+        routes: dict[int, tuple[_Pipeline, int]] = {}
+        for local, name in ((True, "format-ahead"), (False, "format-ahead-worker")):
+            mine = [n for n in range(len(items)) if (n in here) == local]
+            if mine:
+                pipeline = _Pipeline(
+                    [items[n] for n in mine], name=name, worker=None if local else worker
+                )
+                self._pipelines.append(pipeline)
+                routes.update((n, (pipeline, k)) for k, n in enumerate(mine))
+        self._route = [routes[n] for n in range(len(items))]
         self._stored: set[int] = set()
-        self._pipeline = _Pipeline(items, in_worker=in_worker, name="format-ahead")
 
     def formatted(self, source: Source) -> bool:
         """Wait until the batch holding `source` is formatted; True when `source.formatted`
@@ -165,7 +194,8 @@ class FormatAhead:
         n = self._batch_of.get(id(source))
         if n is None:
             return False
-        answers = self._pipeline.answer(n)
+        pipeline, k = self._route[n]
+        answers = pipeline.answer(k)
         if answers is None:
             return False
         if n not in self._stored:
@@ -174,8 +204,9 @@ class FormatAhead:
         return True
 
     def close(self) -> None:
-        """Stop after the batch being formatted, wait for the thread, stop the worker."""
-        self._pipeline.close()
+        """Stop after the batch being formatted, wait for the threads, stop the worker."""
+        for pipeline in self._pipelines:
+            pipeline.close()
 
 
 def item_key(item: Mapping[str, Any], apa_item: Mapping[str, Any]) -> str:
@@ -210,7 +241,7 @@ class CitationsAhead:
             self._where[key] = (len(batches) - 1, len(batches[-1][0]))
             batches[-1][0].append(item)
             batches[-1][1].append(apa_item)
-        self._pipeline = _Pipeline(batches, in_worker=False, name="citations-ahead")
+        self._pipeline = _Pipeline(batches, name="citations-ahead")
 
     def lookup(self, item: Mapping[str, Any], apa_item: Mapping[str, Any]) -> dict[str, Any] | None:
         where = self._where.get(item_key(item, apa_item))

@@ -13,6 +13,7 @@ leaves with os._exit: mini-racer's engine can hang in its finaliser at interpret
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from multiprocessing.connection import Connection
@@ -29,6 +30,18 @@ def format_batch(items: list[dict[str, Any]], apa_items: list[dict[str, Any]]) -
     return {key: format_items(apa_items if key == "apa" else items, key) for key in STYLES}
 
 
+# An item every style can print: formatting it loads the engine and each style (about two
+# seconds of CPU), so that the first real batch does not wait for that.
+_WARM_UP = {"id": "warm-up", "type": "book", "title": "Warm up", "issued": {"date-parts": [[2000]]}}
+
+
+def warm_up() -> None:
+    """Load the engine and every style in this process, if not loaded yet; never raises (a
+    real batch then meets the same problem and reports it)."""
+    with contextlib.suppress(Exception):
+        format_batch([_WARM_UP], [_WARM_UP])
+
+
 def serve(conn: Connection, citeproc_js: str) -> None:
     """Format each batch sent, answer (n, answers or None), until sent None or the importing
     process goes away; then leave the process."""
@@ -37,6 +50,7 @@ def serve(conn: Connection, citeproc_js: str) -> None:
 
     if not settings.configured:  # all the engine reads: where citeproc-js is
         settings.configure(BRIEFDESK_CITEPROC_JS=citeproc_js)
+    warm_up()  # while the importing process builds the items
     try:
         while True:
             job = conn.recv()

@@ -47,9 +47,12 @@ def formatted_one_by_one(records: list[Source]) -> list[dict]:
     return out
 
 
-def test_a_worker_process_formats_in_batches_what_formatting_each_source_gives() -> None:
+@pytest.mark.parametrize("share_here", [0, 2])
+def test_a_worker_process_formats_in_batches_what_formatting_each_source_gives(
+    share_here: int,
+) -> None:
     records = sources()
-    ahead = FormatAhead(records, batch=3, in_worker=True)
+    ahead = FormatAhead(records, batch=3, in_worker=True, share_here=share_here)
     try:
         assert all(ahead.formatted(record) for record in records)
     finally:
@@ -64,7 +67,7 @@ def test_sources_a_dead_worker_did_not_answer_are_formatted_on_saving() -> None:
     ahead = FormatAhead(records, batch=1, in_worker=True)
     try:
         assert ahead.formatted(records[0])
-        worker = ahead._pipeline._worker
+        worker = ahead._pipelines[-1]._worker
         os.kill(worker.pid, signal.SIGKILL)
         worker.join()
         answered = [ahead.formatted(record) for record in records]
