@@ -29,6 +29,7 @@ import hashlib
 import logging
 import multiprocessing
 import queue
+import signal
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -282,6 +283,9 @@ def _render_batch(batch: list[tuple[str, str]]) -> list[Result]:
 def _init_worker(renderer: Renderer) -> None:
     global _worker
     _worker = renderer
+    # Stopped by its pool's SIGTERM whatever handler the parent had (a worker command run in
+    # the same process): a child that caught it would keep its pool waiting for ever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # A client of this process's own (a forked child must not share the parent's).
     renderer.client = renderer.new_client()
 

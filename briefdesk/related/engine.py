@@ -41,6 +41,7 @@ import datetime as dt
 import math
 import multiprocessing as mp
 import os
+import signal
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -456,8 +457,15 @@ def _map(function: Callable[[_T], _R], items: list[_T], n: int) -> Iterator[_R]:
     if processes == 1 or len(items) < 2:
         yield from map(function, items)
         return
-    with mp.get_context("fork").Pool(processes) as pool:
+    with mp.get_context("fork").Pool(processes, initializer=_stop_on_sigterm) as pool:
         yield from pool.imap(function, items)
+
+
+def _stop_on_sigterm() -> None:
+    """A forked worker stops on its pool's SIGTERM (leaving `with Pool()` terminates the
+    workers) whatever handler the parent had: one a worker command run in the same process
+    left behind kept the pool waiting for ever."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def build_index(briefs: Iterable[BriefData], weights: Weights = DEFAULT_WEIGHTS) -> Index:

@@ -196,3 +196,28 @@ def test_a_shared_topic_lifts_a_pair_over_the_threshold_in_every_list() -> None:
 
     assert [r.id for r in index.rank(1)] == [2]
     assert rank_all(index) == {1: index.rank(1), 2: index.rank(2)}
+
+
+def _sigterm_stops(_: int) -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_worker_processes_stop_on_sigterm_when_the_parent_catches_it(monkeypatch) -> None:
+    # As after a worker command run in the same process: forked workers inherit the handler,
+    # and leaving `with Pool()` stops them with SIGTERM. A worker that caught it, waiting on a
+    # lock that a worker stopped first still held, kept the pool waiting for ever (a CI hang).
+    import signal
+
+    from briefdesk.related import engine
+
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(engine, "_idle_cores", lambda: 2.0)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        with engine.worker_processes():
+            assert engine._processes(4) == 2
+            assert list(engine._map(_sigterm_stops, [1, 2, 3, 4], 4)) == [True] * 4
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -291,6 +291,24 @@ def test_the_worker_refuses_in_one_line_with_the_immediate_backend() -> None:
     assert "TASKS_BACKEND=database" in message
 
 
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_the_worker_run_in_process_leaves_the_process_signal_handlers_as_they_were() -> None:
+    # A SIGTERM handler left behind is inherited by forked children (the bake's workers),
+    # which then no longer stop when their pool terminates them: the pool waits for ever.
+    def mine(signum: int, frame: Any) -> None:
+        pass
+
+    before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGQUIT)}
+    previous_term = signal.signal(signal.SIGTERM, mine)
+    try:
+        call_command("worker", "--once", stdout=io.StringIO(), stderr=io.StringIO())
+        assert signal.getsignal(signal.SIGTERM) is mine
+        assert {number: signal.getsignal(number) for number in before} == before
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+
+
 # --- PostgreSQL: several workers share the queue ---------------------------------------------
 
 

@@ -16,6 +16,7 @@ command refuses in one line.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from argparse import ArgumentParser, ArgumentTypeError
 from datetime import timedelta
@@ -27,6 +28,9 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands import db_worker
 
 from briefdesk.core.tasks import RECLAIM_AFTER, reclaim_abandoned, uses_worker
+
+# What django-tasks-db's worker handles while it runs (Worker.configure_signals).
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
 
 logger = logging.getLogger("briefdesk.core.tasks")
 
@@ -129,9 +133,16 @@ class Command(db_worker.Command):
             worker_id=worker_id,
             excluded_queue_names=[],
         )
+        # The worker's own SIGINT/SIGTERM/SIGQUIT handlers (a graceful stop) while it runs,
+        # then the process's again: run in-process (tests, scripts), the worker must not leave
+        # a SIGTERM handler behind, which a forked child (the bake's workers) would inherit
+        # and so no longer stop when its pool terminates it.
+        previous = {number: signal.getsignal(number) for number in _STOP_SIGNALS}
         worker.configure_signals()
         try:
             worker.run()
         finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
             if reclaimer is not None:
                 reclaimer.stopped.set()
